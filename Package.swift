@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Custody",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "custody", targets: ["custody"])
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
+        .target(
+            name: "CSimdJSON",
+            cxxSettings: [.unsafeFlags(["-O3", "-std=c++17"])],
+            linkerSettings: [.linkedLibrary("simdjson")]),
+
+        .target(name: "CustodyJSON", dependencies: ["CSimdJSON"]),
+        .target(name: "CustodyCore"),
+        .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON"]),
+        .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CYAML"]),
+        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite"]),
+        .target(
+            name: "CustodyCLI",
+            dependencies: [
+                "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON",
+            ]),
+        .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
+        .target(name: "CustodyTestSupport", path: "Tests/Support"),
+
+        .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),
+        .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyTestSupport", "CustodyCore"]),
+        .testTarget(
+            name: "CustodyIngestTests", dependencies: ["CustodyTestSupport", "CustodyIngest", "CustodyCore", "CustodyJSON"]),
+        .testTarget(
+            name: "CustodyOwnershipTests",
+            dependencies: ["CustodyTestSupport", "CustodyOwnership", "CustodyCore", "CustodyJSON"]),
+        .testTarget(name: "CustodyStoreTests", dependencies: ["CustodyTestSupport", "CustodyStore", "CustodyCore"]),
+        .testTarget(
+            name: "CustodyCLITests",
+            dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyStore", "CustodyCore", "CustodyJSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

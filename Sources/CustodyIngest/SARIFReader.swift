@@ -1,0 +1,377 @@
+import CustodyCore
+import CustodyJSON
+
+/// SARIF 2.1.0 (OASIS): every run, its driver and extension rules, and each result with
+/// level fallback, security-severity, CWE/CVE tags, resolved locations, suppressions,
+/// baseline state and fingerprints.
+public struct SARIFReader: ReportReader {
+    public let format = ReportFormat.sarif
+
+    public init() {}
+
+    public func detect(_ root: JSONValue) -> Bool {
+        guard root.kind == .object else { return false }
+        if let version = root["version"]?.string, version.hasPrefix("2.1"), root["runs"] != nil { return true }
+        if let schema = root["$schema"]?.string, schema.lowercased().contains("sarif") { return true }
+        return false
+    }
+
+    public func read(
+        _ root: JSONValue, file: String, emit: (NormalizedFinding) throws -> Void
+    ) throws -> ReportSummary {
+        func fail(_ place: String, _ message: String) -> Diagnostic {
+            Diagnostic(file: file, place: place, message: message)
+        }
+        guard root.kind == .object else { throw fail("$", "expected a SARIF log object, found \(root.kind)") }
+        guard let version = root["version"] else { throw fail("$.version", "missing; SARIF requires \"2.1.0\"") }
+        guard version.string == "2.1.0" else {
+            throw fail("$.version", "unsupported SARIF version \(version.string.map { "\"\($0)\"" } ?? "\(version.kind)"); expected \"2.1.0\"")
+        }
+        guard let runsValue = root["runs"] else { throw fail("$.runs", "missing") }
+        if runsValue.isNull { return ReportSummary(format: .sarif, runs: [], skipped: 0, warnings: []) }
+        guard let runs = runsValue.array else { throw fail("$.runs", "expected an array, found \(runsValue.kind)") }
+
+        var summary = ReportSummary(format: .sarif, runs: [], skipped: 0, warnings: [])
+        for (runIndex, run) in runs.enumerated() {
+            let base = "$.runs[\(runIndex)]"
+            guard run.kind == .object else { throw fail(base, "expected an object, found \(run.kind)") }
+            var context = try RunContext(run: run, place: base, file: file)
+            var resultCount = 0
+            if let results = run["results"], !results.isNull {
+                guard let elements = results.array else {
+                    throw fail("\(base).results", "expected an array, found \(results.kind)")
+                }
+                for (resultIndex, result) in elements.enumerated() {
+                    resultCount += 1
+                    let place = ResultPlace(base: base, index: resultIndex)
+                    if let finding = try context.finding(from: result, place: place) {
+                        try emit(finding)
+                    } else {
+                        summary.skipped += 1
+                    }
+                }
+            }
+            summary.warnings += context.warnings
+            summary.runs.append(
+                ToolRun(tool: context.tool, version: context.toolVersion, ruleCount: context.ruleCount, resultCount: resultCount))
+        }
+        return summary
+    }
+}
+
+/// Where a result is, turned into a JSON path only when something is wrong.
+struct ResultPlace {
+    let base: String
+    let index: Int
+
+    func path(_ suffix: String = "") -> String { "\(base).results[\(index)]\(suffix)" }
+}
+
+/// A rule's facts that results inherit.
+struct SARIFRule {
+    var id: String
+    var name: String?
+    var defaultLevel: String?
+    var securitySeverity: SecuritySeverity?
+    var cwes: [String]
+    var cves: [String]
+    var messageStrings: [String: String]
+}
+
+enum SecuritySeverity {
+    case score(Double)
+    case word(Severity)
+}
+
+/// Everything about one run that its results refer to: tool, rules, artifacts, base URIs.
+struct RunContext {
+    let file: String
+    var tool: String
+    var toolVersion: String?
+    /// Rules by tool component (0 = driver, n = extensions[n-1]) and index.
+    var componentRules: [[SARIFRule]] = []
+    var rulesByID: [String: SARIFRule] = [:]
+    var artifacts: [(uri: String?, baseID: String?)] = []
+    var baseURIs: [String: (uri: String?, baseID: String?)] = [:]
+    var globalMessageStrings: [String: String] = [:]
+    var resolvedBases: [String: String] = [:]
+    var warnings: [Diagnostic] = []
+
+    var ruleCount: Int { componentRules.reduce(0) { $0 + $1.count } }
+
+    init(run: JSONValue, place: String, file: String) throws {
+        self.file = file
+        let driver = run["tool"]?["driver"]
+        let name = driver?["name"]?.string ?? ""
+        let fullName = driver?["fullName"]?.string ?? ""
+        tool = !name.isEmpty ? name : (!fullName.isEmpty ? fullName : "unknown")
+        toolVersion = driver?["version"]?.string ?? driver?["semanticVersion"]?.string
+        if let strings = driver?["globalMessageStrings"] { globalMessageStrings = Self.messageStrings(strings) }
+
+        var components: [JSONValue?] = [driver]
+        if let extensions = run["tool"]?["extensions"]?.array {
+            for element in extensions { components.append(element) }
+        }
+        for (componentIndex, component) in components.enumerated() {
+            var rules: [SARIFRule] = []
+            if let list = component?["rules"] {
+                guard let elements = list.array else {
+                    let where_ = componentIndex == 0 ? "driver" : "extensions[\(componentIndex - 1)]"
+                    throw Diagnostic(file: file, place: "\(place).tool.\(where_).rules", message: "expected an array, found \(list.kind)")
+                }
+                for (ruleIndex, element) in elements.enumerated() {
+                    let rule = try Self.rule(element, place: "\(place).tool.driver.rules[\(ruleIndex)]", file: file)
+                    rules.append(rule)
+                    if rulesByID[rule.id] == nil { rulesByID[rule.id] = rule }
+                }
+            }
+            componentRules.append(rules)
+        }
+        if let list = run["artifacts"]?.array {
+            for element in list {
+                let location = element["location"]
+                artifacts.append((location?["uri"]?.string, location?["uriBaseId"]?.string))
+            }
+        }
+        if let bases = run["originalUriBaseIds"]?.object {
+            for (key, value) in bases {
+                baseURIs[key] = (value["uri"]?.string, value["uriBaseId"]?.string)
+            }
+        }
+    }
+
+    private static func messageStrings(_ value: JSONValue) -> [String: String] {
+        var out: [String: String] = [:]
+        if let members = value.object {
+            for (key, message) in members { out[key] = message["text"]?.string ?? message["markdown"]?.string }
+        }
+        return out
+    }
+
+    private static func rule(_ value: JSONValue, place: String, file: String) throws -> SARIFRule {
+        guard value.kind == .object else {
+            throw Diagnostic(file: file, place: place, message: "expected a rule object, found \(value.kind)")
+        }
+        let id = value["id"]?.string ?? ""
+        var rule = SARIFRule(
+            id: id, name: value["name"]?.string ?? value["shortDescription"]?["text"]?.string,
+            defaultLevel: value["defaultConfiguration"]?["level"]?.string, securitySeverity: nil,
+            cwes: [], cves: [], messageStrings: [:])
+        if let strings = value["messageStrings"] { rule.messageStrings = messageStrings(strings) }
+        let properties = value["properties"]
+        rule.securitySeverity = securitySeverity(properties?["security-severity"])
+        var tags: [String] = []
+        if let list = properties?["tags"]?.array {
+            for tag in list { if let text = tag.string { tags.append(text) } }
+        }
+        if let cwe = properties?["cwe"] {
+            if let text = cwe.string { tags.append(text) }
+            if let list = cwe.array { for item in list { if let text = item.string { tags.append(text) } } }
+        }
+        if let relationships = value["relationships"]?.array {
+            for relation in relationships {
+                let target = relation["target"]
+                if let component = target?["toolComponent"]?["name"]?.string, component.uppercased() == "CWE",
+                    let targetID = target?["id"]?.string
+                {
+                    tags.append("CWE-\(targetID)")
+                }
+            }
+        }
+        rule.cwes = Tags.cwes(in: tags)
+        rule.cves = Tags.cves(in: [id] + tags)
+        return rule
+    }
+
+    static func securitySeverity(_ value: JSONValue?) -> SecuritySeverity? {
+        guard let value else { return nil }
+        if let number = value.double { return .score(number) }
+        guard let text = value.string?.trimmingSpaces, !text.isEmpty else { return nil }
+        if let number = Double(text) { return .score(number) }
+        if let word = Severity(word: text) { return .word(word) }
+        return nil
+    }
+
+    /// Resolves a base id through `originalUriBaseIds` to the path it stands for, relative to the
+    /// outermost base (which is taken to be the repository root). Cycles and unknown ids end the chain.
+    mutating func basePath(_ id: String) -> String {
+        if let cached = resolvedBases[id] { return cached }
+        var parts: [String] = []
+        var current: String? = id
+        var seen = Set<String>()
+        while let key = current, seen.insert(key).inserted, let entry = baseURIs[key] {
+            if let uri = entry.uri?.trimmingSpaces, !uri.isEmpty {
+                // An absolute URI is the root itself: what is below it is repository-relative.
+                if uri.contains("://") || uri.hasPrefix("/") || uri.hasPrefix("file:") { break }
+                parts.insert(uri, at: 0)
+            }
+            current = entry.baseID
+        }
+        let path = parts.joined(separator: "/")
+        resolvedBases[id] = path
+        return path
+    }
+
+    mutating func finding(from result: JSONValue, place: ResultPlace) throws -> NormalizedFinding? {
+        func fail(_ suffix: String, _ message: String) -> Diagnostic {
+            Diagnostic(file: file, place: place.path(suffix), message: message)
+        }
+        guard result.kind == .object else { throw fail("", "expected a result object, found \(result.kind)") }
+        let kind = result["kind"]?.string ?? "fail"
+        if kind == "pass" || kind == "notApplicable" { return nil }
+
+        // Which rule: ruleIndex / rule.index (with its tool component), else ruleId.
+        var rule: SARIFRule?
+        var ruleID = result["ruleId"]?.string
+        if let value = result["ruleId"], ruleID == nil, !value.isNull {
+            throw fail(".ruleId", "expected a string, found \(value.kind)")
+        }
+        let reference = result["rule"]
+        if ruleID == nil { ruleID = reference?["id"]?.string }
+        var component = 0
+        if let index = reference?["toolComponent"]?["index"]?.int { component = index + 1 }
+        let ruleIndex = result["ruleIndex"]?.int ?? reference?["index"]?.int
+        if let ruleIndex, ruleIndex >= 0 {
+            guard component < componentRules.count, ruleIndex < componentRules[component].count else {
+                throw fail(".ruleIndex", "rule index \(ruleIndex) is out of range (the tool component has \(component < componentRules.count ? componentRules[component].count : 0) rules)")
+            }
+            rule = componentRules[component][ruleIndex]
+        } else if let ruleID {
+            rule = rulesByID[ruleID] ?? ruleID.split(separator: "/").first.flatMap { rulesByID[String($0)] }
+        }
+        guard let id = ruleID ?? rule?.id, !id.isEmpty else {
+            throw fail(".ruleId", "result names no rule (neither ruleId nor ruleIndex)")
+        }
+
+        // Level: the result's, else the rule's default, else warning (only for kind fail).
+        var level: String? = result["level"]?.string
+        if let value = result["level"], level == nil { throw fail(".level", "expected a string, found \(value.kind)") }
+        if let given = level, Severity(sarifLevel: given) == nil {
+            throw fail(".level", "unknown level \"\(given)\" (expected error, warning, note or none)")
+        }
+        if level == nil { level = rule?.defaultLevel ?? (kind == "fail" ? "warning" : "none") }
+
+        var score: Double?
+        var severity = Severity(sarifLevel: level ?? "warning") ?? .medium
+        let ownSeverity = RunContext.securitySeverity(result["properties"]?["security-severity"])
+        switch ownSeverity ?? rule?.securitySeverity {
+        case .score(let value)?:
+            score = value
+            severity = Severity(score: value)
+        case .word(let word)?:
+            severity = word
+        case nil:
+            break
+        }
+
+        let message = self.message(result["message"], rule: rule) ?? rule?.name ?? id
+
+        // Location: the first physical location, through artifact index and base ids.
+        var path: String?
+        var line: Int?
+        var column: Int?
+        var snippet: String?
+        if let locations = result["locations"], !locations.isNull {
+            guard let list = locations.array else { throw fail(".locations", "expected an array, found \(locations.kind)") }
+            if let first = list.first(where: { _ in true }) {
+                if let physical = first["physicalLocation"] {
+                    let artifact = physical["artifactLocation"]
+                    var uri = artifact?["uri"]?.string
+                    var baseID = artifact?["uriBaseId"]?.string
+                    if let index = artifact?["index"]?.int {
+                        guard index >= 0, index < artifacts.count else {
+                            throw fail(".locations[0].physicalLocation.artifactLocation.index", "artifact index \(index) is out of range (run has \(artifacts.count) artifacts)")
+                        }
+                        uri = uri ?? artifacts[index].uri
+                        baseID = baseID ?? artifacts[index].baseID
+                    }
+                    if let uri {
+                        let prefix = baseID.map { basePath($0) } ?? ""
+                        path = RepositoryPath.normalize(prefix.isEmpty ? uri : prefix + "/" + uri)
+                    }
+                    let region = physical["region"]
+                    if let value = region?["startLine"], !value.isNull {
+                        guard let number = value.int else {
+                            throw fail(".locations[0].physicalLocation.region.startLine", "expected an integer, found \(value.kind)")
+                        }
+                        line = number
+                    }
+                    column = region?["startColumn"]?.int
+                    snippet = region?["snippet"]?["text"]?.string ?? physical["contextRegion"]?["snippet"]?["text"]?.string
+                }
+            }
+        }
+
+        var fingerprints: [String: String] = [:]
+        for key in ["partialFingerprints", "fingerprints"] as [StaticString] {
+            if let members = result[key]?.object {
+                for (name, value) in members {
+                    if let text = value.string { fingerprints[name] = text }
+                }
+            }
+        }
+
+        var suppressions: [Suppression] = []
+        if let list = result["suppressions"]?.array {
+            for entry in list {
+                suppressions.append(
+                    Suppression(
+                        kind: entry["kind"]?.string ?? "external",
+                        status: entry["status"]?.string ?? entry["state"]?.string,
+                        justification: entry["justification"]?.string))
+            }
+        }
+
+        var cwes = rule?.cwes ?? []
+        var cves = rule?.cves ?? []
+        if rule == nil { cves = Tags.cves(in: [id]) }
+        if let tags = result["properties"]?["tags"]?.array {
+            let extra = tags.compactMap(\.string)
+            cwes = Tags.merge(cwes, Tags.cwes(in: extra))
+            cves = Tags.merge(cves, Tags.cves(in: extra))
+        }
+
+        return NormalizedFinding(
+            tool: tool, toolVersion: toolVersion, ruleID: id, ruleName: rule?.name, message: message,
+            severity: severity, score: score, level: level, cwes: cwes, cves: cves, path: path, line: line,
+            column: column, snippet: snippet, toolFingerprints: fingerprints, suppressions: suppressions,
+            baselineState: result["baselineState"]?.string)
+    }
+
+    /// `message.text`, or the rule's (or driver's) message string `message.id` with `{n}` arguments filled in.
+    private func message(_ value: JSONValue?, rule: SARIFRule?) -> String? {
+        guard let value else { return nil }
+        if let text = value["text"]?.string { return text }
+        if let markdown = value["markdown"]?.string { return markdown }
+        guard let id = value["id"]?.string,
+            let template = rule?.messageStrings[id] ?? globalMessageStrings[id]
+        else { return nil }
+        let arguments = value["arguments"]?.array.map { $0.map { $0.string ?? "" } } ?? []
+        var text = template
+        for (index, argument) in arguments.enumerated() {
+            text = text.replacingOccurrences(of: "{\(index)}", with: argument)
+        }
+        return text
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self)
+        while scalars.first?.isWhitespace == true { scalars.removeFirst() }
+        while scalars.last?.isWhitespace == true { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let range = rest.range(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}
