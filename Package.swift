@@ -27,9 +27,12 @@ let package = Package(
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CYAML"]),
         .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite"]),
         .target(
+            name: "CustodyPipeline",
+            dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),
+        .target(
             name: "CustodyCLI",
             dependencies: [
-                "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON",
+                "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON", "CustodyPipeline",
             ]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
         .target(name: "CustodyTestSupport", path: "Tests/Support"),
@@ -42,6 +45,9 @@ let package = Package(
             name: "CustodyOwnershipTests",
             dependencies: ["CustodyTestSupport", "CustodyOwnership", "CustodyCore", "CustodyJSON"]),
         .testTarget(name: "CustodyStoreTests", dependencies: ["CustodyTestSupport", "CustodyStore", "CustodyCore"]),
+        .testTarget(
+            name: "CustodyPipelineTests",
+            dependencies: ["CustodyTestSupport", "CustodyPipeline", "CustodyStore", "CustodyCore"]),
         .testTarget(
             name: "CustodyCLITests",
             dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyStore", "CustodyCore", "CustodyJSON"]),

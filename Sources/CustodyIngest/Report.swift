@@ -35,11 +35,15 @@ public protocol ReportReader: Sendable {
     var format: ReportFormat { get }
     /// True when `root` looks like this format.
     func detect(_ root: JSONValue) -> Bool
-    /// Streams every finding of the report to `emit`, in report order.
+    /// Streams the report to `emit` in report order: each run (tool) first, then its findings.
     /// Throws a ``Diagnostic`` naming the file and JSON path on the first malformed part.
-    func read(
-        _ root: JSONValue, file: String, emit: (NormalizedFinding) throws -> Void
-    ) throws -> ReportSummary
+    func read(_ root: JSONValue, file: String, emit: (ReportItem) throws -> Void) throws -> ReportSummary
+}
+
+/// What a reader streams: a run of a tool begins, or a finding of the current run.
+public enum ReportItem: Sendable {
+    case run(tool: String, version: String?)
+    case finding(NormalizedFinding)
 }
 
 /// Limits on what an ingest accepts.

@@ -16,9 +16,7 @@ public struct SARIFReader: ReportReader {
         return false
     }
 
-    public func read(
-        _ root: JSONValue, file: String, emit: (NormalizedFinding) throws -> Void
-    ) throws -> ReportSummary {
+    public func read(_ root: JSONValue, file: String, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         func fail(_ place: String, _ message: String) -> Diagnostic {
             Diagnostic(file: file, place: place, message: message)
         }
@@ -36,6 +34,7 @@ public struct SARIFReader: ReportReader {
             let base = "$.runs[\(runIndex)]"
             guard run.kind == .object else { throw fail(base, "expected an object, found \(run.kind)") }
             var context = try RunContext(run: run, place: base, file: file)
+            try emit(.run(tool: context.tool, version: context.toolVersion))
             var resultCount = 0
             if let results = run["results"], !results.isNull {
                 guard let elements = results.array else {
@@ -45,7 +44,7 @@ public struct SARIFReader: ReportReader {
                     resultCount += 1
                     let place = ResultPlace(base: base, index: resultIndex)
                     if let finding = try context.finding(from: result, place: place) {
-                        try emit(finding)
+                        try emit(.finding(finding))
                     } else {
                         summary.skipped += 1
                     }

@@ -1,0 +1,310 @@
+import CustodyCore
+import CustodyIngest
+import CustodyOwnership
+import CustodyPipeline
+import CustodyStore
+import Foundation
+
+enum InitCommand {
+    static let command = Command(
+        path: ["init"], abstract: "Create the database (or bring its schema up to date)",
+        discussion: "Safe to run again: only migrations not yet applied run.", options: [], positionals: []
+    ) { context in
+        let store = try context.openStore()
+        let applied = try store.appliedMigrations()
+        context.console.out("\(context.databasePath): schema version \(applied.last?.version ?? 0) (\(applied.count) migrations applied)")
+        return 0
+    }
+}
+
+enum TeamsCommands {
+    static let importCommand = Command(
+        path: ["teams", "import"], abstract: "Load org units and teams from a teams YAML file",
+        discussion: "Replaces the organisation with the file's content, in one transaction, and records an event.",
+        options: [OptionSpec("actor", value: "WHO", help: "who imports (recorded in the event; default: $USER)")],
+        positionals: [PositionalSpec("FILE", help: "the teams file (YAML)")]
+    ) { context in
+        let file = context.arguments.positionals[0]
+        let text = try readText(file)
+        let organisation = try TeamsFile.parse(text, file: file)
+        let store = try context.openStore()
+        try store.importOrganisation(organisation, source: file, actor: actor(context))
+        context.console.out("imported \(organisation.units.count) units and \(organisation.teams.count) teams from \(file)")
+        return 0
+    }
+
+    static let listCommand = Command(
+        path: ["teams", "list"], abstract: "List teams with their unit, lead and handles",
+        options: [OptionSpec("json", help: "print a JSON array")], positionals: []
+    ) { context in
+        let organisation = try context.openStore().organisation()
+        if context.arguments.flag("json") {
+            let items: [JSONText.Value] = organisation.teams.map {
+                .object([
+                    ("id", .string($0.id)), ("name", .string($0.name)), ("unit", .optional($0.unitID)),
+                    ("lead", .optional($0.lead)), ("handles", .strings($0.handles)),
+                ])
+            }
+            context.console.out(JSONText.Value.array(items).text)
+            return 0
+        }
+        let units = Dictionary(organisation.units.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var table = TextTable(["TEAM", "NAME", "UNIT", "LEAD", "HANDLES"])
+        for team in organisation.teams {
+            table.add([
+                team.id, team.name, team.unitID.map { units[$0] ?? $0 } ?? "-", team.lead ?? "-",
+                team.handles.joined(separator: " "),
+            ])
+        }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
+}
+
+enum IngestCommand {
+    static let command = Command(
+        path: ["ingest"], abstract: "Read scanner reports into the store",
+        discussion: """
+            Each report is identified, deduplicated against known findings, attributed to a team
+            through CODEOWNERS and recorded. All files of one call are one transaction: a bad file
+            leaves the store exactly as it was. A scan with --scope full marks findings of the same
+            repository, branch and tool that it no longer reports as fixed.
+            """,
+        options: [
+            OptionSpec("repo", value: "NAME", help: "the repository the reports scanned"),
+            OptionSpec("branch", value: "B", help: "the branch scanned"),
+            OptionSpec("commit", value: "SHA", help: "the commit scanned"),
+            OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
+            OptionSpec("codeowners", value: "FILE", help: "CODEOWNERS file to attribute owners with"),
+            OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
+            OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
+            OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
+            OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
+            OptionSpec("json", help: "print the summary as JSON"),
+        ],
+        positionals: [PositionalSpec("FILE", help: "report files", variadic: true)]
+    ) { context in
+        let arguments = context.arguments
+        var options = IngestOptions()
+        options.repository = arguments.value("repo")
+        options.branch = arguments.value("branch")
+        options.commit = arguments.value("commit")
+        options.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial
+        options.codeownersPath = arguments.value("codeowners")
+        options.sourceRoot = arguments.value("source-root")
+        options.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
+        if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) { options.limits.maxBytes = maxBytes }
+        options.uploader = actor(context)
+        let store = try context.openStore()
+        let outcome = try IngestPipeline(store: store).run(files: arguments.positionals, options: options)
+        for warning in outcome.warnings { context.console.err("warning: \(warning)") }
+        let s = outcome.summary
+        if arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.object([
+                    ("findings", .int(Int64(s.findings))), ("new", .int(Int64(s.new))), ("seen", .int(Int64(s.seen))),
+                    ("fixed", .int(Int64(s.fixed))), ("reopened", .int(Int64(s.reopened))),
+                    ("unowned", .int(Int64(s.unowned))), ("scans", .array(s.scanIDs.map { .int($0) })),
+                ]).text)
+        } else {
+            context.console.out(
+                "\(s.findings) findings: \(s.new) new, \(s.seen) seen, \(s.fixed) fixed, \(s.reopened) reopened, \(s.unowned) unowned")
+        }
+        return 0
+    }
+}
+
+enum OwnersCommands {
+    static let resolve = Command(
+        path: ["owners", "resolve"], abstract: "Show which CODEOWNERS line owns each path",
+        discussion: "Prints one JSON object per path: {\"path\": ..., \"owners\": [...], \"line\": N}.\nPaths come from the arguments, else from standard input, one per line.",
+        options: [OptionSpec("codeowners", value: "FILE", help: "the CODEOWNERS file (required)")],
+        positionals: [PositionalSpec("PATH", help: "repository-relative paths", required: false, variadic: true)]
+    ) { context in
+        guard let file = context.arguments.value("codeowners") else {
+            throw UsageError(message: "missing --codeowners FILE", command: "owners resolve")
+        }
+        let codeowners = Codeowners(text: try readText(file), file: file)
+        for diagnostic in codeowners.diagnostics { context.console.err("warning: \(diagnostic)") }
+        var paths = context.arguments.positionals
+        if paths.isEmpty {
+            paths = context.readInput().split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+        }
+        for path in paths {
+            let match = codeowners.match(path)
+            context.console.out(
+                JSONText.Value.object([
+                    ("path", .string(path)), ("owners", .strings(match?.owners.map(\.handle) ?? [])),
+                    ("line", .optional(match.flatMap { $0.owners.isEmpty ? nil : $0.line })),
+                ]).text)
+        }
+        return 0
+    }
+}
+
+enum FindingsCommands {
+    static let list = Command(
+        path: ["findings", "list"], abstract: "List findings, optionally by team, status or ownership",
+        options: [
+            OptionSpec("team", value: "T", help: "only findings owned by team T"),
+            OptionSpec("status", value: "S", help: "only findings in status S (\(FindingStatus.allCases.map(\.rawValue).joined(separator: ", ")))"),
+            OptionSpec("unowned", help: "only findings no team owns"),
+            OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
+            OptionSpec("limit", value: "N", help: "at most N findings"),
+            OptionSpec("json", help: "print a JSON array"),
+            OptionSpec("csv", help: "print CSV (RFC 4180)"),
+        ],
+        positionals: []
+    ) { context in
+        let arguments = context.arguments
+        if arguments.flag("json") && arguments.flag("csv") {
+            throw UsageError(message: "--json and --csv exclude each other; pick one", command: "findings list")
+        }
+        let query = FindingQuery(
+            team: arguments.value("team"),
+            status: try arguments.choice("status", as: FindingStatus.self, among: FindingStatus.allCases),
+            unownedOnly: arguments.flag("unowned"), repository: arguments.value("repo"),
+            limit: try arguments.integer("limit", range: 1...Int(Int32.max)))
+        let store = try context.openStore()
+        if let team = query.team, !(try store.organisation().teams.contains { $0.id == team }) {
+            throw UsageError(message: "unknown team '\(team)'; see 'custody teams list'", command: "findings list")
+        }
+        let rows = try store.findings(query)
+        if arguments.flag("json") {
+            context.console.out(JSONText.Value.array(rows.map(FindingsCommands.json)).text)
+        } else if arguments.flag("csv") {
+            context.console.out(CSV.line(csvColumns), terminator: "\r\n")
+            for row in rows { context.console.out(CSV.line(csvFields(row)), terminator: "\r\n") }
+        } else {
+            var table = TextTable(["ID", "SEVERITY", "STATUS", "TEAM", "TOOL", "RULE", "LOCATION"])
+            for row in rows {
+                let location = (row.path ?? "-") + (row.line.map { ":\($0)" } ?? "")
+                table.add([
+                    String(row.id), row.severity.rawValue, row.status.rawValue, row.ownerTeam ?? "(unowned)", row.tool,
+                    row.rule, location,
+                ])
+            }
+            context.console.out(table.render(), terminator: "")
+            context.console.out("\(rows.count) findings")
+        }
+        return 0
+    }
+
+    static func json(_ row: FindingRow) -> JSONText.Value {
+        .object([
+            ("id", .int(row.id)), ("fingerprint", .string(row.fingerprint)), ("tool", .string(row.tool)),
+            ("rule", .string(row.rule)), ("severity", .string(row.severity.rawValue)),
+            ("status", .string(row.status.rawValue)), ("repository", .optional(row.repository)),
+            ("path", .optional(row.path)), ("line", .optional(row.line)), ("message", .string(row.message)),
+            ("cwes", .strings(row.cwes)), ("cves", .strings(row.cves)), ("owner_team", .optional(row.ownerTeam)),
+            ("owner_handles", .strings(row.ownerHandles)), ("owner_line", .optional(row.ownerLine)),
+            ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
+            ("last_seen", .string(row.lastSeen)),
+        ])
+    }
+
+    static let csvColumns = [
+        "id", "fingerprint", "tool", "rule", "severity", "status", "repository", "path", "line", "owner_team",
+        "first_seen", "last_seen", "message",
+    ]
+
+    static func csvFields(_ row: FindingRow) -> [String] {
+        [
+            String(row.id), row.fingerprint, row.tool, row.rule, row.severity.rawValue, row.status.rawValue,
+            row.repository ?? "", row.path ?? "", row.line.map(String.init) ?? "", row.ownerTeam ?? "", row.firstSeen,
+            row.lastSeen, row.message,
+        ]
+    }
+}
+
+enum SummaryCommand {
+    static let command = Command(
+        path: ["summary"], abstract: "Open findings per team, by severity, with the unowned row last",
+        options: [OptionSpec("json", help: "print a JSON array")], positionals: []
+    ) { context in
+        let rows = try context.openStore().teamSummaries()
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.array(
+                    rows.map {
+                        .object([
+                            ("team", .optional($0.team)), ("open", .int(Int64($0.open))),
+                            ("critical", .int(Int64($0.critical))), ("high", .int(Int64($0.high))),
+                            ("medium", .int(Int64($0.medium))), ("low", .int(Int64($0.low))), ("fixed", .int(Int64($0.fixed))),
+                        ])
+                    }
+                ).text)
+            return 0
+        }
+        var table = TextTable(["TEAM", "NAME", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "FIXED"], numeric: 2...7)
+        for row in rows {
+            table.add([
+                row.team ?? "(unowned)", row.teamName ?? "no team owns these", String(row.open), String(row.critical),
+                String(row.high), String(row.medium), String(row.low), String(row.fixed),
+            ])
+        }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
+}
+
+func actor(_ context: CommandContext) -> String {
+    context.arguments.value("actor") ?? context.environment["USER"] ?? "cli"
+}
+
+func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw Diagnostic(file: path, message: "cannot read the file (missing or not readable)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw Diagnostic(file: path, message: "not UTF-8 text")
+    }
+    return text
+}
+
+/// Aligned plain-text columns.
+struct TextTable {
+    let header: [String]
+    let numeric: ClosedRange<Int>?
+    var rows: [[String]] = []
+
+    init(_ header: [String], numeric: ClosedRange<Int>? = nil) {
+        self.header = header
+        self.numeric = numeric
+    }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in [header] + rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                let right = numeric?.contains(i) == true
+                line += right ? pad + cell : cell + (i == row.count - 1 ? "" : pad)
+                if i < row.count - 1 { line += "  " }
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}
+
+/// RFC 4180 CSV. Cells that a spreadsheet would run as a formula get a leading apostrophe.
+enum CSV {
+    static func line(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",")
+    }
+
+    static func field(_ raw: String) -> String {
+        var value = raw
+        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
+        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+}

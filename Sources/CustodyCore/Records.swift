@@ -1,0 +1,114 @@
+import Foundation
+
+/// A finding ready to be recorded: identified (step 2) and attributed (step 3).
+public struct PreparedFinding: Sendable {
+    public var finding: NormalizedFinding
+    public var fingerprint: String
+    public var fingerprintBasis: Fingerprint.Basis
+    public var ownerTeam: String?
+    public var ownerHandles: [String]
+    /// The CODEOWNERS line that decided the owner, when one did.
+    public var ownerLine: Int?
+
+    public init(
+        finding: NormalizedFinding, fingerprint: String, fingerprintBasis: Fingerprint.Basis,
+        ownerTeam: String?, ownerHandles: [String], ownerLine: Int?
+    ) {
+        self.finding = finding
+        self.fingerprint = fingerprint
+        self.fingerprintBasis = fingerprintBasis
+        self.ownerTeam = ownerTeam
+        self.ownerHandles = ownerHandles
+        self.ownerLine = ownerLine
+    }
+}
+
+/// How much of a target a scan covered. Only a full scan proves a fix by absence.
+public enum ScanScope: String, Sendable, CaseIterable, Codable {
+    case full, partial
+}
+
+/// One ingested report, as the scans table records it.
+public struct ScanRecord: Sendable {
+    public var tool: String
+    public var toolVersion: String?
+    public var format: String
+    public var sourceFile: String
+    public var repository: String?
+    public var branch: String?
+    public var commit: String?
+    public var scope: ScanScope
+    public var uploader: String
+    public var startedAt: Date
+
+    public init(
+        tool: String, toolVersion: String? = nil, format: String, sourceFile: String, repository: String? = nil,
+        branch: String? = nil, commit: String? = nil, scope: ScanScope = .partial, uploader: String = "cli",
+        startedAt: Date = Date()
+    ) {
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.format = format
+        self.sourceFile = sourceFile
+        self.repository = repository
+        self.branch = branch
+        self.commit = commit
+        self.scope = scope
+        self.uploader = uploader
+        self.startedAt = startedAt
+    }
+}
+
+/// What one ingest did. The categories of seen findings are disjoint:
+/// `findings == new + seen + reopened`.
+public struct IngestSummary: Sendable, Equatable, Codable {
+    public var scanIDs: [Int64] = []
+    public var findings = 0
+    public var new = 0
+    public var seen = 0
+    public var fixed = 0
+    public var reopened = 0
+    public var unowned = 0
+
+    public init() {}
+
+    public static func + (lhs: IngestSummary, rhs: IngestSummary) -> IngestSummary {
+        var sum = lhs
+        sum.scanIDs += rhs.scanIDs
+        sum.findings += rhs.findings
+        sum.new += rhs.new
+        sum.seen += rhs.seen
+        sum.fixed += rhs.fixed
+        sum.reopened += rhs.reopened
+        sum.unowned += rhs.unowned
+        return sum
+    }
+}
+
+/// Timestamps are stored as ISO 8601 text in UTC, second precision: sortable as text.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        var days = seconds / 86_400
+        var rest = seconds % 86_400
+        if rest < 0 {
+            rest += 86_400
+            days -= 1
+        }
+        // Civil-from-days (Howard Hinnant), valid for the proleptic Gregorian calendar.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))Z"
+    }
+}

@@ -1,0 +1,114 @@
+import CustodyCore
+import CustodyIngest
+import CustodyJSON
+import CustodyOwnership
+import CustodyStore
+import Foundation
+
+/// How an ingest should read and attribute its reports.
+public struct IngestOptions: Sendable {
+    public var repository: String?
+    public var branch: String?
+    public var commit: String?
+    public var scope: ScanScope = .partial
+    /// A CODEOWNERS file to attribute owners with.
+    public var codeownersPath: String?
+    /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
+    public var sourceRoot: String?
+    public var format: ReportFormat?
+    public var uploader = "cli"
+    public var limits = InputLimits()
+
+    public init() {}
+}
+
+/// Steps 1 to 5 of the design sketch for a set of report files: read each report (1),
+/// fingerprint every finding (2), attribute its owner (3) and record everything in one
+/// transaction (5). Nothing is written unless every file reads cleanly.
+public struct IngestPipeline {
+    public let store: any Store
+
+    public init(store: any Store) { self.store = store }
+
+    public struct Outcome: Sendable {
+        public var summary: IngestSummary
+        public var warnings: [Diagnostic]
+    }
+
+    public func run(files: [String], options: IngestOptions) throws -> Outcome {
+        let organisation = try store.organisation()
+        var codeowners: Codeowners?
+        var warnings: [Diagnostic] = []
+        if let path = options.codeownersPath {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw Diagnostic(file: path, message: "cannot read CODEOWNERS: \(error.localizedDescription)")
+            }
+            let parsed = Codeowners(text: text, file: path)
+            warnings += parsed.diagnostics.map { var d = $0; d.severity = .warning; return d }
+            codeowners = parsed
+        }
+        var owners = CachingOwnerResolver(OwnerResolver(codeowners: codeowners, organisation: organisation))
+        var lines = SourceLines(root: options.sourceRoot)
+        let startedAt = Date()
+
+        let summary = try store.ingest { session in
+            for file in files {
+                let (document, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
+                var occurrences = OccurrenceCounter()
+                let report = try reader.read(document.root, file: file) { item in
+                    switch item {
+                    case .run(let tool, let version):
+                        occurrences = OccurrenceCounter()
+                        try session.beginScan(
+                            ScanRecord(
+                                tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
+                                repository: options.repository, branch: options.branch, commit: options.commit,
+                                scope: options.scope, uploader: options.uploader, startedAt: startedAt))
+                    case .finding(let finding):
+                        let sourceLine =
+                            finding.snippet == nil && finding.toolFingerprints.isEmpty
+                            ? lines.line(path: finding.path, number: finding.line) : nil
+                        let (fingerprint, basis) = Fingerprint.compute(
+                            for: finding, repository: options.repository, sourceLine: sourceLine)
+                        let owner = owners.resolve(path: finding.path)
+                        try session.record(
+                            PreparedFinding(
+                                finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
+                                fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
+                                ownerLine: owner.line))
+                    }
+                }
+                warnings += report.warnings
+            }
+        }
+        return Outcome(summary: summary, warnings: warnings)
+    }
+}
+
+/// Reads flagged lines from a checkout, each file once, for content fingerprints.
+struct SourceLines {
+    let root: String?
+    private var files: [String: [Substring]?] = [:]
+
+    init(root: String?) { self.root = root }
+
+    mutating func line(path: String?, number: Int?) -> String? {
+        guard let root, let path, let number, number >= 1 else { return nil }
+        if files[path] == nil {
+            let full = root + "/" + path
+            // Only files inside the root: a report must not make us read elsewhere.
+            let resolved = URL(fileURLWithPath: full).standardizedFileURL.path
+            let base = URL(fileURLWithPath: root).standardizedFileURL.path
+            if resolved.hasPrefix(base + "/"), let text = try? String(contentsOfFile: resolved, encoding: .utf8) {
+                files[path] = .some(text.split(separator: "\n", omittingEmptySubsequences: false))
+            } else {
+                files[path] = .some(nil)
+            }
+        }
+        guard let lines = files[path] ?? nil, number <= lines.count else { return nil }
+        return String(lines[number - 1])
+    }
+}

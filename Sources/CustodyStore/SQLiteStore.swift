@@ -1,0 +1,398 @@
+import CustodyCore
+import Foundation
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// The connection is not thread-safe; a lock serialises every call, so one store may be
+/// shared by threads (a server will hold a pool of them, one connection each).
+public final class SQLiteStore: Store, @unchecked Sendable {
+    private let connection: SQLiteConnection
+    private let lock = NSLock()
+    public let path: String
+    public let dialect = SQLDialect.sqlite
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, migrate: Bool = true) throws {
+        self.path = path
+        connection = try SQLiteConnection(path: path)
+        try connection.execute(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA foreign_keys = ON;
+            PRAGMA temp_store = MEMORY;
+            PRAGMA cache_size = -65536;
+            """)
+        if migrate { try self.migrate() }
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: Migrations
+
+    public func migrate() throws {
+        try locked {
+            try connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+                """)
+            let applied = Set(try connection.statement("SELECT version FROM schema_migrations").rows { $0.int(0) })
+            for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
+                try connection.transaction {
+                    try connection.execute(migration.sql(dialect))
+                    try connection.statement("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+                        .run([.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.string(Date()))])
+                }
+            }
+        }
+    }
+
+    public func appliedMigrations() throws -> [(version: Int, name: String)] {
+        try locked {
+            try connection.statement("SELECT version, name FROM schema_migrations ORDER BY version").rows {
+                (Int($0.int(0)), $0.text(1) ?? "")
+            }
+        }
+    }
+
+    // MARK: Organisation
+
+    public func importOrganisation(_ organisation: Organisation, source: String, actor: String) throws {
+        try locked {
+            try connection.transaction {
+                // Findings keep their owner_team; teams that disappear are detached first.
+                let newTeams = Set(organisation.teams.map(\.id))
+                let oldTeams = try connection.statement("SELECT id FROM teams").rows { $0.text(0) ?? "" }
+                for team in oldTeams where !newTeams.contains(team) {
+                    try connection.statement("UPDATE findings SET owner_team = NULL WHERE owner_team = ?").run([.text(team)])
+                }
+                try connection.execute("DELETE FROM team_handles; DELETE FROM teams; DELETE FROM org_units;")
+                // Parents before children, whatever the file's order.
+                var pending = organisation.units
+                var inserted = Set<String>()
+                while !pending.isEmpty {
+                    let ready = pending.filter { $0.parentID == nil || inserted.contains($0.parentID!) }
+                    guard !ready.isEmpty else { break }
+                    for unit in ready {
+                        try connection.statement("INSERT INTO org_units (id, name, parent_id, head) VALUES (?, ?, ?, ?)")
+                            .run([.text(unit.id), .text(unit.name), .optional(unit.parentID), .optional(unit.head)])
+                        inserted.insert(unit.id)
+                    }
+                    pending.removeAll { inserted.contains($0.id) }
+                }
+                for team in organisation.teams {
+                    try connection.statement("INSERT INTO teams (id, name, unit_id, lead) VALUES (?, ?, ?, ?)")
+                        .run([.text(team.id), .text(team.name), .optional(team.unitID), .optional(team.lead)])
+                    for handle in team.handles {
+                        try connection.statement("INSERT INTO team_handles (handle, team_id) VALUES (?, ?)")
+                            .run([.text(handle), .text(team.id)])
+                    }
+                }
+                let payload = JSONText.Value.object([
+                    ("source", .string(source)), ("units", .int(Int64(organisation.units.count))),
+                    ("teams", .int(Int64(organisation.teams.count))),
+                ])
+                try connection.appendEvent(kind: "organisation.imported", findingID: nil, scanID: nil, actor: actor, payload: payload)
+            }
+        }
+    }
+
+    public func organisation() throws -> Organisation {
+        try locked {
+            let units = try connection.statement("SELECT id, name, parent_id, head FROM org_units ORDER BY id").rows {
+                OrgUnit(id: $0.text(0) ?? "", name: $0.text(1) ?? "", parentID: $0.text(2), head: $0.text(3))
+            }
+            var handles: [String: [String]] = [:]
+            let pairs = try connection.statement("SELECT handle, team_id FROM team_handles ORDER BY rowid").rows([]) {
+                ($0.text(0) ?? "", $0.text(1) ?? "")
+            }
+            for (handle, team) in pairs { handles[team, default: []].append(handle) }
+            let teams = try connection.statement("SELECT id, name, unit_id, lead FROM teams ORDER BY id").rows {
+                let id = $0.text(0) ?? ""
+                return Team(id: id, name: $0.text(1) ?? "", unitID: $0.text(2), lead: $0.text(3), handles: handles[id] ?? [])
+            }
+            return Organisation(units: units, teams: teams)
+        }
+    }
+
+    // MARK: Events
+
+
+    public func events(findingID: Int64?) throws -> [EventRow] {
+        try locked {
+            let sql =
+                findingID == nil
+                ? "SELECT seq, at, kind, finding_id, scan_id, actor, payload FROM events ORDER BY seq"
+                : "SELECT seq, at, kind, finding_id, scan_id, actor, payload FROM events WHERE finding_id = ? ORDER BY seq"
+            return try connection.statement(sql).rows(findingID.map { [.integer($0)] } ?? []) {
+                EventRow(
+                    sequence: $0.int(0), at: $0.text(1) ?? "", kind: $0.text(2) ?? "", findingID: $0.optionalInt(3),
+                    scanID: $0.optionalInt(4), actor: $0.text(5) ?? "", payload: $0.text(6) ?? "")
+            }
+        }
+    }
+
+    // MARK: Ingest
+
+    public func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary {
+        try locked {
+            try connection.transaction {
+                let session = SQLiteIngestSession(connection: connection)
+                try produce(session)
+                try session.finishScan()
+                return session.total
+            }
+        }
+    }
+
+    // MARK: Queries
+
+    public func findings(_ query: FindingQuery) throws -> [FindingRow] {
+        try locked {
+            var conditions: [String] = []
+            var values: [SQLValue] = []
+            if let team = query.team {
+                conditions.append("owner_team = ?")
+                values.append(.text(team))
+            }
+            if query.unownedOnly { conditions.append("owner_team IS NULL") }
+            if let status = query.status {
+                conditions.append("status = ?")
+                values.append(.text(status.rawValue))
+            }
+            if let repository = query.repository {
+                conditions.append("repository = ?")
+                values.append(.text(repository))
+            }
+            var sql = """
+                SELECT id, fingerprint, tool, rule_id, severity, status, repository, path, line, message, cwes, cves,
+                       owner_team, owner_handles, owner_line, suppressions, first_seen, last_seen
+                FROM findings
+                """
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY id"
+            if let limit = query.limit {
+                sql += " LIMIT ?"
+                values.append(.integer(Int64(limit)))
+            }
+            func list(_ text: String?) -> [String] {
+                (text ?? "").split(separator: ",").map(String.init)
+            }
+            return try connection.statement(sql).rows(values) {
+                FindingRow(
+                    id: $0.int(0), fingerprint: $0.text(1) ?? "", tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
+                    severity: Severity(rawValue: $0.text(4) ?? "") ?? .info,
+                    status: FindingStatus(rawValue: $0.text(5) ?? "") ?? .open, repository: $0.text(6),
+                    path: $0.text(7), line: $0.optionalInt(8).map(Int.init), message: $0.text(9) ?? "",
+                    cwes: list($0.text(10)), cves: list($0.text(11)), ownerTeam: $0.text(12),
+                    ownerHandles: list($0.text(13)), ownerLine: $0.optionalInt(14).map(Int.init),
+                    suppressed: !($0.text(15) ?? "").isEmpty, firstSeen: $0.text(16) ?? "", lastSeen: $0.text(17) ?? "")
+            }
+        }
+    }
+
+    public func teamSummaries() throws -> [TeamSummary] {
+        try locked {
+            let sql = """
+                WITH counts AS (
+                  SELECT owner_team AS team,
+                         SUM(status IN ('open','acknowledged','reopened','transferred')) AS open,
+                         SUM(status IN ('open','acknowledged','reopened','transferred') AND severity = 'critical') AS critical,
+                         SUM(status IN ('open','acknowledged','reopened','transferred') AND severity = 'high') AS high,
+                         SUM(status IN ('open','acknowledged','reopened','transferred') AND severity = 'medium') AS medium,
+                         SUM(status IN ('open','acknowledged','reopened','transferred') AND severity = 'low') AS low,
+                         SUM(status = 'fixed') AS fixed
+                  FROM findings GROUP BY owner_team
+                )
+                SELECT t.id, t.name, c.open, c.critical, c.high, c.medium, c.low, c.fixed
+                FROM teams t LEFT JOIN counts c ON c.team = t.id
+                UNION ALL
+                SELECT NULL, NULL, c.open, c.critical, c.high, c.medium, c.low, c.fixed FROM counts c WHERE c.team IS NULL
+                """
+            return try connection.statement(sql).rows {
+                TeamSummary(
+                    team: $0.text(0), teamName: $0.text(1), open: Int($0.int(2)), critical: Int($0.int(3)),
+                    high: Int($0.int(4)), medium: Int($0.int(5)), low: Int($0.int(6)), fixed: Int($0.int(7)))
+            }
+            .sorted { ($0.team == nil ? 1 : 0, -$0.open, $0.team ?? "") < ($1.team == nil ? 1 : 0, -$1.open, $1.team ?? "") }
+        }
+    }
+
+    public func counts() throws -> [String: Int] {
+        try locked {
+            var out: [String: Int] = [:]
+            for table in ["org_units", "teams", "scans", "findings", "sightings", "events"] {
+                out[table] = try connection.statement("SELECT count(*) FROM \(table)").rows { Int($0.int(0)) }.first ?? 0
+            }
+            return out
+        }
+    }
+}
+
+extension SQLValue {
+    static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    static func optional(_ number: Int64?) -> SQLValue { number.map(SQLValue.integer) ?? .null }
+    static func optional(_ number: Int?) -> SQLValue { number.map { .integer(Int64($0)) } ?? .null }
+    static func optional(_ number: Double?) -> SQLValue { number.map(SQLValue.real) ?? .null }
+}
+
+extension SQLiteConnection {
+    /// Appends one event of the chain of custody. Every state change goes through here.
+    func appendEvent(
+        kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
+    ) throws {
+        try statement("INSERT INTO events (at, kind, finding_id, scan_id, actor, payload) VALUES (?, ?, ?, ?, ?, ?)")
+            .run([
+                .text(at ?? Timestamp.string(Date())), .text(kind), .optional(findingID), .optional(scanID), .text(actor),
+                .text(payload.text),
+            ])
+    }
+}
+
+/// Writes scans and their findings inside the ingest transaction.
+final class SQLiteIngestSession: IngestSession {
+    private let connection: SQLiteConnection
+    private var current: (scan: ScanRecord, id: Int64, now: String)?
+    private var summary = IngestSummary()
+    private(set) var total = IngestSummary()
+
+    init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    func beginScan(_ scan: ScanRecord) throws {
+        try finishScan()
+        let now = Timestamp.string(scan.startedAt)
+        try connection.statement(
+            """
+            INSERT INTO scans (tool, tool_version, format, source_file, repository, branch, commit_sha,
+                               scope, uploader, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).run([
+            .text(scan.tool), .optional(scan.toolVersion), .text(scan.format), .text(scan.sourceFile),
+            .optional(scan.repository), .optional(scan.branch), .optional(scan.commit), .text(scan.scope.rawValue),
+            .text(scan.uploader), .text(now),
+        ])
+        current = (scan, connection.lastInsertedRowID, now)
+        summary = IngestSummary()
+    }
+
+    func finishScan() throws {
+        guard let (scan, scanID, now) = current else { return }
+        current = nil
+        // Findings seen before: they were seen now.
+        try connection.statement(
+            """
+            UPDATE findings SET last_seen_scan = ?1, last_seen = ?2,
+                line = (SELECT s.line FROM sightings s WHERE s.scan_id = ?1 AND s.finding_id = findings.id)
+            WHERE id IN (SELECT finding_id FROM sightings WHERE scan_id = ?1) AND last_seen_scan <> ?1
+            """
+        ).run([.integer(scanID), .text(now)])
+
+        // A full scan of a target (repository, branch, tool) proves absent findings fixed.
+        if scan.scope == .full {
+            let fixed = try connection.statement(
+                """
+                UPDATE findings SET status = 'fixed', fixed_at = ?1
+                WHERE repository IS ?2 AND branch IS ?3 AND tool = ?4
+                  AND status IN ('open', 'acknowledged', 'reopened', 'transferred')
+                  AND last_seen_scan <> ?5
+                RETURNING id
+                """
+            ).rows([.text(now), .optional(scan.repository), .optional(scan.branch), .text(scan.tool), .integer(scanID)]) {
+                $0.int(0)
+            }
+            for id in fixed.sorted() {
+                try connection.appendEvent(
+                    kind: "finding.fixed", findingID: id, scanID: scanID, actor: scan.uploader,
+                    payload: .object([("reason", "absent from full rescan"), ("scan", .int(scanID))]), at: now)
+            }
+            summary.fixed = fixed.count
+        }
+
+        try connection.statement("UPDATE scans SET finding_count = ? WHERE id = ?")
+            .run([.integer(Int64(summary.findings)), .integer(scanID)])
+        // One event for the scan stands for every finding it discovered or saw (sightings and
+        // first_seen_scan hold the detail), so a million-finding report is one event, not a million.
+        try connection.appendEvent(
+            kind: "scan.ingested", findingID: nil, scanID: scanID, actor: scan.uploader,
+            payload: .object([
+                ("tool", .string(scan.tool)), ("file", .string(scan.sourceFile)),
+                ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
+                ("commit", .optional(scan.commit)), ("scope", .string(scan.scope.rawValue)),
+                ("findings", .int(Int64(summary.findings))), ("new", .int(Int64(summary.new))),
+                ("seen", .int(Int64(summary.seen))), ("reopened", .int(Int64(summary.reopened))),
+                ("fixed", .int(Int64(summary.fixed))), ("unowned", .int(Int64(summary.unowned))),
+            ]), at: now)
+        summary.scanIDs = [scanID]
+        total = total + summary
+    }
+
+    func record(_ prepared: PreparedFinding) throws {
+        guard let (scan, scanID, now) = current else {
+            throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
+        }
+        let finding = prepared.finding
+        summary.findings += 1
+        if prepared.ownerTeam == nil { summary.unowned += 1 }
+
+        let lookup = try connection.statement("SELECT id, status FROM findings WHERE fingerprint = ?")
+        lookup.bind(.text(prepared.fingerprint), at: 1)
+        let findingID: Int64
+        if try lookup.step() {
+            let row = SQLiteStatement.Row(statement: lookup)
+            findingID = row.int(0)
+            let status = FindingStatus(rawValue: row.text(1) ?? "") ?? .open
+            lookup.reset()
+            if status == .fixed || status == .closed {
+                try connection.statement("UPDATE findings SET status = 'reopened', fixed_at = NULL, branch = ? WHERE id = ?")
+                    .run([.optional(scan.branch), .integer(findingID)])
+                try connection.appendEvent(
+                    kind: "finding.reopened", findingID: findingID, scanID: scanID, actor: scan.uploader,
+                    payload: .object([("reason", "seen again after fix"), ("scan", .int(scanID))]), at: now)
+                summary.reopened += 1
+            } else {
+                summary.seen += 1
+            }
+        } else {
+            var suppressions: SQLValue = .null
+            if !finding.suppressions.isEmpty {
+                suppressions = .text(
+                    JSONText.Value.array(
+                        finding.suppressions.map {
+                            .object([
+                                ("kind", .string($0.kind)), ("status", .optional($0.status)),
+                                ("justification", .optional($0.justification)),
+                            ])
+                        }
+                    ).text)
+            }
+            try connection.statement(
+                """
+                INSERT INTO findings (fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
+                    severity, score, level, cwes, cves, path, line, suppressions, baseline_state, status, owner_team,
+                    owner_handles, owner_line, first_seen_scan, last_seen_scan, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+                """
+            ).run([
+                .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue), .optional(scan.repository),
+                .optional(scan.branch), .text(finding.tool), .text(finding.ruleID), .optional(finding.ruleName),
+                .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score), .optional(finding.level),
+                .text(finding.cwes.joined(separator: ",")), .text(finding.cves.joined(separator: ",")),
+                .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
+                .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")),
+                .optional(prepared.ownerLine), .integer(scanID), .integer(scanID), .text(now), .text(now),
+            ])
+            findingID = connection.lastInsertedRowID
+            summary.new += 1
+        }
+        try connection.statement("INSERT OR IGNORE INTO sightings (scan_id, finding_id, line) VALUES (?, ?, ?)")
+            .run([.integer(scanID), .integer(findingID), .optional(finding.line)])
+    }
+}

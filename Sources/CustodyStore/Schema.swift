@@ -1,0 +1,117 @@
+/// The SQL that differs between backends, kept in one place.
+public struct SQLDialect: Sendable {
+    /// The column type of a generated integer key.
+    public var autoIncrementKey: String
+    /// The column type for JSON documents.
+    public var json: String
+    /// A statement that makes a table's rows append-only (run after it is created).
+    public var appendOnly: @Sendable (_ table: String) -> String
+
+    public static let sqlite = SQLDialect(
+        autoIncrementKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+        json: "TEXT",
+        appendOnly: { table in
+            """
+            CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+            BEGIN SELECT RAISE(ABORT, '\(table) are append-only'); END;
+            CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+            BEGIN SELECT RAISE(ABORT, '\(table) are append-only'); END;
+            """
+        })
+}
+
+/// One forward-only schema step. Applied steps are recorded in `schema_migrations`.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var sql: @Sendable (SQLDialect) -> String
+}
+
+/// The ordered migrations. Never edit an applied step: add a new one.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "organisation, scans, findings, sightings, events") { d in
+            """
+            CREATE TABLE org_units (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                parent_id TEXT REFERENCES org_units(id),
+                head TEXT
+            );
+            CREATE TABLE teams (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                unit_id TEXT REFERENCES org_units(id),
+                lead TEXT
+            );
+            CREATE TABLE team_handles (
+                handle TEXT PRIMARY KEY COLLATE NOCASE,
+                team_id TEXT NOT NULL REFERENCES teams(id)
+            );
+            CREATE TABLE scans (
+                id \(d.autoIncrementKey),
+                tool TEXT NOT NULL,
+                tool_version TEXT,
+                format TEXT NOT NULL,
+                source_file TEXT NOT NULL,
+                repository TEXT,
+                branch TEXT,
+                commit_sha TEXT,
+                scope TEXT NOT NULL CHECK (scope IN ('full', 'partial')),
+                uploader TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finding_count INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE findings (
+                id \(d.autoIncrementKey),
+                fingerprint TEXT NOT NULL UNIQUE,
+                fingerprint_basis TEXT NOT NULL,
+                repository TEXT,
+                branch TEXT,
+                tool TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                rule_name TEXT,
+                message TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                score REAL,
+                level TEXT,
+                cwes TEXT NOT NULL DEFAULT '',
+                cves TEXT NOT NULL DEFAULT '',
+                path TEXT,
+                line INTEGER,
+                suppressions \(d.json),
+                baseline_state TEXT,
+                status TEXT NOT NULL,
+                owner_team TEXT REFERENCES teams(id),
+                owner_handles TEXT NOT NULL DEFAULT '',
+                owner_line INTEGER,
+                first_seen_scan INTEGER NOT NULL REFERENCES scans(id),
+                last_seen_scan INTEGER NOT NULL REFERENCES scans(id),
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                fixed_at TEXT
+            );
+            CREATE INDEX findings_target ON findings (repository, tool, status);
+            CREATE INDEX findings_owner ON findings (owner_team, status);
+            CREATE TABLE sightings (
+                scan_id INTEGER NOT NULL REFERENCES scans(id),
+                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                line INTEGER,
+                PRIMARY KEY (scan_id, finding_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE events (
+                seq \(d.autoIncrementKey),
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                finding_id INTEGER REFERENCES findings(id),
+                scan_id INTEGER REFERENCES scans(id),
+                team_id TEXT,
+                actor TEXT NOT NULL,
+                payload \(d.json) NOT NULL
+            );
+            CREATE INDEX events_finding ON events (finding_id);
+            \(d.appendOnly("events"))
+            """
+        }
+    ]
+}
