@@ -231,15 +231,23 @@ struct RunContext {
         if let index = reference?["toolComponent"]?["index"]?.int { component = index + 1 }
         let ruleIndex = result["ruleIndex"]?.int ?? reference?["index"]?.int
         if let ruleIndex, ruleIndex >= 0 {
-            guard component < componentRules.count, ruleIndex < componentRules[component].count else {
-                throw fail(".ruleIndex", "rule index \(ruleIndex) is out of range (the tool component has \(component < componentRules.count ? componentRules[component].count : 0) rules)")
+            if component < componentRules.count, ruleIndex < componentRules[component].count {
+                rule = componentRules[component][ruleIndex]
+            } else if ruleID == nil {
+                throw fail(".ruleIndex", "rule index \(ruleIndex) is out of range (the tool component has \(component < componentRules.count ? componentRules[component].count : 0) rules) and the result has no ruleId")
+            } else if warnings.count < 100 {
+                // Real logs do this (an empty rules array with ruleIndex 0): the ruleId still names the rule.
+                warnings.append(Diagnostic(.warning, file: file, place: place.path(".ruleIndex"), message: "rule index \(ruleIndex) is out of range; using ruleId \"\(ruleID!)\""))
             }
-            rule = componentRules[component][ruleIndex]
-        } else if let ruleID {
+        }
+        if rule == nil, let ruleID {
             rule = rulesByID[ruleID] ?? ruleID.split(separator: "/").first.flatMap { rulesByID[String($0)] }
         }
-        guard let id = ruleID ?? rule?.id, !id.isEmpty else {
-            throw fail(".ruleId", "result names no rule (neither ruleId nor ruleIndex)")
+        // A result may name no rule at all (SARIF 3.27.5; Gitleaks 7 writes them so): its message
+        // then stands for the rule, so identity and listings still say what was found.
+        let messageText = self.message(result["message"], rule: rule)
+        guard let id = ruleID ?? rule?.id ?? messageText.map({ String($0.prefix(120)) }), !id.isEmpty else {
+            throw fail(".ruleId", "result names no rule (no ruleId, ruleIndex or message)")
         }
 
         // Level: the result's, else the rule's default, else warning (only for kind fail).
@@ -263,7 +271,7 @@ struct RunContext {
             break
         }
 
-        let message = self.message(result["message"], rule: rule) ?? rule?.name ?? id
+        let message = messageText ?? rule?.name ?? id
 
         // Location: the first physical location, through artifact index and base ids.
         var path: String?
@@ -286,7 +294,8 @@ struct RunContext {
                     }
                     if let uri {
                         let prefix = baseID.map { basePath($0) } ?? ""
-                        path = RepositoryPath.normalize(prefix.isEmpty ? uri : prefix + "/" + uri)
+                        let normalized = RepositoryPath.normalize(prefix.isEmpty ? uri : prefix + "/" + uri)
+                        path = normalized.isEmpty ? nil : normalized  // the repository root itself: no file
                     }
                     let region = physical["region"]
                     if let value = region?["startLine"], !value.isNull {

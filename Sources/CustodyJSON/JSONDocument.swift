@@ -105,6 +105,12 @@ public struct JSONError: Error, Sendable, CustomStringConvertible {
         public var offset: Int
         public var line: Int
         public var column: Int
+
+        public init(offset: Int, line: Int, column: Int) {
+            self.offset = offset
+            self.line = line
+            self.column = column
+        }
     }
     public var reason: String
     public var location: Location?

@@ -1,0 +1,52 @@
+# Custody: `make demo` runs the main job on a sample organisation; `make test` runs every test.
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+DEMO_DIR ?= demo-out
+DEMO_DB := $(DEMO_DIR)/custody.db
+CUSTODY := .build/debug/custody --db $(DEMO_DB)
+
+.PHONY: bootstrap build release demo test bench lint clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build --product custody
+
+release: bootstrap
+	$(SWIFT) build -c release --product custody
+
+demo: build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@echo "== writing the sample organisation, CODEOWNERS and two weeks of reports"
+	@.build/debug/custody sample demo $(DEMO_DIR)
+	@$(CUSTODY) init
+	@$(CUSTODY) teams import $(DEMO_DIR)/teams.yaml
+	@$(CUSTODY) teams list
+	@echo; echo "== week 1: full scans of gov-portal (Semgrep and CodeQL)"
+	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 1111111 --scope full \
+	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
+	@echo; echo "== week 1 again: the same reports only add sightings"
+	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 1111111 --scope full \
+	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
+	@echo; echo "== week 2: two fixes verified by rescan, one new finding, one moved line"
+	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 2222222 --scope full \
+	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week2.sarif $(DEMO_DIR)/codeql-week2.sarif
+	@echo; echo "== open findings per team"
+	@$(CUSTODY) summary
+	@echo; echo "== the accountability gap: findings no team owns"
+	@$(CUSTODY) findings list --unowned
+	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
+
+test: bootstrap
+	$(SWIFT) test
+
+bench: release
+	@bench/run
+
+lint:
+	$(SWIFT) format lint -r Sources Tests
+
+clean:
+	rm -rf .build $(DEMO_DIR) bench-out

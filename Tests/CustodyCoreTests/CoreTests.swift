@@ -1,0 +1,149 @@
+import CustodyCore
+import Foundation
+import Testing
+
+struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
+    ])
+    func knownVectors(input: String, digest: String) {
+        #expect(SHA256.hex(input) == digest)
+    }
+
+    @Test func millionAs() {
+        var hasher = SHA256()
+        for _ in 0..<1000 { hasher.update(String(repeating: "a", count: 1000)) }
+        #expect(SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+struct SeverityTests {
+    @Test func scoreThresholds() {
+        #expect(Severity(score: 9.0) == .critical)
+        #expect(Severity(score: 8.9) == .high)
+        #expect(Severity(score: 7.0) == .high)
+        #expect(Severity(score: 6.9) == .medium)
+        #expect(Severity(score: 4.0) == .medium)
+        #expect(Severity(score: 3.9) == .low)
+        #expect(Severity(score: 0.1) == .low)
+        #expect(Severity(score: 0) == .info)
+    }
+
+    @Test func words() {
+        #expect(Severity(word: "HIGH") == .high)
+        #expect(Severity(word: "Critical") == .critical)
+        #expect(Severity(word: "moderate") == .medium)
+        #expect(Severity(word: "bogus") == nil)
+        #expect(Severity(sarifLevel: "note") == .low)
+        #expect(Severity(sarifLevel: "Error") == nil)
+    }
+}
+
+struct FingerprintTests {
+    let base = NormalizedFinding(
+        tool: "Semgrep", ruleID: "sql", message: "SQL built by hand", severity: .high, path: "src/a.py", line: 10,
+        snippet: "cursor.execute(q  %  x)")
+
+    @Test func contentFingerprintSurvivesMovedLines() {
+        var moved = base
+        moved.line = 52
+        moved.snippet = "  cursor.execute(q % x)  "  // re-indented: white space is folded
+        let a = Fingerprint.compute(for: base, repository: "r")
+        let b = Fingerprint.compute(for: moved, repository: "r")
+        #expect(a.basis == .content)
+        #expect(a.value == b.value)
+        #expect(a.value.count == 32)
+    }
+
+    @Test func identityIncludesRepositoryPathRuleAndTool() {
+        let a = Fingerprint.compute(for: base, repository: "r").value
+        #expect(Fingerprint.compute(for: base, repository: "other").value != a)
+        var other = base
+        other.path = "src/b.py"
+        #expect(Fingerprint.compute(for: other, repository: "r").value != a)
+        other = base
+        other.ruleID = "sql2"
+        #expect(Fingerprint.compute(for: other, repository: "r").value != a)
+        other = base
+        other.tool = "semgrep"  // tool names compare without case
+        #expect(Fingerprint.compute(for: other, repository: "r").value == a)
+    }
+
+    @Test func toolFingerprintWinsThenLocationIsTheLastResort() {
+        var withTool = base
+        withTool.toolFingerprints = ["primaryLocationLineHash": "abc:1"]
+        #expect(Fingerprint.compute(for: withTool, repository: nil).basis == .tool)
+        var bare = base
+        bare.snippet = nil
+        let located = Fingerprint.compute(for: bare, repository: nil)
+        #expect(located.basis == .location)
+        let fromSource = Fingerprint.compute(for: bare, repository: nil, sourceLine: "cursor.execute(q % x)")
+        #expect(fromSource.basis == .content)
+        #expect(fromSource.value == Fingerprint.compute(for: base, repository: nil).value)
+    }
+
+    @Test func occurrencesDisambiguate() {
+        var counter = OccurrenceCounter()
+        #expect(counter.disambiguate("f") == "f")
+        #expect(counter.disambiguate("f") == "f:2")
+        #expect(counter.disambiguate("g") == "g")
+    }
+}
+
+struct RepositoryPathTests {
+    @Test(arguments: [
+        ("file:///C:/dev/src/a.c", "dev/src/a.c"),
+        ("file://host/share/x.py", "share/x.py"),
+        ("./src//a/../b.c", "src/b.c"),
+        ("/abs/path.go", "abs/path.go"),
+        ("src/with%20space.js", "src/with space.js"),
+        ("..\\..\\win\\path.cs", "win/path.cs"),
+        ("../../etc/passwd", "etc/passwd"),
+    ])
+    func normalize(raw: String, expected: String) {
+        #expect(RepositoryPath.normalize(raw) == expected)
+    }
+
+    @Test func relative() {
+        #expect(RepositoryPath.relative("home/ci/repo/src/a.c", to: "/home/ci/repo/") == "src/a.c")
+        #expect(RepositoryPath.relative("src/a.c", to: "/elsewhere") == "src/a.c")
+    }
+}
+
+struct JSONTextTests {
+    @Test func escaping() {
+        let value = JSONText.Value.object([
+            ("s", "a\"b\\c\nd\u{1}\u{2028}é"), ("n", .null), ("i", 3), ("d", .double(2.5)), ("w", .double(7)),
+            ("a", .strings(["x"])), ("b", .bool(true)),
+        ])
+        #expect(value.text == #"{"s":"a\"b\\c\nd\u0001\u2028é","n":null,"i":3,"d":2.5,"w":7.0,"a":["x"],"b":true}"#)
+    }
+}
+
+struct TimestampTests {
+    @Test func formats() {
+        #expect(Timestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.string(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
+        #expect(Timestamp.string(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+    }
+}
+
+struct OrganisationTests {
+    @Test func validationFindsBrokenReferences() {
+        let organisation = Organisation(
+            units: [OrgUnit(id: "a", name: "A", parentID: "b"), OrgUnit(id: "b", name: "B", parentID: "a")],
+            teams: [
+                Team(id: "t", name: "T", unitID: "missing", handles: ["@x/t"]),
+                Team(id: "u", name: "U", handles: ["@X/T"]),
+            ])
+        let messages = organisation.validate(file: "teams.yaml").map(\.message)
+        #expect(messages.contains("unit 'a' is its own ancestor"))
+        #expect(messages.contains("unknown unit 'missing'"))
+        #expect(messages.contains("handle '@X/T' already belongs to team 't'"))
+    }
+}
