@@ -146,6 +146,7 @@ private struct EventReader {
         case .mappingStart(let anchor, let line):
             guard depth < maxDepth else { throw YAMLNode.ParseError(line: line, message: "nesting deeper than \(maxDepth)") }
             var entries: [(key: String, value: YAMLNode)] = []
+            var merged = Set<String>()
             while true {
                 let keyEvent = try next()
                 if case .mappingEnd = keyEvent { break }
@@ -154,12 +155,20 @@ private struct EventReader {
                     throw YAMLNode.ParseError(line: key.line, message: "mapping keys must be plain text")
                 }
                 let value = try node(from: try next(), depth: depth + 1)
-                if name == "<<", let merged = value.entries {
-                    for entry in merged where !entries.contains(where: { $0.key == entry.key }) { entries.append(entry) }
+                if name == "<<", let source = value.entries {
+                    for entry in source where !entries.contains(where: { $0.key == entry.key }) {
+                        entries.append(entry)
+                        merged.insert(entry.key)
+                    }
                     continue
                 }
-                if entries.contains(where: { $0.key == name }) {
-                    throw YAMLNode.ParseError(line: key.line, message: "duplicate key '\(name)'")
+                if let existing = entries.firstIndex(where: { $0.key == name }) {
+                    // A key written out overrides one brought in by a merge; two written out are an error.
+                    guard merged.remove(name) != nil else {
+                        throw YAMLNode.ParseError(line: key.line, message: "duplicate key '\(name)'")
+                    }
+                    entries[existing].value = value
+                    continue
                 }
                 entries.append((name, value))
             }
