@@ -6,7 +6,7 @@ import Foundation
 /// The connection is not thread-safe; a lock serialises every call, so one store may be
 /// shared by threads (a server will hold a pool of them, one connection each).
 public final class SQLiteStore: Store, @unchecked Sendable {
-    private let connection: SQLiteConnection
+    fileprivate let connection: SQLiteConnection
     private let lock = NSLock()
     public let path: String
     public let dialect = SQLDialect.sqlite
@@ -394,5 +394,12 @@ final class SQLiteIngestSession: IngestSession {
         }
         try connection.statement("INSERT OR IGNORE INTO sightings (scan_id, finding_id, line) VALUES (?, ?, ?)")
             .run([.integer(scanID), .integer(findingID), .optional(finding.line)])
+    }
+}
+
+extension SQLiteStore {
+    /// Runs raw SQL, for tests that play an attacker with direct access to the file.
+    public func executeForTesting(_ sql: String) throws {
+        try connection.execute(sql)
     }
 }

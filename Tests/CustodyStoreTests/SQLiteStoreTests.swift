@@ -1,0 +1,170 @@
+import CustodyCore
+import CustodyStore
+import CustodyTestSupport
+import Foundation
+import Testing
+
+struct Failure: Error {}
+
+func finding(_ rule: String, path: String, line: Int = 1, owner: String? = nil) -> PreparedFinding {
+    let normalized = NormalizedFinding(
+        tool: "t", ruleID: rule, message: "m", severity: .high, path: path, line: line, snippet: "code \(rule) \(path)")
+    let fingerprint = Fingerprint.compute(for: normalized, repository: "repo")
+    return PreparedFinding(
+        finding: normalized, fingerprint: fingerprint.value, fingerprintBasis: fingerprint.basis, ownerTeam: owner,
+        ownerHandles: owner.map { ["@org/\($0)"] } ?? [], ownerLine: owner == nil ? nil : 3)
+}
+
+func scan(_ scope: ScanScope = .full, tool: String = "t", branch: String? = "main") -> ScanRecord {
+    ScanRecord(tool: tool, format: "sarif", sourceFile: "r.sarif", repository: "repo", branch: branch, scope: scope)
+}
+
+struct SQLiteStoreTests {
+    let directory = TemporaryDirectory()
+    var path: String { directory.file("custody.db") }
+
+    @Test func migrationsAreRecordedOnceInOrder() throws {
+        let store = try SQLiteStore(path: path)
+        let first = try store.appliedMigrations()
+        #expect(first.map(\.version) == Schema.migrations.map(\.version))
+        // Opening again applies nothing new.
+        let again = try SQLiteStore(path: path)
+        #expect(try again.appliedMigrations().count == first.count)
+        #expect(try again.counts()["findings"] == 0)
+    }
+
+    @Test func organisationRoundTrip() throws {
+        let store = try SQLiteStore(path: path)
+        let organisation = Organisation(
+            units: [OrgUnit(id: "child", name: "Child", parentID: "root"), OrgUnit(id: "root", name: "Root", head: "h@x.gov")],
+            teams: [Team(id: "pay", name: "Payments", unitID: "child", lead: "l@x.gov", handles: ["@Org/Pay", "pay@x.gov"])])
+        try store.importOrganisation(organisation, source: "teams.yaml", actor: "tester")
+        let stored = try store.organisation()
+        #expect(stored.units.map(\.id) == ["child", "root"])
+        #expect(stored.teams == organisation.teams)
+        #expect(try store.events(findingID: nil).map(\.kind) == ["organisation.imported"])
+    }
+
+    @Test func dedupFixAndReopen() throws {
+        let store = try SQLiteStore(path: path)
+        try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
+        let a = finding("A", path: "a.c", owner: "pay")
+        let b = finding("B", path: "b.c")
+
+        var summary = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(a)
+            try session.record(b)
+        }
+        #expect((summary.findings, summary.new, summary.seen, summary.fixed, summary.unowned) == (2, 2, 0, 0, 1))
+
+        // The same report again: sightings only.
+        summary = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(a)
+            try session.record(b)
+        }
+        #expect((summary.new, summary.seen, summary.fixed) == (0, 2, 0))
+        #expect(try store.counts()["findings"] == 2)
+        #expect(try store.counts()["sightings"] == 4)
+
+        // A partial scan without B proves nothing.
+        summary = try store.ingest { session in
+            try session.beginScan(scan(.partial))
+            try session.record(a)
+        }
+        #expect(summary.fixed == 0)
+
+        // A full scan of another tool or branch proves nothing about this one.
+        summary = try store.ingest { session in try session.beginScan(scan(tool: "other")) }
+        #expect(summary.fixed == 0)
+        summary = try store.ingest { session in try session.beginScan(scan(branch: "dev")) }
+        #expect(summary.fixed == 0)
+
+        // A full scan without B: B is fixed, with an event.
+        summary = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(a)
+        }
+        #expect((summary.seen, summary.fixed) == (1, 1))
+        let fixed = try store.findings(FindingQuery(status: .fixed))
+        #expect(fixed.map(\.rule) == ["B"])
+        #expect(try store.events(findingID: fixed[0].id).map(\.kind) == ["finding.fixed"])
+
+        // B seen again: reopened (a regression), with an event.
+        summary = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(a)
+            try session.record(b)
+        }
+        #expect((summary.seen, summary.reopened, summary.new) == (1, 1, 0))
+        let reopened = try store.findings(FindingQuery(status: .reopened))
+        #expect(reopened.map(\.rule) == ["B"])
+        #expect(try store.events(findingID: reopened[0].id).map(\.kind) == ["finding.fixed", "finding.reopened"])
+        // One scan event per scan.
+        #expect(try store.events(findingID: nil).filter { $0.kind == "scan.ingested" }.count == 7)
+    }
+
+    @Test func lastSeenAndLineFollowTheLatestSighting() throws {
+        let store = try SQLiteStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c", line: 10))
+        }
+        _ = try store.ingest { session in
+            var moved = finding("A", path: "a.c", line: 10)
+            moved.finding.line = 14
+            try session.beginScan(scan())
+            try session.record(moved)
+        }
+        let row = try #require(try store.findings(FindingQuery()).first)
+        #expect(row.line == 14)
+    }
+
+    @Test func aFailedIngestLeavesNothing() throws {
+        let store = try SQLiteStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c"))
+        }
+        let before = try store.counts()
+        #expect(throws: Failure.self) {
+            try store.ingest { session in
+                try session.beginScan(scan())
+                try session.record(finding("B", path: "b.c"))
+                throw Failure()
+            }
+        }
+        #expect(try store.counts() == before)
+        #expect(try store.findings(FindingQuery()).map(\.rule) == ["A"])
+    }
+
+    @Test func eventsAreAppendOnly() throws {
+        let store = try SQLiteStore(path: path)
+        _ = try store.ingest { session in try session.beginScan(scan()) }
+        // A second connection, as an attacker with file access would use; the trigger still refuses.
+        let raw = try SQLiteStore(path: path)
+        #expect(try raw.events(findingID: nil).count == 1)
+        #expect(throws: DatabaseError.self) { try raw.executeForTesting("UPDATE events SET kind = 'forged'") }
+        #expect(throws: DatabaseError.self) { try raw.executeForTesting("DELETE FROM events") }
+        #expect(try raw.events(findingID: nil).map(\.kind) == ["scan.ingested"])
+    }
+
+    @Test func teamSummariesCountOpenWorkPerTeamAndUnowned() throws {
+        let store = try SQLiteStore(path: path)
+        try store.importOrganisation(
+            Organisation(teams: [Team(id: "pay", name: "Payments"), Team(id: "idle", name: "Idle")]), source: "t", actor: "x")
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c", owner: "pay"))
+            try session.record(finding("B", path: "b.c", owner: "pay"))
+            try session.record(finding("C", path: "c.c"))
+        }
+        let rows = try store.teamSummaries()
+        #expect(rows.map(\.team) == ["pay", "idle", nil])
+        #expect(rows.map(\.open) == [2, 0, 1])
+        #expect(rows[0].high == 2)
+        #expect(try store.findings(FindingQuery(unownedOnly: true)).map(\.rule) == ["C"])
+        #expect(try store.findings(FindingQuery(team: "pay")).count == 2)
+    }
+}
