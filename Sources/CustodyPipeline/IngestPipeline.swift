@@ -100,8 +100,8 @@ struct SourceLines {
         if files[path] == nil {
             let full = root + "/" + path
             // Only files inside the root: a report must not make us read elsewhere.
-            let resolved = URL(fileURLWithPath: full).standardizedFileURL.path
-            let base = URL(fileURLWithPath: root).standardizedFileURL.path
+            let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+            let base = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
             if resolved.hasPrefix(base + "/"), let text = try? String(contentsOfFile: resolved, encoding: .utf8) {
                 files[path] = .some(text.split(separator: "\n", omittingEmptySubsequences: false))
             } else {

@@ -171,7 +171,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
             var sql = """
                 SELECT id, fingerprint, tool, rule_id, severity, status, repository, path, line, message, cwes, cves,
-                       owner_team, owner_handles, owner_line, suppressions, first_seen, last_seen
+                       owner_team, owner_handles, owner_line, suppressions, first_seen, last_seen, fingerprint_basis
                 FROM findings
                 """
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
@@ -185,7 +185,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
             return try connection.statement(sql).rows(values) {
                 FindingRow(
-                    id: $0.int(0), fingerprint: $0.text(1) ?? "", tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
+                    id: $0.int(0), fingerprint: $0.text(1) ?? "", fingerprintBasis: $0.text(18) ?? "", tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
                     severity: Severity(rawValue: $0.text(4) ?? "") ?? .info,
                     status: FindingStatus(rawValue: $0.text(5) ?? "") ?? .open, repository: $0.text(6),
                     path: $0.text(7), line: $0.optionalInt(8).map(Int.init), message: $0.text(9) ?? "",

@@ -29,6 +29,8 @@ public struct FindingQuery: Sendable {
 public struct FindingRow: Sendable, Equatable {
     public var id: Int64
     public var fingerprint: String
+    /// What the fingerprint was derived from: tool, content or location.
+    public var fingerprintBasis: String
     public var tool: String
     public var rule: String
     public var severity: Severity

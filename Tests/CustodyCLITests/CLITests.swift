@@ -1,0 +1,221 @@
+import CustodyCLI
+import CustodyCore
+import CustodyJSON
+import CustodyStore
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// Runs `custody` in-process against a real database in a temporary directory.
+final class Session {
+    let directory = TemporaryDirectory()
+    var database: String { directory.file("custody.db") }
+
+    struct Result {
+        var status: Int32
+        var out: String
+        var err: String
+    }
+
+    @discardableResult
+    func run(_ arguments: String..., input: String = "") -> Result {
+        run(arguments, input: input)
+    }
+
+    func run(_ arguments: [String], input: String = "") -> Result {
+        let console = Console(capture: true)
+        let status = CLI.run(["--db", database] + arguments, console: console, environment: ["USER": "tester"]) { input }
+        return Result(status: status, out: console.capturedOut, err: console.capturedErr)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String { try directory.write(name, text) }
+
+    func json(_ text: String) throws -> JSONValue { try JSONDocument(bytes: Array(text.utf8)).root }
+
+    /// Teams, CODEOWNERS and a two-result SARIF report.
+    func setUp() throws -> (codeowners: String, report: String) {
+        let teams = try write(
+            "teams.yaml",
+            """
+            units:
+              - id: treasury
+                name: Treasury
+            teams:
+              - id: payments
+                name: Payments
+                unit: treasury
+                lead: bob@example.gov
+                handles: ["@example/payments"]
+            """)
+        #expect(run("teams", "import", teams).status == 0)
+        let codeowners = try write("CODEOWNERS", "/services/payments/ @example/payments\n/vendor/\n")
+        let report = try write("r.sarif", sarif(["services/payments/a.py", "vendor/lib.js"]))
+        return (codeowners, report)
+    }
+
+    func sarif(_ paths: [String]) -> String {
+        let results = paths.enumerated().map { index, path in
+            #"{"ruleId":"R1","level":"error","message":{"text":"bad \#(index)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path)"},"region":{"startLine":\#(index + 3),"snippet":{"text":"code(\#(index))"}}}}]}"#
+        }
+        return #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"R1"}]}},"results":[\#(results.joined(separator: ","))]}]}"#
+    }
+}
+
+struct CLITests {
+    @Test func ingestPrintsTheSummaryLineAndDeduplicates() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        var result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report)
+        #expect(result.status == 0)
+        #expect(result.out == "2 findings: 2 new, 0 seen, 0 fixed, 0 reopened, 1 unowned\n")
+        result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report, "--json")
+        let summary = try session.json(result.out)
+        #expect(summary["findings"]?.int == 2)
+        #expect(summary["new"]?.int == 0)
+        #expect(summary["seen"]?.int == 2)
+        #expect(summary["fixed"]?.int == 0)
+        #expect(summary["reopened"]?.int == 0)
+        #expect(summary["unowned"]?.int == 1)
+
+        // A full rescan without the vendored finding fixes it; seeing it again reopens it.
+        let smaller = try session.write("r2.sarif", session.sarif(["services/payments/a.py"]))
+        result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, smaller)
+        #expect(result.out == "1 findings: 0 new, 1 seen, 1 fixed, 0 reopened, 0 unowned\n")
+        result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report)
+        #expect(result.out == "2 findings: 0 new, 1 seen, 0 fixed, 1 reopened, 1 unowned\n")
+    }
+
+    @Test func findingsListJSONAndCSV() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        let result = session.run("findings", "list", "--json")
+        #expect(result.status == 0)
+        let rows = Array(try session.json(result.out).array!)
+        #expect(rows.count == 2)
+        for key in ["id", "fingerprint", "tool", "rule", "severity", "status", "path", "line", "owner_team", "first_seen", "last_seen"] {
+            #expect(rows.allSatisfy { $0.member(key) != nil }, "\(key)")
+        }
+        #expect(rows[0]["owner_team"]?.string == "payments")
+        #expect(rows[0]["path"]?.string == "services/payments/a.py")
+        #expect(rows[0]["line"]?.int == 3)
+        #expect(rows[0]["severity"]?.string == "high")
+        #expect(rows[0]["status"]?.string == "open")
+        #expect(rows[1]["owner_team"]?.isNull == true)
+
+        let unowned = Array(try session.json(session.run("findings", "list", "--unowned", "--json").out).array!)
+        #expect(unowned.map { $0["path"]?.string } == ["vendor/lib.js"])
+        let team = Array(try session.json(session.run("findings", "list", "--team", "payments", "--json").out).array!)
+        #expect(team.count == 1)
+        let none = Array(try session.json(session.run("findings", "list", "--status", "fixed", "--json").out).array!)
+        #expect(none.isEmpty)
+
+        let csv = session.run("findings", "list", "--csv").out
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("id,fingerprint,tool,rule,severity,status"))
+        #expect(lines[1].contains(",payments,"))
+    }
+
+    @Test func ownersResolveFromArgumentsAndStdin() throws {
+        let session = Session()
+        let codeowners = try session.write("CODEOWNERS", "*.js @web\n/apps/ @org/apps\n/apps/github\n")
+        var result = session.run("owners", "resolve", "--codeowners", codeowners, "apps/x/a.py", "lib/a.js", "apps/github/x")
+        #expect(result.status == 0)
+        #expect(
+            result.out.split(separator: "\n") == [
+                #"{"path":"apps/x/a.py","owners":["@org/apps"],"line":2}"#,
+                #"{"path":"lib/a.js","owners":["@web"],"line":1}"#,
+                #"{"path":"apps/github/x","owners":[],"line":null}"#,
+            ])
+        result = session.run(["owners", "resolve", "--codeowners", codeowners], input: "README\nx.js\n")
+        #expect(result.out.split(separator: "\n") == [#"{"path":"README","owners":[],"line":null}"#, #"{"path":"x.js","owners":["@web"],"line":1}"#])
+    }
+
+    @Test func badReportChangesNothingAndExitsNonZero() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        let before = try SQLiteStore(path: session.database).counts()
+        let broken = try session.write("broken.sarif", #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"R","level":7}]}]}"#)
+        // A good file followed by a bad one: the whole call is one transaction.
+        let good = try session.write("good.sarif", session.sarif(["services/payments/new.py"]))
+        let result = session.run("ingest", "--repo", "portal", good, broken)
+        #expect(result.status == 1)
+        #expect(result.err.contains("broken.sarif: $.runs[0].results[0].level: error: expected a string, found integer"))
+        #expect(try SQLiteStore(path: session.database).counts() == before)
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        let session = Session()
+        for command in CLI.commands {
+            let result = session.run(command.path + ["--help"])
+            #expect(result.status == 0, "\(command.name)")
+            #expect(result.out.contains("Usage: custody \(command.name)"), "\(command.name)")
+            for option in command.options { #expect(result.out.contains("--\(option.name)"), "\(command.name) --\(option.name)") }
+        }
+        let overview = session.run("--help")
+        #expect(overview.status == 0)
+        #expect(overview.out.contains("findings list"))
+    }
+
+    @Test func usageErrorsSayWhatToType() throws {
+        let session = Session()
+        var result = session.run("ingest", "--scope", "everything", "x.sarif")
+        #expect(result.status == 2)
+        #expect(result.err.contains("invalid value 'everything' for --scope; expected one of: full, partial"))
+        result = session.run("findings", "list", "--teem", "x")
+        #expect(result.status == 2)
+        #expect(result.err.contains("unknown option '--teem' (did you mean --team?)"))
+        result = session.run("findngs", "list")
+        #expect(result.err.contains("unknown command 'findngs' (did you mean 'findings'?)"))
+        result = session.run("teams")
+        #expect(result.status == 2)
+        #expect(result.err.contains("needs a subcommand"))
+        result = session.run("ingest")
+        #expect(result.err.contains("missing argument FILE"))
+        result = session.run("findings", "list", "--team", "ghosts")
+        #expect(result.status == 2)
+        #expect(result.err.contains("unknown team 'ghosts'"))
+        result = session.run("owners", "resolve", "a.py")
+        #expect(result.err.contains("missing --codeowners FILE"))
+    }
+
+    @Test func databaseFromEnvironment() throws {
+        let session = Session()
+        let console = Console(capture: true)
+        let status = CLI.run(["init"], console: console, environment: ["CUSTODY_DB": session.database])
+        #expect(status == 0)
+        #expect(console.capturedOut.hasPrefix(session.database + ": schema version 1"))
+        #expect(FileManager.default.fileExists(atPath: session.database))
+    }
+
+    @Test func teamsListAndSummary() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--codeowners", codeowners, report)
+        let teams = Array(try session.json(session.run("teams", "list", "--json").out).array!)
+        #expect(teams.map { $0["id"]?.string } == ["payments"])
+        #expect(teams[0]["lead"]?.string == "bob@example.gov")
+        let table = session.run("summary").out
+        #expect(table.contains("payments"))
+        #expect(table.contains("(unowned)"))
+        let summary = Array(try session.json(session.run("summary", "--json").out).array!)
+        #expect(summary.map { $0["open"]?.int } == [1, 1])
+    }
+
+    @Test func demoSampleIngests() throws {
+        let session = Session()
+        let directory = session.directory.file("demo")
+        #expect(session.run("sample", "demo", directory).status == 0)
+        #expect(session.run("teams", "import", directory + "/teams.yaml").status == 0)
+        var result = session.run(
+            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners", directory + "/CODEOWNERS",
+            directory + "/semgrep-week1.sarif", directory + "/codeql-week1.sarif")
+        #expect(result.out == "14 findings: 14 new, 0 seen, 0 fixed, 0 reopened, 3 unowned\n")
+        result = session.run(
+            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners", directory + "/CODEOWNERS",
+            directory + "/semgrep-week2.sarif", directory + "/codeql-week2.sarif")
+        #expect(result.out == "13 findings: 1 new, 12 seen, 2 fixed, 0 reopened, 3 unowned\n")
+    }
+}

@@ -1,0 +1,68 @@
+import CustodyCore
+import CustodyPipeline
+import CustodyStore
+import CustodyTestSupport
+import Foundation
+import Testing
+
+struct IngestPipelineTests {
+    let directory = TemporaryDirectory()
+
+    @Test(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+    func everyCorpusFileIngestsAndReingestsWithoutNewFindings() throws {
+        let store = try SQLiteStore(path: directory.file("c.db"))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: Corpora.path("sarif"))
+            .filter { $0.hasSuffix(".sarif") }.sorted().map { Corpora.path("sarif/" + $0) }
+        var options = IngestOptions()
+        options.repository = "corpus"
+        let first = try IngestPipeline(store: store).run(files: files, options: options).summary
+        #expect(first.findings == 771)  // the sum of the per-file counts in SARIFCorpusTests
+        #expect(first.new + first.seen == first.findings)
+        let stored = try store.counts()["findings"]!
+        #expect(stored == first.new)
+        let second = try IngestPipeline(store: store).run(files: files, options: options).summary
+        #expect(second.new == 0)
+        #expect(second.seen == second.findings)
+        #expect(try store.counts()["findings"] == stored)
+    }
+
+    @Test func sourceRootGivesContentFingerprints() throws {
+        // Results without snippets or tool fingerprints: the line read from the checkout keeps
+        // the identity when code above it moves.
+        let checkout = directory.file("checkout")
+        try directory.write("checkout/src/app.py", "import os\nos.system(cmd)\n")
+        func report(line: Int) throws -> String {
+            try directory.write(
+                "r\(line).sarif",
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"cmd","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/app.py"},"region":{"startLine":\#(line)}}}]}]}]}"#)
+        }
+        let store = try SQLiteStore(path: directory.file("c.db"))
+        var options = IngestOptions()
+        options.sourceRoot = checkout
+        let first = try IngestPipeline(store: store).run(files: [try report(line: 2)], options: options).summary
+        #expect(first.new == 1)
+        try directory.write("checkout/src/app.py", "import os\n\n\nos.system(cmd)\n")
+        let second = try IngestPipeline(store: store).run(files: [try report(line: 4)], options: options).summary
+        #expect((second.new, second.seen) == (0, 1))
+    }
+
+    @Test func sourceLinesStayInsideTheRoot() throws {
+        // A link inside the checkout that points outside it is not followed.
+        try directory.write("secret.txt", "top secret\n")
+        try directory.write("checkout/a.py", "x\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.file("checkout/link.py"), withDestinationPath: directory.file("secret.txt"))
+        let store = try SQLiteStore(path: directory.file("c.db"))
+        var options = IngestOptions()
+        options.sourceRoot = directory.file("checkout")
+        func report(_ uri: String) throws -> String {
+            try directory.write(
+                "r.sarif",
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"x","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(uri)"},"region":{"startLine":1}}}]}]}]}"#)
+        }
+        _ = try IngestPipeline(store: store).run(files: [try report("link.py")], options: options)
+        _ = try IngestPipeline(store: store).run(files: [try report("a.py")], options: options)
+        let bases = try store.findings(FindingQuery()).map(\.fingerprintBasis)
+        #expect(bases == ["location", "content"])
+    }
+}
