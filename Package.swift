@@ -35,6 +35,8 @@ let package = Package(
                 "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON", "CustodyPipeline",
             ]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
+        // Measures library calls that have no command of their own (make bench).
+        .executableTarget(name: "custody-bench", dependencies: ["CustodyOwnership", "CustodyCore"], path: "bench/Sources"),
         .target(name: "CustodyTestSupport", path: "Tests/Support"),
 
         .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),

@@ -175,7 +175,7 @@ public enum CLI {
             console.err("See 'custody \(command.name) --help'.")
             return 2
         } catch let diagnostic as Diagnostic {
-            console.err("error: \(diagnostic)")
+            console.err("\(diagnostic)")
             return 1
         } catch let error as DatabaseError {
             console.err("error: \(databasePath): \(error)")

@@ -190,6 +190,7 @@ enum SampleCommand {
             custody sample sarif FILE --results N ...    one large SARIF report (benchmarks)
             custody sample codeowners FILE --rules N     a large CODEOWNERS file (benchmarks)
             custody sample paths FILE --count N          repository paths, one per line (benchmarks)
+            custody sample teams FILE                    teams claiming the benchmark CODEOWNERS handles
             """,
         options: [
             OptionSpec("results", value: "N", help: "results in the SARIF report (default 1000000)"),
@@ -199,7 +200,7 @@ enum SampleCommand {
             OptionSpec("seed", value: "N", help: "random seed (default 1)"),
         ],
         positionals: [
-            PositionalSpec("KIND", help: "demo, sarif, codeowners or paths"),
+            PositionalSpec("KIND", help: "demo, sarif, codeowners, paths or teams"),
             PositionalSpec("TARGET", help: "the directory (demo) or file to write"),
         ]
     ) { context in
@@ -220,6 +221,15 @@ enum SampleCommand {
             let rules = try arguments.integer("rules", range: 1...1_000_000) ?? 2_000
             try Samples.codeowners(rules: rules).write(toFile: target, atomically: true, encoding: .utf8)
             context.console.out("wrote \(target): \(rules) rules")
+        case "teams":
+            // Teams that claim the handles of `sample codeowners`, so benchmark findings get owners.
+            var text = "units:\n  - id: bench\n    name: Benchmark Agency\nteams:\n"
+            for index in 0..<150 {
+                text += "  - id: team\(index)\n    unit: bench\n    handles: [\"@bench/team\(index)\"]\n"
+            }
+            text += "  - id: platform\n    unit: bench\n    handles: [\"@bench/platform\"]\n"
+            try text.write(toFile: target, atomically: true, encoding: .utf8)
+            context.console.out("wrote \(target): 151 teams")
         case "paths":
             let count = try arguments.integer("count", range: 1...50_000_000) ?? 1_000_000
             let distinct = try arguments.integer("paths", range: 1...50_000_000) ?? count
@@ -229,7 +239,7 @@ enum SampleCommand {
             try text.write(toFile: target, atomically: true, encoding: .utf8)
             context.console.out("wrote \(target): \(count) paths")
         default:
-            throw UsageError(message: "unknown sample kind '\(kind)'; expected demo, sarif, codeowners or paths", command: "sample")
+            throw UsageError(message: "unknown sample kind '\(kind)'; expected demo, sarif, codeowners, paths or teams", command: "sample")
         }
         return 0
     }

@@ -57,7 +57,7 @@ enum Samples {
             let line = random.below(2000) + 1
             out += #"{"ruleId":"BENCH\#(rule)","ruleIndex":\#(rule),"message":{"text":"Possible issue \#(index) found by rule \#(rule)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path(pathIndex))","uriBaseId":"%SRCROOT%"},"region":{"startLine":\#(line),"startColumn":\#(random.below(80) + 1)"#
             if index % 2 == 0 {
-                out += #",snippet":{"text":"value_\#(index) = call(arg_\#(rule), \#(line))"}}}}]}"#
+                out += #","snippet":{"text":"value_\#(index) = call(arg_\#(rule), \#(line))"}}}}]}"#
             } else {
                 out += #"}}}],"partialFingerprints":{"primaryLocationLineHash":"\#(String(random.next(), radix: 16)):\#(index % 3 + 1)"}}"#
             }
