@@ -36,7 +36,9 @@ let package = Package(
             ]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
         // Measures library calls that have no command of their own (make bench).
-        .executableTarget(name: "custody-bench", dependencies: ["CustodyOwnership", "CustodyCore"], path: "bench/Sources"),
+        .executableTarget(
+            name: "custody-bench", dependencies: ["CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON"],
+            path: "bench/Sources"),
         .target(name: "CustodyTestSupport", path: "Tests/Support"),
 
         .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),

@@ -4,47 +4,102 @@
 
 #include <cstring>
 #include <new>
+#include <string_view>
 
-struct csj_document {
-    simdjson::dom::document doc;
+using namespace simdjson;
+
+struct csj_parser {
+    dom::parser parser;
+    dom::document document;
 };
 
-extern "C" size_t csj_padding(void) { return simdjson::SIMDJSON_PADDING; }
+extern "C" size_t csj_padding(void) { return SIMDJSON_PADDING; }
 
-static void write_error(char *error, size_t error_len, const char *message) {
-    if (error == nullptr || error_len == 0) return;
-    std::strncpy(error, message, error_len - 1);
-    error[error_len - 1] = '\0';
+static int fail(char *error, size_t error_len, const char *message) {
+    if (error != nullptr && error_len > 0) {
+        std::strncpy(error, message, error_len - 1);
+        error[error_len - 1] = '\0';
+    }
+    return 1;
 }
 
-extern "C" csj_document *csj_parse(const uint8_t *buf, size_t len, size_t max_depth, char *error, size_t error_len) {
-    csj_document *result = new (std::nothrow) csj_document();
-    if (result == nullptr) {
-        write_error(error, error_len, "out of memory");
-        return nullptr;
-    }
-    // A parser per call: its structural index is freed as soon as parsing ends,
-    // so only the document (tape and strings) stays resident while the caller walks it.
-    simdjson::dom::parser parser(len < 64 ? 64 : len);
-    if (max_depth > 0) {
-        auto err = parser.allocate(len < 64 ? 64 : len, max_depth);
-        if (err) {
-            write_error(error, error_len, simdjson::error_message(err));
-            delete result;
-            return nullptr;
-        }
-    }
-    auto parsed = parser.parse_into_document(result->doc, buf, len, false);
-    if (parsed.error()) {
-        write_error(error, error_len, simdjson::error_message(parsed.error()));
+extern "C" csj_parser *csj_parser_new(size_t max_depth) {
+    csj_parser *result = new (std::nothrow) csj_parser();
+    if (result == nullptr) return nullptr;
+    if (max_depth > 0 && result->parser.allocate(4096, max_depth) != SUCCESS) {
         delete result;
         return nullptr;
     }
     return result;
 }
 
-extern "C" const uint64_t *csj_tape(const csj_document *doc) { return doc->doc.tape.get(); }
+extern "C" void csj_parser_free(csj_parser *parser) { delete parser; }
 
-extern "C" const uint8_t *csj_strings(const csj_document *doc) { return doc->doc.string_buf.get(); }
+extern "C" int csj_parser_parse(csj_parser *parser, const uint8_t *buf, size_t len, char *error, size_t error_len) {
+    auto parsed = parser->parser.parse_into_document(parser->document, buf, len, false);
+    if (parsed.error()) return fail(error, error_len, error_message(parsed.error()));
+    return 0;
+}
 
-extern "C" void csj_free(csj_document *doc) { delete doc; }
+extern "C" const uint64_t *csj_parser_tape(const csj_parser *parser) { return parser->document.tape.get(); }
+
+extern "C" const uint8_t *csj_parser_strings(const csj_parser *parser) { return parser->document.string_buf.get(); }
+
+/// The raw bytes of an On-Demand value, whatever its type.
+static simdjson_result<std::string_view> raw_range(ondemand::value value) {
+    ondemand::json_type type;
+    auto error = value.type().get(type);
+    if (error) return error;
+    switch (type) {
+    case ondemand::json_type::object: {
+        ondemand::object object;
+        if ((error = value.get_object().get(object))) return error;
+        return object.raw_json();
+    }
+    case ondemand::json_type::array: {
+        ondemand::array array;
+        if ((error = value.get_array().get(array))) return error;
+        return array.raw_json();
+    }
+    default:
+        return value.raw_json_token();
+    }
+}
+
+extern "C" int csj_outline_object(const uint8_t *buf, size_t len, size_t capacity, void *context, csj_member_fn member,
+                                  char *error, size_t error_len) {
+    ondemand::parser parser;
+    ondemand::document document;
+    auto err = parser.iterate(reinterpret_cast<const char *>(buf), len, capacity).get(document);
+    if (err) return fail(error, error_len, error_message(err));
+    ondemand::object object;
+    if ((err = document.get_object().get(object))) return fail(error, error_len, error_message(err));
+    for (auto field : object) {
+        std::string_view key;
+        if ((err = field.unescaped_key().get(key))) return fail(error, error_len, error_message(err));
+        ondemand::value value;
+        if ((err = field.value().get(value))) return fail(error, error_len, error_message(err));
+        std::string_view raw;
+        if ((err = raw_range(value).get(raw))) return fail(error, error_len, error_message(err));
+        member(context, key.data(), key.size(), size_t(reinterpret_cast<const uint8_t *>(raw.data()) - buf), raw.size());
+    }
+    return 0;
+}
+
+extern "C" int csj_outline_array(const uint8_t *buf, size_t len, size_t capacity, void *context, csj_element_fn element,
+                                 char *error, size_t error_len) {
+    ondemand::parser parser;
+    ondemand::document document;
+    auto err = parser.iterate(reinterpret_cast<const char *>(buf), len, capacity).get(document);
+    if (err) return fail(error, error_len, error_message(err));
+    ondemand::array array;
+    if ((err = document.get_array().get(array))) return fail(error, error_len, error_message(err));
+    for (auto item : array) {
+        ondemand::value value;
+        if ((err = item.get(value))) return fail(error, error_len, error_message(err));
+        std::string_view raw;
+        if ((err = raw_range(value).get(raw))) return fail(error, error_len, error_message(err));
+        element(context, size_t(reinterpret_cast<const uint8_t *>(raw.data()) - buf), raw.size());
+    }
+    return 0;
+}

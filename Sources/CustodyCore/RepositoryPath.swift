@@ -3,6 +3,7 @@ public enum RepositoryPath {
     /// Strips a `file:` scheme and authority, percent-decodes, removes `./` and empty
     /// segments, resolves `..` (never above the root) and drops a leading `/`.
     public static func normalize(_ raw: String) -> String {
+        if isAlreadyNormal(raw) { return raw }
         var text = Substring(raw)
         if text.hasPrefix("file://") {
             text = text.dropFirst(7)
@@ -23,6 +24,27 @@ public enum RepositoryPath {
         // A Windows drive letter ("C:") is not part of a repository path.
         if let first = segments.first, first.count == 2, first.last == ":" { segments.removeFirst() }
         return segments.joined(separator: "/")
+    }
+
+    /// True for the common case that needs no work: no scheme or drive (`:`), no `%` or `\\`,
+    /// no empty, `.` or `..` segment, no leading or trailing `/`.
+    static func isAlreadyNormal(_ raw: String) -> Bool {
+        var segmentLength = 0
+        var segmentIsDots = true
+        for byte in raw.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"), UInt8(ascii: ":"):
+                return false
+            case UInt8(ascii: "/"):
+                if segmentLength == 0 || (segmentIsDots && segmentLength <= 2) { return false }
+                segmentLength = 0
+                segmentIsDots = true
+            default:
+                segmentLength += 1
+                if byte != UInt8(ascii: ".") { segmentIsDots = false }
+            }
+        }
+        return segmentLength > 0 && !(segmentIsDots && segmentLength <= 2)
     }
 
     /// Removes `root` (itself normalised) from the front of `path` when it is there.

@@ -10,46 +10,62 @@ public struct SHA256: Sendable {
 
     public init() {}
 
-    public mutating func update(_ string: String) { update(string.utf8) }
+    public mutating func update(_ string: String) {
+        var string = string
+        string.withUTF8 { update(bytes: $0) }
+    }
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        var count: UInt64 = 0
-        for byte in bytes {
-            buffer[buffered] = byte
-            buffered += 1
-            count += 1
+        let done = bytes.withContiguousStorageIfAvailable { update(bytes: $0) }
+        if done == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { update(bytes: $0) }
+        }
+    }
+
+    /// Hashes `bytes`: whole 64-byte blocks straight from the input, the rest through the buffer.
+    public mutating func update(bytes: UnsafeBufferPointer<UInt8>) {
+        guard var source = bytes.baseAddress, !bytes.isEmpty else { return }
+        var remaining = bytes.count
+        length &+= UInt64(remaining)
+        if buffered > 0 {
+            let take = min(64 - buffered, remaining)
+            buffer.withUnsafeMutableBufferPointer { ($0.baseAddress! + buffered).update(from: source, count: take) }
+            buffered += take
+            source += take
+            remaining -= take
             if buffered == 64 {
-                compress()
+                buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
                 buffered = 0
             }
         }
-        length &+= count
+        while remaining >= 64 {
+            compress(source)
+            source += 64
+            remaining -= 64
+        }
+        if remaining > 0 {
+            buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: remaining) }
+            buffered = remaining
+        }
     }
 
     /// Adds one separator byte, so that ("ab","c") and ("a","bc") hash differently.
-    public mutating func separate() { update(CollectionOfOne(UInt8(0))) }
+    public mutating func separate() {
+        var zero: UInt8 = 0
+        withUnsafePointer(to: &zero) { update(bytes: UnsafeBufferPointer(start: $0, count: 1)) }
+    }
 
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
-        buffer[buffered] = 0x80
-        buffered += 1
-        if buffered > 56 {
-            while buffered < 64 {
-                buffer[buffered] = 0
-                buffered += 1
-            }
-            compress()
-            buffered = 0
-        }
-        while buffered < 56 {
-            buffer[buffered] = 0
-            buffered += 1
-        }
+        var padding = [UInt8](repeating: 0, count: buffered < 56 ? 56 - buffered : 120 - buffered)
+        padding[0] = 0x80
         for shift in stride(from: 56, through: 0, by: -8) {
-            buffer[buffered] = UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))
-            buffered += 1
+            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
         }
-        compress()
+        let savedLength = length
+        padding.withUnsafeBufferPointer { update(bytes: $0) }
+        length = savedLength
         var digest = [UInt8]()
         digest.reserveCapacity(32)
         for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
@@ -89,32 +105,35 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    private mutating func compress() {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            w[i] =
-                UInt32(buffer[i * 4]) << 24 | UInt32(buffer[i * 4 + 1]) << 16
-                | UInt32(buffer[i * 4 + 2]) << 8 | UInt32(buffer[i * 4 + 3])
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 {
+                w[i] =
+                    UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16
+                    | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+            }
+            for i in 16..<64 {
+                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
+                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, h) = state
+            SHA256.k.withUnsafeBufferPointer { k in
+                for i in 0..<64 {
+                    let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                    let choice = (e & f) ^ (~e & g)
+                    let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+                    let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = s0 &+ majority
+                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                }
+            }
+            state = (
+                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+                state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+            )
         }
-        for i in 16..<64 {
-            let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-            let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = state
-        for i in 0..<64 {
-            let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-            let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ SHA256.k[i] &+ w[i]
-            let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        state = (
-            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
-        )
     }
 }
 

@@ -30,20 +30,20 @@ public struct ReportSummary: Sendable, Equatable {
     public var warnings: [Diagnostic]
 }
 
-/// A report format: detects itself and streams its findings.
-public protocol ReportReader: Sendable {
-    var format: ReportFormat { get }
-    /// True when `root` looks like this format.
-    func detect(_ root: JSONValue) -> Bool
-    /// Streams the report to `emit` in report order: each run (tool) first, then its findings.
-    /// Throws a ``Diagnostic`` naming the file and JSON path on the first malformed part.
-    func read(_ root: JSONValue, file: String, emit: (ReportItem) throws -> Void) throws -> ReportSummary
-}
-
 /// What a reader streams: a run of a tool begins, or a finding of the current run.
 public enum ReportItem: Sendable {
     case run(tool: String, version: String?)
     case finding(NormalizedFinding)
+}
+
+/// A report format: detects itself and streams its findings.
+public protocol ReportReader: Sendable {
+    var format: ReportFormat { get }
+    /// True when the source looks like this format (from its top-level keys and small values).
+    func detect(_ source: ReportSource) -> Bool
+    /// Streams the report to `emit` in report order: each run (tool) first, then its findings.
+    /// Throws a ``Diagnostic`` naming the file and JSON path on the first malformed part.
+    func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary
 }
 
 /// Limits on what an ingest accepts.
@@ -57,35 +57,98 @@ public struct InputLimits: Sendable {
     }
 }
 
+/// One report file, read in parts: readers outline big arrays and parse one element at a time,
+/// so memory follows the input's size, not its number of results.
+public final class ReportSource {
+    public let file: String
+    public let input: JSONInput
+    public let limits: InputLimits
+    /// The top-level members, or nil when the top level is not an object.
+    public let rootMembers: [(key: String, span: JSONSpan)]?
+    private let parser: JSONParser
+
+    public init(file: String, limits: InputLimits = InputLimits()) throws {
+        self.file = file
+        self.limits = limits
+        do {
+            input = try JSONInput(contentsOfFile: file, maxBytes: limits.maxBytes)
+        } catch let error as JSONError {
+            throw Diagnostic(file: file, message: "cannot read: \(error.reason)")
+        }
+        parser = JSONParser(maxDepth: limits.maxDepth)
+        if input.kind(of: input.whole) == .object {
+            do {
+                rootMembers = try input.outlineObject(input.whole)
+            } catch let error as JSONError {
+                throw Self.diagnostic(error, file: file)
+            }
+        } else {
+            // Not an object: parse it whole, so a syntax error is reported as such.
+            _ = try Self.parse(input, input.whole, parser: parser, file: file)
+            rootMembers = nil
+        }
+    }
+
+    static func diagnostic(_ error: JSONError, file: String) -> Diagnostic {
+        let place = error.location.map { "line \($0.line), column \($0.column) (byte \($0.offset))" }
+        return Diagnostic(file: file, place: place, message: "not valid JSON: \(error.reason)")
+    }
+
+    static func parse(_ input: JSONInput, _ span: JSONSpan, parser: JSONParser, file: String) throws -> JSONValue {
+        do {
+            return try parser.parse(input, span).root
+        } catch let error as JSONError {
+            throw diagnostic(error, file: file)
+        }
+    }
+
+    /// A top-level member's span.
+    public func rootMember(_ key: String) -> JSONSpan? { rootMembers?.first { $0.key == key }?.span }
+
+    /// Builds a document for `span`; valid until the next `value(_:)` call on this source.
+    public func value(_ span: JSONSpan) throws -> JSONValue {
+        try Self.parse(input, span, parser: parser, file: file)
+    }
+
+    /// Builds a document for `span` with a parser of the caller's, for values that must stay
+    /// valid while others are parsed.
+    public func value(_ span: JSONSpan, using parser: JSONParser) throws -> JSONValue {
+        try Self.parse(input, span, parser: parser, file: file)
+    }
+
+    public func members(of span: JSONSpan) throws -> [(key: String, span: JSONSpan)] {
+        do { return try input.outlineObject(span) } catch let error as JSONError { throw Self.diagnostic(error, file: file) }
+    }
+
+    public func elements(of span: JSONSpan) throws -> [JSONSpan] {
+        do { return try input.outlineArray(span) } catch let error as JSONError { throw Self.diagnostic(error, file: file) }
+    }
+
+    public func kind(of span: JSONSpan) -> JSONValue.Kind? { input.kind(of: span) }
+}
+
 /// Opens report files and picks the reader for each.
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [SARIFReader()]
 
-    /// Parses `path` as JSON and returns it with the reader for its format
-    /// (`format` forces one; otherwise it is detected).
+    /// Opens `path` and returns it with the reader for its format (`format` forces one;
+    /// otherwise it is detected).
     public static func open(
         path: String, format: ReportFormat? = nil, limits: InputLimits = InputLimits()
-    ) throws -> (document: JSONDocument, reader: any ReportReader) {
-        let document: JSONDocument
-        do {
-            document = try JSONDocument(contentsOfFile: path, maxBytes: limits.maxBytes, maxDepth: limits.maxDepth)
-        } catch let error as JSONError {
-            let place = error.location.map { "line \($0.line), column \($0.column) (byte \($0.offset))" }
-            throw Diagnostic(file: path, place: place, message: "not valid JSON: \(error.reason)")
-        }
+    ) throws -> (source: ReportSource, reader: any ReportReader) {
+        let source = try ReportSource(file: path, limits: limits)
         if let format {
             guard let reader = readers.first(where: { $0.format == format }) else {
                 throw Diagnostic(file: path, message: "no reader for format '\(format.rawValue)'")
             }
-            return (document, reader)
+            return (source, reader)
         }
-        guard let reader = readers.first(where: { $0.detect(document.root) }) else {
+        guard let reader = readers.first(where: { $0.detect(source) }) else {
             let known = readers.map(\.format.rawValue).joined(separator: ", ")
             throw Diagnostic(
                 file: path, place: "$",
                 message: "not a recognised report format (known: \(known)); use --format to force one")
         }
-        return (document, reader)
+        return (source, reader)
     }
 }
-

@@ -9,41 +9,64 @@ public struct SARIFReader: ReportReader {
 
     public init() {}
 
-    public func detect(_ root: JSONValue) -> Bool {
-        guard root.kind == .object else { return false }
-        if let version = root["version"]?.string, version.hasPrefix("2.1"), root["runs"] != nil { return true }
-        if let schema = root["$schema"]?.string, schema.lowercased().contains("sarif") { return true }
+    public func detect(_ source: ReportSource) -> Bool {
+        guard source.rootMembers != nil else { return false }
+        if let span = source.rootMember("version"), let version = try? source.value(span).string,
+            version.hasPrefix("2.1"), source.rootMember("runs") != nil
+        {
+            return true
+        }
+        if let span = source.rootMember("$schema"), let schema = try? source.value(span).string {
+            return schema.lowercased().contains("sarif")
+        }
         return false
     }
 
-    public func read(_ root: JSONValue, file: String, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
+    public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
+        let file = source.file
         func fail(_ place: String, _ message: String) -> Diagnostic {
             Diagnostic(file: file, place: place, message: message)
         }
-        guard root.kind == .object else { throw fail("$", "expected a SARIF log object, found \(root.kind)") }
-        guard let version = root["version"] else { throw fail("$.version", "missing; SARIF requires \"2.1.0\"") }
+        guard source.rootMembers != nil else {
+            throw fail("$", "expected a SARIF log object, found \(source.kind(of: source.input.whole).map { "\($0)" } ?? "nothing")")
+        }
+        guard let versionSpan = source.rootMember("version") else {
+            throw fail("$.version", "missing; SARIF requires \"2.1.0\"")
+        }
+        let version = try source.value(versionSpan)
         guard version.string == "2.1.0" else {
             throw fail("$.version", "unsupported SARIF version \(version.string.map { "\"\($0)\"" } ?? "\(version.kind)"); expected \"2.1.0\"")
         }
-        guard let runsValue = root["runs"] else { throw fail("$.runs", "missing") }
-        if runsValue.isNull { return ReportSummary(format: .sarif, runs: [], skipped: 0, warnings: []) }
-        guard let runs = runsValue.array else { throw fail("$.runs", "expected an array, found \(runsValue.kind)") }
-
+        guard let runsSpan = source.rootMember("runs") else { throw fail("$.runs", "missing") }
         var summary = ReportSummary(format: .sarif, runs: [], skipped: 0, warnings: [])
-        for (runIndex, run) in runs.enumerated() {
+        switch source.kind(of: runsSpan) {
+        case .null: return summary
+        case .array: break
+        case let other: throw fail("$.runs", "expected an array, found \(other.map { "\($0)" } ?? "nothing")")
+        }
+        let contextParser = JSONParser(maxDepth: source.limits.maxDepth)
+        for (runIndex, runSpan) in try source.elements(of: runsSpan).enumerated() {
             let base = "$.runs[\(runIndex)]"
-            guard run.kind == .object else { throw fail(base, "expected an object, found \(run.kind)") }
-            var context = try RunContext(run: run, place: base, file: file)
+            guard source.kind(of: runSpan) == .object else {
+                throw fail(base, "expected an object, found \(source.kind(of: runSpan).map { "\($0)" } ?? "nothing")")
+            }
+            let members = try source.members(of: runSpan)
+            func member(_ key: String) throws -> JSONValue? {
+                guard let span = members.first(where: { $0.key == key })?.span else { return nil }
+                return try source.value(span, using: contextParser)
+            }
+            var context = try RunContext(member: member, place: base, file: file)
             try emit(.run(tool: context.tool, version: context.toolVersion))
             var resultCount = 0
-            if let results = run["results"], !results.isNull {
-                guard let elements = results.array else {
-                    throw fail("\(base).results", "expected an array, found \(results.kind)")
+            if let resultsSpan = members.first(where: { $0.key == "results" })?.span, source.kind(of: resultsSpan) != .null {
+                guard source.kind(of: resultsSpan) == .array else {
+                    throw fail("\(base).results", "expected an array, found \(source.kind(of: resultsSpan).map { "\($0)" } ?? "nothing")")
                 }
-                for (resultIndex, result) in elements.enumerated() {
+                // One small document per result: memory stays flat however many there are.
+                for (resultIndex, resultSpan) in try source.elements(of: resultsSpan).enumerated() {
                     resultCount += 1
                     let place = ResultPlace(base: base, index: resultIndex)
-                    if let finding = try context.finding(from: result, place: place) {
+                    if let finding = try context.finding(from: try source.value(resultSpan), place: place) {
                         try emit(.finding(finding))
                     } else {
                         summary.skipped += 1
@@ -98,9 +121,12 @@ struct RunContext {
 
     var ruleCount: Int { componentRules.reduce(0) { $0 + $1.count } }
 
-    init(run: JSONValue, place: String, file: String) throws {
+    /// Reads what results refer to. `member` parses one member of the run object on demand;
+    /// each value is consumed before the next is asked for.
+    init(member: (String) throws -> JSONValue?, place: String, file: String) throws {
         self.file = file
-        let driver = run["tool"]?["driver"]
+        let toolValue = try member("tool")
+        let driver = toolValue?["driver"]
         let name = driver?["name"]?.string ?? ""
         let fullName = driver?["fullName"]?.string ?? ""
         tool = !name.isEmpty ? name : (!fullName.isEmpty ? fullName : "unknown")
@@ -108,7 +134,7 @@ struct RunContext {
         if let strings = driver?["globalMessageStrings"] { globalMessageStrings = Self.messageStrings(strings) }
 
         var components: [JSONValue?] = [driver]
-        if let extensions = run["tool"]?["extensions"]?.array {
+        if let extensions = toolValue?["extensions"]?.array {
             for element in extensions { components.append(element) }
         }
         for (componentIndex, component) in components.enumerated() {
@@ -126,13 +152,13 @@ struct RunContext {
             }
             componentRules.append(rules)
         }
-        if let list = run["artifacts"]?.array {
+        if let list = try member("artifacts")?.array {
             for element in list {
                 let location = element["location"]
                 artifacts.append((location?["uri"]?.string, location?["uriBaseId"]?.string))
             }
         }
-        if let bases = run["originalUriBaseIds"]?.object {
+        if let bases = try member("originalUriBaseIds")?.object {
             for (key, value) in bases {
                 baseURIs[key] = (value["uri"]?.string, value["uriBaseId"]?.string)
             }

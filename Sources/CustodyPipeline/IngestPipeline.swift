@@ -56,9 +56,9 @@ public struct IngestPipeline {
 
         let summary = try store.ingest { session in
             for file in files {
-                let (document, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
+                let (source, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
-                let report = try reader.read(document.root, file: file) { item in
+                let report = try reader.read(source) { item in
                     switch item {
                     case .run(let tool, let version):
                         occurrences = OccurrenceCounter()

@@ -135,18 +135,40 @@ final class SQLiteStatement {
 
     /// Runs a statement that returns no rows.
     func run(_ values: [SQLValue] = []) throws {
-        reset()
-        bind(values)
-        while try step() {}
+        try withBindings(values) { while try step() {} }
     }
 
     /// Runs a query and maps each row.
     func rows<T>(_ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
-        reset()
-        bind(values)
         var out: [T] = []
-        while try step() { out.append(try map(Row(statement: self))) }
+        try withBindings(values) {
+            while try step() { out.append(try map(Row(statement: self))) }
+        }
         return out
+    }
+
+    /// Binds `values` without copying text (SQLite reads the Swift strings in place while
+    /// `body` steps), then resets, so no binding outlives the strings it points to.
+    private func withBindings(_ values: [SQLValue], _ body: () throws -> Void) throws {
+        sqlite3_reset(handle)
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        try bind(values, from: 0, body)
+    }
+
+    private func bind(_ values: [SQLValue], from index: Int, _ body: () throws -> Void) throws {
+        guard index < values.count else { return try body() }
+        if case .text(let text) = values[index] {
+            try text.withCString { pointer in
+                sqlite3_bind_text(handle, Int32(index + 1), pointer, -1, nil)  // nil: SQLITE_STATIC
+                try bind(values, from: index + 1, body)
+            }
+        } else {
+            bind(values[index], at: Int32(index + 1))
+            try bind(values, from: index + 1, body)
+        }
     }
 
     struct Row {

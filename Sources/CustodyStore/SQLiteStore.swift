@@ -141,12 +141,17 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     public func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary {
         try locked {
-            try connection.transaction {
-                let session = SQLiteIngestSession(connection: connection)
+            let profile = Profile()
+            let total = try connection.transaction {
+                let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
+                profile.mark("read and record findings")
                 try session.finishScan()
+                profile.mark("finish scans (last seen, fixes, events)")
                 return session.total
             }
+            profile.mark("commit")
+            return total
         }
     }
 
@@ -234,6 +239,19 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     }
 }
 
+/// Phase timings on standard error when CUSTODY_PROFILE is set, for finding where time goes.
+final class Profile {
+    private let enabled = ProcessInfo.processInfo.environment["CUSTODY_PROFILE"] != nil
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        FileHandle.standardError.write(String(format: "profile: %-40@ %.3f s\n", phase, Double(now - last) / 1e9).data(using: .utf8)!)
+        last = now
+    }
+}
+
 extension SQLValue {
     static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
     static func optional(_ number: Int64?) -> SQLValue { number.map(SQLValue.integer) ?? .null }
@@ -260,9 +278,22 @@ final class SQLiteIngestSession: IngestSession {
     private var current: (scan: ScanRecord, id: Int64, now: String)?
     private var summary = IngestSummary()
     private(set) var total = IngestSummary()
+    // Prepared once per ingest: the per-finding statements.
+    private let lookup: SQLiteStatement
+    private let insert: SQLiteStatement
+    private let sighting: SQLiteStatement
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteConnection) throws {
         self.connection = connection
+        lookup = try connection.statement("SELECT id, status FROM findings WHERE fingerprint = ?")
+        insert = try connection.statement(
+            """
+            INSERT INTO findings (fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
+                severity, score, level, cwes, cves, path, line, suppressions, baseline_state, status, owner_team,
+                owner_handles, owner_line, first_seen_scan, last_seen_scan, first_seen, last_seen)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+            """)
+        sighting = try connection.statement("INSERT OR IGNORE INTO sightings (scan_id, finding_id, line) VALUES (?, ?, ?)")
     }
 
     func beginScan(_ scan: ScanRecord) throws {
@@ -287,6 +318,8 @@ final class SQLiteIngestSession: IngestSession {
         guard let (scan, scanID, now) = current else { return }
         current = nil
         // Findings seen before: they were seen now.
+        let profile = Profile()
+        defer { profile.mark("  finish scan") }
         try connection.statement(
             """
             UPDATE findings SET last_seen_scan = ?1, last_seen = ?2,
@@ -294,6 +327,7 @@ final class SQLiteIngestSession: IngestSession {
             WHERE id IN (SELECT finding_id FROM sightings WHERE scan_id = ?1) AND last_seen_scan <> ?1
             """
         ).run([.integer(scanID), .text(now)])
+        profile.mark("  update last seen")
 
         // A full scan of a target (repository, branch, tool) proves absent findings fixed.
         if scan.scope == .full {
@@ -342,14 +376,11 @@ final class SQLiteIngestSession: IngestSession {
         summary.findings += 1
         if prepared.ownerTeam == nil { summary.unowned += 1 }
 
-        let lookup = try connection.statement("SELECT id, status FROM findings WHERE fingerprint = ?")
-        lookup.bind(.text(prepared.fingerprint), at: 1)
+        let known = try lookup.rows([.text(prepared.fingerprint)]) { ($0.int(0), $0.text(1) ?? "") }.first
         let findingID: Int64
-        if try lookup.step() {
-            let row = SQLiteStatement.Row(statement: lookup)
-            findingID = row.int(0)
-            let status = FindingStatus(rawValue: row.text(1) ?? "") ?? .open
-            lookup.reset()
+        if let (id, statusText) = known {
+            findingID = id
+            let status = FindingStatus(rawValue: statusText) ?? .open
             if status == .fixed || status == .closed {
                 try connection.statement("UPDATE findings SET status = 'reopened', fixed_at = NULL, branch = ? WHERE id = ?")
                     .run([.optional(scan.branch), .integer(findingID)])
@@ -373,14 +404,7 @@ final class SQLiteIngestSession: IngestSession {
                         }
                     ).text)
             }
-            try connection.statement(
-                """
-                INSERT INTO findings (fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
-                    severity, score, level, cwes, cves, path, line, suppressions, baseline_state, status, owner_team,
-                    owner_handles, owner_line, first_seen_scan, last_seen_scan, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
-                """
-            ).run([
+            try insert.run([
                 .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue), .optional(scan.repository),
                 .optional(scan.branch), .text(finding.tool), .text(finding.ruleID), .optional(finding.ruleName),
                 .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score), .optional(finding.level),
@@ -392,8 +416,7 @@ final class SQLiteIngestSession: IngestSession {
             findingID = connection.lastInsertedRowID
             summary.new += 1
         }
-        try connection.statement("INSERT OR IGNORE INTO sightings (scan_id, finding_id, line) VALUES (?, ?, ?)")
-            .run([.integer(scanID), .integer(findingID), .optional(finding.line)])
+        try sighting.run([.integer(scanID), .integer(findingID), .optional(finding.line)])
     }
 }
 

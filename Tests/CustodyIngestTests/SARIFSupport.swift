@@ -10,10 +10,10 @@ struct ReadReport {
     var findings: [NormalizedFinding] = []
 
     init(path: String) throws {
-        let (document, reader) = try ReportRegistry.open(path: path)
+        let (source, reader) = try ReportRegistry.open(path: path)
         var runs: [(tool: String, version: String?)] = []
         var findings: [NormalizedFinding] = []
-        summary = try reader.read(document.root, file: path) { item in
+        summary = try reader.read(source) { item in
             switch item {
             case .run(let tool, let version): runs.append((tool, version))
             case .finding(let finding): findings.append(finding)

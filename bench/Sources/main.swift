@@ -1,4 +1,6 @@
 import CustodyCore
+import CustodyIngest
+import CustodyJSON
 import CustodyOwnership
 import Foundation
 
@@ -11,6 +13,10 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 3, arguments[1] == "phases" {
+    try phases(report: arguments[2])
+    exit(0)
+}
 guard arguments.count == 4, arguments[1] == "codeowners" else {
     FileHandle.standardError.write("usage: custody-bench codeowners CODEOWNERS PATHS\n".data(using: .utf8)!)
     exit(2)
@@ -34,3 +40,32 @@ print("paths                   \(paths.count) (\(distinct) distinct), \(owned) o
 print(String(format: "uncached                %.0f paths/s (%.3f s)", Double(paths.count) / uncached, uncached))
 print(String(format: "cached per path         %.0f paths/s (%.3f s)", Double(paths.count) / cached, cached))
 print(String(format: "target 1,000,000/s: uncached ratio %.2fx", Double(paths.count) / uncached / 1_000_000))
+
+/// custody-bench phases REPORT: where ingest time goes before the store (read and walk, fingerprint).
+func phases(report: String) throws {
+    var count = 0
+    let walk = try seconds2 {
+        let (source, reader) = try ReportRegistry.open(path: report)
+        _ = try reader.read(source) { item in if case .finding = item { count += 1 } }
+    }
+    var fingerprints = 0
+    let identify = try seconds2 {
+        let (source, reader) = try ReportRegistry.open(path: report)
+        var occurrences = OccurrenceCounter()
+        _ = try reader.read(source) { item in
+            if case .finding(let finding) = item {
+                let fp = Fingerprint.compute(for: finding, repository: "bench")
+                if !occurrences.disambiguate(fp.value).isEmpty { fingerprints += 1 }
+            }
+        }
+    }
+    let size = Double(try FileManager.default.attributesOfItem(atPath: report)[.size] as! Int) / 1e6
+    print(String(format: "read + walk (SARIF)     %.2f s, %.0f MB/s, %.0f findings/s", walk, size / walk, Double(count) / walk))
+    print(String(format: "  + fingerprint         %.2f s, %.0f findings/s", identify, Double(fingerprints) / identify))
+}
+
+func seconds2(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
