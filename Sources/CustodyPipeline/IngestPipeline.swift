@@ -50,11 +50,74 @@ public struct IngestPipeline {
             warnings += parsed.diagnostics.map { var d = $0; d.severity = .warning; return d }
             codeowners = parsed
         }
-        var owners = CachingOwnerResolver(OwnerResolver(codeowners: codeowners, organisation: organisation))
-        var lines = SourceLines(root: options.sourceRoot)
+        let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)
         let startedAt = Date()
 
+        // Two threads: this one records into the store (SQLite stays on the thread that opened
+        // the transaction); a second reads, fingerprints and attributes (steps 1-3), handing
+        // batches over a bounded queue. Either side failing stops both, and nothing is committed.
+        let queue = BoundedQueue<[Step]>(capacity: 8)
+        let producer = Producer(files: files, options: options, resolver: resolver, startedAt: startedAt, queue: queue)
+        let thread = Thread { producer.run() }
+        thread.stackSize = 8 << 20
+        thread.start()
+        defer {
+            queue.finish()
+            producer.done.wait()
+        }
         let summary = try store.ingest { session in
+            while let batch = try queue.pop() {
+                for step in batch {
+                    switch step {
+                    case .scan(let scan): try session.beginScan(scan)
+                    case .finding(let finding): try session.record(finding)
+                    }
+                }
+            }
+        }
+        // The producer appended its last warnings before finishing the queue we drained.
+        return Outcome(summary: summary, warnings: warnings + producer.warnings)
+    }
+}
+
+/// What the reading thread hands to the recording one.
+enum Step: Sendable {
+    case scan(ScanRecord)
+    case finding(PreparedFinding)
+}
+
+/// Steps 1-3 on their own thread: read each report, fingerprint and attribute every finding.
+final class Producer: @unchecked Sendable {
+    let files: [String]
+    let options: IngestOptions
+    let resolver: OwnerResolver
+    let startedAt: Date
+    let queue: BoundedQueue<[Step]>
+    /// Signalled when the thread has finished; `warnings` may be read after that.
+    let done = DispatchSemaphore(value: 0)
+    private(set) var warnings: [Diagnostic] = []
+
+    init(files: [String], options: IngestOptions, resolver: OwnerResolver, startedAt: Date, queue: BoundedQueue<[Step]>) {
+        self.files = files
+        self.options = options
+        self.resolver = resolver
+        self.startedAt = startedAt
+        self.queue = queue
+    }
+
+    struct Stopped: Error {}
+
+    func run() {
+        defer { done.signal() }
+        var batch: [Step] = []
+        batch.reserveCapacity(2048)
+        func send() throws {
+            guard queue.push(batch) else { throw Stopped() }
+            batch.removeAll(keepingCapacity: true)
+        }
+        do {
+            var owners = CachingOwnerResolver(resolver)
+            var lines = SourceLines(root: options.sourceRoot)
             for file in files {
                 let (source, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
@@ -62,11 +125,12 @@ public struct IngestPipeline {
                     switch item {
                     case .run(let tool, let version):
                         occurrences = OccurrenceCounter()
-                        try session.beginScan(
-                            ScanRecord(
-                                tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
-                                repository: options.repository, branch: options.branch, commit: options.commit,
-                                scope: options.scope, uploader: options.uploader, startedAt: startedAt))
+                        batch.append(
+                            .scan(
+                                ScanRecord(
+                                    tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
+                                    repository: options.repository, branch: options.branch, commit: options.commit,
+                                    scope: options.scope, uploader: options.uploader, startedAt: startedAt)))
                     case .finding(let finding):
                         let sourceLine =
                             finding.snippet == nil && finding.toolFingerprints.isEmpty
@@ -74,17 +138,24 @@ public struct IngestPipeline {
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
                         let owner = owners.resolve(path: finding.path)
-                        try session.record(
-                            PreparedFinding(
-                                finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
-                                fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
-                                ownerLine: owner.line))
+                        batch.append(
+                            .finding(
+                                PreparedFinding(
+                                    finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
+                                    fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
+                                    ownerLine: owner.line)))
+                        if batch.count >= 2048 { try send() }
                     }
                 }
                 warnings += report.warnings
             }
+            if !batch.isEmpty { try send() }
+            queue.finish()
+        } catch is Stopped {
+            return
+        } catch {
+            queue.finish(throwing: error)
         }
-        return Outcome(summary: summary, warnings: warnings)
     }
 }
 

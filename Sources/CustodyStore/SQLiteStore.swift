@@ -162,25 +162,30 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             var conditions: [String] = []
             var values: [SQLValue] = []
             if let team = query.team {
-                conditions.append("owner_team = ?")
+                conditions.append("f.owner_team = ?")
                 values.append(.text(team))
             }
-            if query.unownedOnly { conditions.append("owner_team IS NULL") }
+            if query.unownedOnly { conditions.append("f.owner_team IS NULL") }
             if let status = query.status {
-                conditions.append("status = ?")
+                conditions.append("f.status = ?")
                 values.append(.text(status.rawValue))
             }
             if let repository = query.repository {
-                conditions.append("repository = ?")
+                conditions.append("f.repository = ?")
                 values.append(.text(repository))
             }
             var sql = """
-                SELECT id, fingerprint, tool, rule_id, severity, status, repository, path, line, message, cwes, cves,
-                       owner_team, owner_handles, owner_line, suppressions, first_seen, last_seen, fingerprint_basis
-                FROM findings
+                SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
+                       latest.line, f.message, f.cwes, f.cves, f.owner_team, f.owner_handles, f.owner_line,
+                       f.suppressions, first.started_at, last.started_at, f.fingerprint_basis
+                FROM findings f
+                JOIN sightings latest ON latest.finding_id = f.id
+                     AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
+                JOIN scans first ON first.id = f.first_seen_scan
+                JOIN scans last ON last.id = latest.scan_id
                 """
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY id"
+            sql += " ORDER BY f.id"
             if let limit = query.limit {
                 sql += " LIMIT ?"
                 values.append(.integer(Int64(limit)))
@@ -285,15 +290,15 @@ final class SQLiteIngestSession: IngestSession {
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
-        lookup = try connection.statement("SELECT id, status FROM findings WHERE fingerprint = ?")
+        lookup = try connection.statement("SELECT id, status, fingerprint FROM findings WHERE fingerprint_key = ?")
         insert = try connection.statement(
             """
-            INSERT INTO findings (fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
+            INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
                 severity, score, level, cwes, cves, path, line, suppressions, baseline_state, status, owner_team,
-                owner_handles, owner_line, first_seen_scan, last_seen_scan, first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+                owner_handles, owner_line, first_seen_scan)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
             """)
-        sighting = try connection.statement("INSERT OR IGNORE INTO sightings (scan_id, finding_id, line) VALUES (?, ?, ?)")
+        sighting = try connection.statement("INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES (?, ?, ?)")
     }
 
     func beginScan(_ scan: ScanRecord) throws {
@@ -320,15 +325,6 @@ final class SQLiteIngestSession: IngestSession {
         // Findings seen before: they were seen now.
         let profile = Profile()
         defer { profile.mark("  finish scan") }
-        try connection.statement(
-            """
-            UPDATE findings SET last_seen_scan = ?1, last_seen = ?2,
-                line = (SELECT s.line FROM sightings s WHERE s.scan_id = ?1 AND s.finding_id = findings.id)
-            WHERE id IN (SELECT finding_id FROM sightings WHERE scan_id = ?1) AND last_seen_scan <> ?1
-            """
-        ).run([.integer(scanID), .text(now)])
-        profile.mark("  update last seen")
-
         // A full scan of a target (repository, branch, tool) proves absent findings fixed.
         if scan.scope == .full {
             let fixed = try connection.statement(
@@ -336,7 +332,7 @@ final class SQLiteIngestSession: IngestSession {
                 UPDATE findings SET status = 'fixed', fixed_at = ?1
                 WHERE repository IS ?2 AND branch IS ?3 AND tool = ?4
                   AND status IN ('open', 'acknowledged', 'reopened', 'transferred')
-                  AND last_seen_scan <> ?5
+                  AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.finding_id = findings.id AND s.scan_id = ?5)
                 RETURNING id
                 """
             ).rows([.text(now), .optional(scan.repository), .optional(scan.branch), .text(scan.tool), .integer(scanID)]) {
@@ -368,6 +364,23 @@ final class SQLiteIngestSession: IngestSession {
         total = total + summary
     }
 
+    /// The index key of a fingerprint: its first 16 hex digits as a signed 64-bit integer.
+    static func key(_ fingerprint: String) -> Int64 {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in fingerprint.utf8 where digits < 16 {
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            default: nibble = byte & 0x0F  // not hex (an occurrence suffix): still deterministic
+            }
+            value = value << 4 | UInt64(nibble)
+            digits += 1
+        }
+        return Int64(bitPattern: value)
+    }
+
     func record(_ prepared: PreparedFinding) throws {
         guard let (scan, scanID, now) = current else {
             throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
@@ -376,7 +389,10 @@ final class SQLiteIngestSession: IngestSession {
         summary.findings += 1
         if prepared.ownerTeam == nil { summary.unowned += 1 }
 
-        let known = try lookup.rows([.text(prepared.fingerprint)]) { ($0.int(0), $0.text(1) ?? "") }.first
+        let key = Self.key(prepared.fingerprint)
+        let known = try lookup.rows([.integer(key)]) { row -> (Int64, String)? in
+            row.text(2) == prepared.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
+        }.lazy.compactMap { $0 }.first
         let findingID: Int64
         if let (id, statusText) = known {
             findingID = id
@@ -405,18 +421,18 @@ final class SQLiteIngestSession: IngestSession {
                     ).text)
             }
             try insert.run([
-                .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue), .optional(scan.repository),
+                .integer(key), .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue), .optional(scan.repository),
                 .optional(scan.branch), .text(finding.tool), .text(finding.ruleID), .optional(finding.ruleName),
                 .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score), .optional(finding.level),
                 .text(finding.cwes.joined(separator: ",")), .text(finding.cves.joined(separator: ",")),
                 .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
                 .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")),
-                .optional(prepared.ownerLine), .integer(scanID), .integer(scanID), .text(now), .text(now),
+                .optional(prepared.ownerLine), .integer(scanID),
             ])
             findingID = connection.lastInsertedRowID
             summary.new += 1
         }
-        try sighting.run([.integer(scanID), .integer(findingID), .optional(finding.line)])
+        try sighting.run([.integer(findingID), .integer(scanID), .optional(finding.line)])
     }
 }
 
