@@ -65,8 +65,17 @@ public struct IngestPipeline {
             queue.finish()
             producer.done.wait()
         }
+        var waited: UInt64 = 0
+        defer {
+            if ProcessInfo.processInfo.environment["CUSTODY_PROFILE"] != nil {
+                FileHandle.standardError.write("profile: store waited for the reader \(Double(waited) / 1e9) s\n".data(using: .utf8)!)
+            }
+        }
         let summary = try store.ingest { session in
-            while let batch = try queue.pop() {
+            while true {
+                let start = DispatchTime.now().uptimeNanoseconds
+                guard let batch = try queue.pop() else { break }
+                waited += DispatchTime.now().uptimeNanoseconds - start
                 for step in batch {
                     switch step {
                     case .scan(let scan): try session.beginScan(scan)

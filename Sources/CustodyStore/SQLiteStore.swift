@@ -287,10 +287,13 @@ final class SQLiteIngestSession: IngestSession {
     private let lookup: SQLiteStatement
     private let insert: SQLiteStatement
     private let sighting: SQLiteStatement
+    private var knownKeys: Set<Int64>?
+    private var knownKeysRepository: String?
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
-        lookup = try connection.statement("SELECT id, status, fingerprint FROM findings WHERE fingerprint_key = ?")
+        lookup = try connection.statement(
+            "SELECT id, status, fingerprint FROM findings WHERE repository IS ? AND fingerprint_key = ?")
         insert = try connection.statement(
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
@@ -317,6 +320,14 @@ final class SQLiteIngestSession: IngestSession {
         ])
         current = (scan, connection.lastInsertedRowID, now)
         summary = IngestSummary()
+        // The keys this repository already has, read once from the covering index: a finding
+        // whose key is not among them is new without a lookup per finding.
+        if knownKeysRepository != scan.repository || knownKeys == nil {
+            knownKeys = Set(
+                try connection.statement("SELECT fingerprint_key FROM findings WHERE repository IS ?")
+                    .rows([.optional(scan.repository)]) { $0.int(0) })
+            knownKeysRepository = scan.repository
+        }
     }
 
     func finishScan() throws {
@@ -390,9 +401,12 @@ final class SQLiteIngestSession: IngestSession {
         if prepared.ownerTeam == nil { summary.unowned += 1 }
 
         let key = Self.key(prepared.fingerprint)
-        let known = try lookup.rows([.integer(key)]) { row -> (Int64, String)? in
-            row.text(2) == prepared.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
-        }.lazy.compactMap { $0 }.first
+        var known: (Int64, String)?
+        if knownKeys?.contains(key) != false {
+            known = try lookup.rows([.optional(scan.repository), .integer(key)]) { row -> (Int64, String)? in
+                row.text(2) == prepared.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
+            }.lazy.compactMap { $0 }.first
+        }
         let findingID: Int64
         if let (id, statusText) = known {
             findingID = id
@@ -430,6 +444,7 @@ final class SQLiteIngestSession: IngestSession {
                 .optional(prepared.ownerLine), .integer(scanID),
             ])
             findingID = connection.lastInsertedRowID
+            knownKeys?.insert(key)
             summary.new += 1
         }
         try sighting.run([.integer(findingID), .integer(scanID), .optional(finding.line)])

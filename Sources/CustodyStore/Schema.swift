@@ -93,7 +93,7 @@ public enum Schema {
                 first_seen_scan INTEGER NOT NULL REFERENCES scans(id),
                 fixed_at TEXT
             );
-            CREATE INDEX findings_fingerprint ON findings (fingerprint_key);
+            CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
             CREATE INDEX findings_target ON findings (repository, tool, status);
             CREATE INDEX findings_owner ON findings (owner_team, status);
             -- Keyed by finding first: a finding's latest sighting (last seen, current line) is one
