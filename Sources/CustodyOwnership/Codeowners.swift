@@ -150,16 +150,20 @@ public struct Codeowners: Sendable {
 
 /// Finds the last matching rule quickly: rules anchored under literal directories sit in a
 /// trie walked along the path; floating rules are keyed by a literal name or extension;
-/// the rest are always tried. Candidates are tried from the last rule back.
+/// the rest are always tried. Candidates are tried from the last rule back, and the first
+/// whose pattern matches wins.
+///
+/// Keys are 64-bit FNV-1a hashes of segment bytes, computed in one pass over the path with no
+/// allocation. A hash collision can only add a candidate, which its pattern then rejects.
 struct RuleIndex: Sendable {
     final class Node: @unchecked Sendable {
-        var children: [String: Node] = [:]
+        var children: [UInt64: Node] = [:]
         var rules: [Int] = []
     }
 
     private let root = Node()
-    private var byName: [String: [Int]] = [:]
-    private var byExtension: [String: [Int]] = [:]
+    private var byName: [UInt64: [Int]] = [:]
+    private var byExtension: [UInt64: [Int]] = [:]
     private var always: [Int] = []
     private let patterns: [CodeownersPattern]
 
@@ -167,23 +171,21 @@ struct RuleIndex: Sendable {
         patterns = rules.map(\.pattern)
         for (index, pattern) in patterns.enumerated() {
             if pattern.isFloating {
-                if let key = Self.floatingKey(pattern.text) {
-                    switch key {
-                    case .name(let name): byName[name, default: []].append(index)
-                    case .extension(let ext): byExtension[ext, default: []].append(index)
-                    }
-                } else {
-                    always.append(index)
+                switch Self.floatingKey(pattern.text) {
+                case .name(let name)?: byName[Self.hash(name.utf8), default: []].append(index)
+                case .extension(let ext)?: byExtension[Self.hash(ext.utf8), default: []].append(index)
+                case nil: always.append(index)
                 }
                 continue
             }
             var node = root
             for segment in pattern.literalPrefix {
-                if let child = node.children[segment] {
+                let key = Self.hash(segment.utf8)
+                if let child = node.children[key] {
                     node = child
                 } else {
                     let child = Node()
-                    node.children[segment] = child
+                    node.children[key] = child
                     node = child
                 }
             }
@@ -208,32 +210,63 @@ struct RuleIndex: Sendable {
         return nil
     }
 
+    static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let fnvPrime: UInt64 = 0x100_0000_01b3
+
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var value = fnvOffset
+        for byte in bytes { value = (value ^ UInt64(byte)) &* fnvPrime }
+        return value
+    }
+
     func lastMatch(_ path: String) -> Int? {
-        var candidates = always
-        var node = root
-        candidates += node.rules
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        for segment in segments {
-            let name = String(segment)
-            if let hits = byName[name] { candidates += hits }
-            if let dot = segment.lastIndex(of: "."), let hits = byExtension[String(segment[segment.index(after: dot)...])] {
-                candidates += hits
-            }
-        }
-        for segment in segments {
-            guard let child = node.children[String(segment)] else { break }
-            node = child
-            candidates += node.rules
-        }
-        candidates.sort(by: >)
         var path = path
-        return path.withUTF8 { bytes in
-            var previous = -1
-            for candidate in candidates where candidate != previous {
-                previous = candidate
-                if patterns[candidate].matches(utf8: bytes) { return candidate }
+        return path.withUTF8 { lastMatch(utf8: $0) }
+    }
+
+    func lastMatch(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var candidates = always
+        candidates.reserveCapacity(always.count + 16)
+        candidates += root.rules
+        var node: Node? = root
+        var segmentHash = Self.fnvOffset
+        var extensionHash = Self.fnvOffset
+        var segmentLength = 0
+        var sawDot = false
+        func endSegment() {
+            guard segmentLength > 0 else { return }
+            if let hits = byName[segmentHash] { candidates += hits }
+            if sawDot, let hits = byExtension[extensionHash] { candidates += hits }
+            if let current = node {
+                node = current.children[segmentHash]
+                if let next = node { candidates += next.rules }
             }
-            return nil
+            segmentHash = Self.fnvOffset
+            extensionHash = Self.fnvOffset
+            segmentLength = 0
+            sawDot = false
         }
+        for byte in bytes {
+            if byte == UInt8(ascii: "/") {
+                endSegment()
+                continue
+            }
+            segmentHash = (segmentHash ^ UInt64(byte)) &* Self.fnvPrime
+            segmentLength += 1
+            if byte == UInt8(ascii: ".") {
+                sawDot = true
+                extensionHash = Self.fnvOffset
+            } else {
+                extensionHash = (extensionHash ^ UInt64(byte)) &* Self.fnvPrime
+            }
+        }
+        endSegment()
+        candidates.sort(by: >)
+        var previous = -1
+        for candidate in candidates where candidate != previous {
+            previous = candidate
+            if patterns[candidate].matches(utf8: bytes) { return candidate }
+        }
+        return nil
     }
 }

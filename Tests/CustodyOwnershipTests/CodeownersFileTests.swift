@@ -90,6 +90,29 @@ struct CodeownersFileTests {
     }
 }
 
+extension CodeownersFileTests {
+    @Test(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+    func indexAgreesWithALinearScanOnRealFiles() throws {
+        // Every rule of three real files, against paths built from their own patterns' words.
+        for name in ["cpython.CODEOWNERS", "nodejs-node.CODEOWNERS", "aquasecurity-trivy.CODEOWNERS"] {
+            let file = Codeowners(text: try String(contentsOfFile: Corpora.path("codeowners/real/" + name), encoding: .utf8))
+            let words = Set(
+                file.rules.flatMap { $0.pattern.text.split(whereSeparator: { "/*?[]!\\".contains($0) }).map(String.init) })
+                .sorted()
+            var paths: [String] = []
+            for (i, word) in words.enumerated() {
+                paths.append(word)
+                paths.append("\(words[(i * 7) % words.count])/\(word)")
+                paths.append("\(word)/\(words[(i * 13) % words.count])/x.\(["py", "js", "md", "c"][i % 4])")
+            }
+            for path in paths {
+                let linear = file.rules.lastIndex { $0.pattern.matches(path) }.map { file.rules[$0].line }
+                #expect(file.match(path)?.line == linear, "\(name): \(path)")
+            }
+        }
+    }
+}
+
 @Suite(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
 struct CodeownersCorpusTests {
     func ownerHandles(_ value: JSONValue) -> [String] {
