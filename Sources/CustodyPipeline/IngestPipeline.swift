@@ -79,7 +79,7 @@ public struct IngestPipeline {
                 for step in batch {
                     switch step {
                     case .scan(let scan): try session.beginScan(scan)
-                    case .finding(let finding): try session.record(finding)
+                    case .finding(let finding): try session.record(encoded: finding)
                     }
                 }
             }
@@ -92,7 +92,7 @@ public struct IngestPipeline {
 /// What the reading thread hands to the recording one.
 enum Step: Sendable {
     case scan(ScanRecord)
-    case finding(PreparedFinding)
+    case finding(EncodedFinding)
 }
 
 /// Steps 1-3 on their own thread: read each report, fingerprint and attribute every finding.
@@ -130,16 +130,17 @@ final class Producer: @unchecked Sendable {
             for file in files {
                 let (source, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
+                var scan: ScanRecord?
                 let report = try reader.read(source) { item in
                     switch item {
                     case .run(let tool, let version):
                         occurrences = OccurrenceCounter()
-                        batch.append(
-                            .scan(
-                                ScanRecord(
-                                    tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
-                                    repository: options.repository, branch: options.branch, commit: options.commit,
-                                    scope: options.scope, uploader: options.uploader, startedAt: startedAt)))
+                        let record = ScanRecord(
+                            tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
+                            repository: options.repository, branch: options.branch, commit: options.commit,
+                            scope: options.scope, uploader: options.uploader, startedAt: startedAt)
+                        scan = record
+                        batch.append(.scan(record))
                     case .finding(let finding):
                         let sourceLine =
                             finding.snippet == nil && finding.toolFingerprints.isEmpty
@@ -147,12 +148,14 @@ final class Producer: @unchecked Sendable {
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
                         let owner = owners.resolve(path: finding.path)
-                        batch.append(
-                            .finding(
-                                PreparedFinding(
-                                    finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
-                                    fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
-                                    ownerLine: owner.line)))
+                        let prepared = PreparedFinding(
+                            finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
+                            fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
+                            ownerLine: owner.line)
+                        guard let scan else {
+                            throw Diagnostic(file: file, message: "the \(reader.format.rawValue) reader gave a finding before its run")
+                        }
+                        batch.append(.finding(EncodedFinding(prepared, scan: scan)))
                         if batch.count >= 2048 { try send() }
                     }
                 }

@@ -80,7 +80,7 @@ final class SQLiteConnection {
 }
 
 /// A value bound to or read from a statement.
-enum SQLValue: Equatable {
+enum SQLValue: Equatable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -136,6 +136,14 @@ final class SQLiteStatement {
     /// Runs a statement that returns no rows.
     func run(_ values: [SQLValue] = []) throws {
         try withBindings(values) { while try step() {} }
+    }
+
+    /// Runs a statement with `values` and then `last` as its parameters.
+    func run(_ values: [SQLValue], last: SQLValue) throws {
+        try withBindings(values) {
+            bind(last, at: Int32(values.count + 1))
+            while try step() {}
+        }
     }
 
     /// Runs a query and maps each row.

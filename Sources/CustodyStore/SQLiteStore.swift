@@ -17,6 +17,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         connection = try SQLiteConnection(path: path)
         try connection.execute(
             """
+            PRAGMA page_size = 16384;
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
             PRAGMA foreign_keys = ON;
@@ -375,36 +376,24 @@ final class SQLiteIngestSession: IngestSession {
         total = total + summary
     }
 
-    /// The index key of a fingerprint: its first 16 hex digits as a signed 64-bit integer.
-    static func key(_ fingerprint: String) -> Int64 {
-        var value: UInt64 = 0
-        var digits = 0
-        for byte in fingerprint.utf8 where digits < 16 {
-            let nibble: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-            default: nibble = byte & 0x0F  // not hex (an occurrence suffix): still deterministic
-            }
-            value = value << 4 | UInt64(nibble)
-            digits += 1
+    func record(_ prepared: PreparedFinding) throws {
+        guard let scan = current?.scan else {
+            throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
         }
-        return Int64(bitPattern: value)
+        try record(encoded: EncodedFinding(prepared, scan: scan))
     }
 
-    func record(_ prepared: PreparedFinding) throws {
+    func record(encoded: EncodedFinding) throws {
         guard let (scan, scanID, now) = current else {
             throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
         }
-        let finding = prepared.finding
         summary.findings += 1
-        if prepared.ownerTeam == nil { summary.unowned += 1 }
+        if encoded.unowned { summary.unowned += 1 }
 
-        let key = Self.key(prepared.fingerprint)
         var known: (Int64, String)?
-        if knownKeys?.contains(key) != false {
-            known = try lookup.rows([.optional(scan.repository), .integer(key)]) { row -> (Int64, String)? in
-                row.text(2) == prepared.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
+        if knownKeys?.contains(encoded.key) != false {
+            known = try lookup.rows([.optional(scan.repository), .integer(encoded.key)]) { row -> (Int64, String)? in
+                row.text(2) == encoded.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
             }.lazy.compactMap { $0 }.first
         }
         let findingID: Int64
@@ -422,32 +411,12 @@ final class SQLiteIngestSession: IngestSession {
                 summary.seen += 1
             }
         } else {
-            var suppressions: SQLValue = .null
-            if !finding.suppressions.isEmpty {
-                suppressions = .text(
-                    JSONText.Value.array(
-                        finding.suppressions.map {
-                            .object([
-                                ("kind", .string($0.kind)), ("status", .optional($0.status)),
-                                ("justification", .optional($0.justification)),
-                            ])
-                        }
-                    ).text)
-            }
-            try insert.run([
-                .integer(key), .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue), .optional(scan.repository),
-                .optional(scan.branch), .text(finding.tool), .text(finding.ruleID), .optional(finding.ruleName),
-                .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score), .optional(finding.level),
-                .text(finding.cwes.joined(separator: ",")), .text(finding.cves.joined(separator: ",")),
-                .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
-                .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")),
-                .optional(prepared.ownerLine), .integer(scanID),
-            ])
+            try insert.run(encoded.values, last: .integer(scanID))
             findingID = connection.lastInsertedRowID
-            knownKeys?.insert(key)
+            knownKeys?.insert(encoded.key)
             summary.new += 1
         }
-        try sighting.run([.integer(findingID), .integer(scanID), .optional(finding.line)])
+        try sighting.run([.integer(findingID), .integer(scanID), .optional(encoded.line)])
     }
 }
 

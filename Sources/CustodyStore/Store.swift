@@ -6,6 +6,64 @@ public protocol IngestSession: AnyObject {
     /// end of the ingest) finishes this one: its fix detection and its event.
     func beginScan(_ scan: ScanRecord) throws
     func record(_ finding: PreparedFinding) throws
+    /// Records a finding already encoded (on another thread) for the current scan.
+    func record(encoded: EncodedFinding) throws
+}
+
+/// A finding turned into the values its row is written with. Pure, so the reading thread can
+/// do it while the store's thread writes the previous batch.
+public struct EncodedFinding: Sendable {
+    let key: Int64
+    let fingerprint: String
+    let unowned: Bool
+    let line: Int?
+    /// The insert's parameters in column order, all but the last (the scan, known only when recording).
+    let values: [SQLValue]
+
+    public init(_ prepared: PreparedFinding, scan: ScanRecord) {
+        let finding = prepared.finding
+        key = Self.key(prepared.fingerprint)
+        fingerprint = prepared.fingerprint
+        unowned = prepared.ownerTeam == nil
+        line = finding.line
+        var suppressions: SQLValue = .null
+        if !finding.suppressions.isEmpty {
+            suppressions = .text(
+                JSONText.Value.array(
+                    finding.suppressions.map {
+                        .object([
+                            ("kind", .string($0.kind)), ("status", .optional($0.status)),
+                            ("justification", .optional($0.justification)),
+                        ])
+                    }
+                ).text)
+        }
+        values = [
+            .integer(key), .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue),
+            .optional(scan.repository), .optional(scan.branch), .text(finding.tool), .text(finding.ruleID),
+            .optional(finding.ruleName), .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score),
+            .optional(finding.level), .text(finding.cwes.joined(separator: ",")), .text(finding.cves.joined(separator: ",")),
+            .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
+            .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")), .optional(prepared.ownerLine),
+        ]
+    }
+
+    /// The index key of a fingerprint: its first 16 hex digits as a signed 64-bit integer.
+    static func key(_ fingerprint: String) -> Int64 {
+        var value: UInt64 = 0
+        var digits = 0
+        for byte in fingerprint.utf8 where digits < 16 {
+            let nibble: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+            default: nibble = byte & 0x0F  // not hex (an occurrence suffix): still deterministic
+            }
+            value = value << 4 | UInt64(nibble)
+            digits += 1
+        }
+        return Int64(bitPattern: value)
+    }
 }
 
 /// Which findings a listing wants.
