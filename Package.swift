@@ -44,7 +44,8 @@ let package = Package(
         .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),
         .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyTestSupport", "CustodyCore"]),
         .testTarget(
-            name: "CustodyIngestTests", dependencies: ["CustodyTestSupport", "CustodyIngest", "CustodyCore", "CustodyJSON"]),
+            name: "CustodyIngestTests",
+            dependencies: ["CustodyTestSupport", "CustodyIngest", "CustodyCore", "CustodyJSON"]),
         .testTarget(
             name: "CustodyOwnershipTests",
             dependencies: ["CustodyTestSupport", "CustodyOwnership", "CustodyCore", "CustodyJSON"]),

@@ -51,7 +51,8 @@ public struct ParsedArguments: Sendable {
         guard let text = value(name) else { return nil }
         guard let parsed = T(rawValue: text) else {
             throw UsageError(
-                message: "invalid value '\(text)' for --\(name); expected one of: \(choices.map(\.rawValue).joined(separator: ", "))",
+                message:
+                    "invalid value '\(text)' for --\(name); expected one of: \(choices.map(\.rawValue).joined(separator: ", "))",
                 command: command)
         }
         return parsed
@@ -61,7 +62,8 @@ public struct ParsedArguments: Sendable {
         guard let text = value(name) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             throw UsageError(
-                message: "invalid value '\(text)' for --\(name); expected a whole number from \(range.lowerBound) to \(range.upperBound)",
+                message:
+                    "invalid value '\(text)' for --\(name); expected a whole number from \(range.lowerBound) to \(range.upperBound)",
                 command: command)
         }
         return number
@@ -107,7 +109,8 @@ func parse(_ arguments: [String], options: [OptionSpec], positionals: [Positiona
                 value = inlineValue
             } else {
                 guard index < arguments.count else {
-                    throw UsageError(message: "option --\(name) needs a value: --\(name) \(placeholder)", command: command)
+                    throw UsageError(
+                        message: "option --\(name) needs a value: --\(name) \(placeholder)", command: command)
                 }
                 value = arguments[index]
                 index += 1

@@ -108,8 +108,10 @@ public enum CLI {
     public static let version = "0.1.0"
 
     public static var commands: [Command] {
-        [InitCommand.command, TeamsCommands.importCommand, TeamsCommands.listCommand, IngestCommand.command,
-         OwnersCommands.resolve, FindingsCommands.list, SummaryCommand.command, SampleCommand.command]
+        [
+            InitCommand.command, TeamsCommands.importCommand, TeamsCommands.listCommand, IngestCommand.command,
+            OwnersCommands.resolve, FindingsCommands.list, SummaryCommand.command, SampleCommand.command,
+        ]
     }
 
     /// Runs the program; returns the exit status (0 ok, 1 failed, 2 wrong usage).
@@ -147,7 +149,9 @@ public enum CLI {
         guard let command = match else {
             let groups = commands.filter { $0.path.first == rest[0] }
             if !groups.isEmpty {
-                console.err("error: '\(rest.joined(separator: " "))' needs a subcommand: \(groups.map { $0.path.dropFirst().joined(separator: " ") }.joined(separator: ", "))")
+                console.err(
+                    "error: '\(rest.joined(separator: " "))' needs a subcommand: \(groups.map { $0.path.dropFirst().joined(separator: " ") }.joined(separator: ", "))"
+                )
                 console.err("See 'custody \(rest[0]) <subcommand> --help'.")
             } else {
                 let names = Set(commands.map { $0.path[0] })
@@ -164,7 +168,8 @@ public enum CLI {
             return 0
         }
         do {
-            let parsed = try parse(arguments, options: command.options, positionals: command.positionals, command: command.name)
+            let parsed = try parse(
+                arguments, options: command.options, positionals: command.positionals, command: command.name)
             let context = CommandContext(
                 arguments: parsed, console: console, environment: environment, databasePath: databasePath,
                 readInput: readInput)
@@ -199,7 +204,8 @@ public enum CLI {
             let name = command.name
             text += "  \(name)\(String(repeating: " ", count: max(2, 20 - name.count)))\(command.abstract)\n"
         }
-        text += "\nThe database is --db PATH, else $CUSTODY_DB, else ./custody.db.\nSee 'custody <command> --help' for a command's options."
+        text +=
+            "\nThe database is --db PATH, else $CUSTODY_DB, else ./custody.db.\nSee 'custody <command> --help' for a command's options."
         return text
     }
 

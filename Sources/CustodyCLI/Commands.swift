@@ -12,7 +12,9 @@ enum InitCommand {
     ) { context in
         let store = try context.openStore()
         let applied = try store.appliedMigrations()
-        context.console.out("\(context.databasePath): schema version \(applied.last?.version ?? 0) (\(applied.count) migrations applied)")
+        context.console.out(
+            "\(context.databasePath): schema version \(applied.last?.version ?? 0) (\(applied.count) migrations applied)"
+        )
         return 0
     }
 }
@@ -29,7 +31,8 @@ enum TeamsCommands {
         let organisation = try TeamsFile.parse(text, file: file)
         let store = try context.openStore()
         try store.importOrganisation(organisation, source: file, actor: actor(context))
-        context.console.out("imported \(organisation.units.count) units and \(organisation.teams.count) teams from \(file)")
+        context.console.out(
+            "imported \(organisation.units.count) units and \(organisation.teams.count) teams from \(file)")
         return 0
     }
 
@@ -93,7 +96,9 @@ enum IngestCommand {
         options.codeownersPath = arguments.value("codeowners")
         options.sourceRoot = arguments.value("source-root")
         options.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
-        if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) { options.limits.maxBytes = maxBytes }
+        if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
+            options.limits.maxBytes = maxBytes
+        }
         options.uploader = actor(context)
         let store = try context.openStore()
         let outcome = try IngestPipeline(store: store).run(files: arguments.positionals, options: options)
@@ -108,7 +113,8 @@ enum IngestCommand {
                 ]).text)
         } else {
             context.console.out(
-                "\(s.findings) findings: \(s.new) new, \(s.seen) seen, \(s.fixed) fixed, \(s.reopened) reopened, \(s.unowned) unowned")
+                "\(s.findings) findings: \(s.new) new, \(s.seen) seen, \(s.fixed) fixed, \(s.reopened) reopened, \(s.unowned) unowned"
+            )
         }
         return 0
     }
@@ -117,7 +123,8 @@ enum IngestCommand {
 enum OwnersCommands {
     static let resolve = Command(
         path: ["owners", "resolve"], abstract: "Show which CODEOWNERS line owns each path",
-        discussion: "Prints one JSON object per path: {\"path\": ..., \"owners\": [...], \"line\": N}.\nPaths come from the arguments, else from standard input, one per line.",
+        discussion:
+            "Prints one JSON object per path: {\"path\": ..., \"owners\": [...], \"line\": N}.\nPaths come from the arguments, else from standard input, one per line.",
         options: [OptionSpec("codeowners", value: "FILE", help: "the CODEOWNERS file (required)")],
         positionals: [PositionalSpec("PATH", help: "repository-relative paths", required: false, variadic: true)]
     ) { context in
@@ -147,7 +154,9 @@ enum FindingsCommands {
         path: ["findings", "list"], abstract: "List findings, optionally by team, status or ownership",
         options: [
             OptionSpec("team", value: "T", help: "only findings owned by team T"),
-            OptionSpec("status", value: "S", help: "only findings in status S (\(FindingStatus.allCases.map(\.rawValue).joined(separator: ", ")))"),
+            OptionSpec(
+                "status", value: "S",
+                help: "only findings in status S (\(FindingStatus.allCases.map(\.rawValue).joined(separator: ", ")))"),
             OptionSpec("unowned", help: "only findings no team owns"),
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
             OptionSpec("limit", value: "N", help: "at most N findings"),
@@ -230,7 +239,8 @@ enum SummaryCommand {
                         .object([
                             ("team", .optional($0.team)), ("open", .int(Int64($0.open))),
                             ("critical", .int(Int64($0.critical))), ("high", .int(Int64($0.high))),
-                            ("medium", .int(Int64($0.medium))), ("low", .int(Int64($0.low))), ("fixed", .int(Int64($0.fixed))),
+                            ("medium", .int(Int64($0.medium))), ("low", .int(Int64($0.low))),
+                            ("fixed", .int(Int64($0.fixed))),
                         ])
                     }
                 ).text)

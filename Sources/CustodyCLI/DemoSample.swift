@@ -81,41 +81,106 @@ enum DemoSample {
 
     static let semgrepRules: [(id: String, name: String, severity: String, cwe: String)] = [
         ("python.lang.security.audit.formatted-sql-query", "formatted-sql-query", "HIGH", "CWE-89: SQL Injection"),
-        ("python.lang.security.audit.subprocess-shell-true", "subprocess-shell-true", "CRITICAL", "CWE-78: OS Command Injection"),
-        ("javascript.browser.security.insecure-document-method", "insecure-document-method", "MEDIUM", "CWE-79: Cross-site Scripting"),
-        ("generic.secrets.security.detected-generic-secret", "detected-generic-secret", "HIGH", "CWE-798: Hard-coded Credentials"),
-        ("terraform.aws.security.aws-s3-bucket-public-read", "aws-s3-bucket-public-read", "MEDIUM", "CWE-732: Incorrect Permission Assignment"),
-        ("python.requests.security.disabled-cert-validation", "disabled-cert-validation", "LOW", "CWE-295: Improper Certificate Validation"),
+        (
+            "python.lang.security.audit.subprocess-shell-true", "subprocess-shell-true", "CRITICAL",
+            "CWE-78: OS Command Injection"
+        ),
+        (
+            "javascript.browser.security.insecure-document-method", "insecure-document-method", "MEDIUM",
+            "CWE-79: Cross-site Scripting"
+        ),
+        (
+            "generic.secrets.security.detected-generic-secret", "detected-generic-secret", "HIGH",
+            "CWE-798: Hard-coded Credentials"
+        ),
+        (
+            "terraform.aws.security.aws-s3-bucket-public-read", "aws-s3-bucket-public-read", "MEDIUM",
+            "CWE-732: Incorrect Permission Assignment"
+        ),
+        (
+            "python.requests.security.disabled-cert-validation", "disabled-cert-validation", "LOW",
+            "CWE-295: Improper Certificate Validation"
+        ),
     ]
 
     static let week1: [Result] = [
-        Result(tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query", path: "services/payments/ledger/query.py", line: 42, snippet: "cursor.execute(f\"SELECT * FROM payments WHERE id = {payment_id}\")", message: "SQL built with an f-string"),
-        Result(tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query", path: "services/payments/refunds/api.py", line: 88, snippet: "db.execute(\"DELETE FROM refunds WHERE ref = '%s'\" % ref)", message: "SQL built with % formatting"),
-        Result(tool: "semgrep", rule: "python.lang.security.audit.subprocess-shell-true", path: "services/identity/sync/ldap_sync.py", line: 17, snippet: "subprocess.run(cmd, shell=True)", message: "subprocess with shell=True"),
-        Result(tool: "semgrep", rule: "generic.secrets.security.detected-generic-secret", path: "services/identity/config/settings.py", line: 9, snippet: "CLIENT_SECRET = \"s3cr3t-value-123\"", message: "Hard-coded secret"),
-        Result(tool: "semgrep", rule: "javascript.browser.security.insecure-document-method", path: "web/src/components/Banner.js", line: 23, snippet: "el.innerHTML = props.message", message: "innerHTML with user data"),
-        Result(tool: "semgrep", rule: "javascript.browser.security.insecure-document-method", path: "web/vendor/jquery-ui/widget.js", line: 310, snippet: "document.write(markup)", message: "document.write in vendored code"),
-        Result(tool: "semgrep", rule: "terraform.aws.security.aws-s3-bucket-public-read", path: "infra/storage/buckets.tf", line: 12, snippet: "acl = \"public-read\"", message: "S3 bucket is publicly readable"),
-        Result(tool: "semgrep", rule: "python.requests.security.disabled-cert-validation", path: "pipelines/etl/fetch_claims.py", line: 31, snippet: "requests.get(url, verify=False)", message: "TLS verification disabled"),
-        Result(tool: "semgrep", rule: "python.lang.security.audit.subprocess-shell-true", path: "legacy/batch/nightly_export.py", line: 55, snippet: "os.system(\"gzip \" + filename)", message: "shell command built from a file name"),
-        Result(tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query", path: "services/records/patients/search.py", line: 64, snippet: "q = \"SELECT * FROM patients WHERE name LIKE '%\" + term + \"%'\"", message: "SQL built by concatenation"),
-        Result(tool: "semgrep", rule: "generic.secrets.security.detected-generic-secret", path: "tools/dev/seed.py", line: 3, snippet: "API_TOKEN = \"tok_live_9f8e7d\"", message: "Hard-coded token in a tool nobody owns"),
+        Result(
+            tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query",
+            path: "services/payments/ledger/query.py", line: 42,
+            snippet: "cursor.execute(f\"SELECT * FROM payments WHERE id = {payment_id}\")",
+            message: "SQL built with an f-string"),
+        Result(
+            tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query",
+            path: "services/payments/refunds/api.py", line: 88,
+            snippet: "db.execute(\"DELETE FROM refunds WHERE ref = '%s'\" % ref)",
+            message: "SQL built with % formatting"),
+        Result(
+            tool: "semgrep", rule: "python.lang.security.audit.subprocess-shell-true",
+            path: "services/identity/sync/ldap_sync.py", line: 17, snippet: "subprocess.run(cmd, shell=True)",
+            message: "subprocess with shell=True"),
+        Result(
+            tool: "semgrep", rule: "generic.secrets.security.detected-generic-secret",
+            path: "services/identity/config/settings.py", line: 9, snippet: "CLIENT_SECRET = \"s3cr3t-value-123\"",
+            message: "Hard-coded secret"),
+        Result(
+            tool: "semgrep", rule: "javascript.browser.security.insecure-document-method",
+            path: "web/src/components/Banner.js", line: 23, snippet: "el.innerHTML = props.message",
+            message: "innerHTML with user data"),
+        Result(
+            tool: "semgrep", rule: "javascript.browser.security.insecure-document-method",
+            path: "web/vendor/jquery-ui/widget.js", line: 310, snippet: "document.write(markup)",
+            message: "document.write in vendored code"),
+        Result(
+            tool: "semgrep", rule: "terraform.aws.security.aws-s3-bucket-public-read", path: "infra/storage/buckets.tf",
+            line: 12, snippet: "acl = \"public-read\"", message: "S3 bucket is publicly readable"),
+        Result(
+            tool: "semgrep", rule: "python.requests.security.disabled-cert-validation",
+            path: "pipelines/etl/fetch_claims.py", line: 31, snippet: "requests.get(url, verify=False)",
+            message: "TLS verification disabled"),
+        Result(
+            tool: "semgrep", rule: "python.lang.security.audit.subprocess-shell-true",
+            path: "legacy/batch/nightly_export.py", line: 55, snippet: "os.system(\"gzip \" + filename)",
+            message: "shell command built from a file name"),
+        Result(
+            tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query",
+            path: "services/records/patients/search.py", line: 64,
+            snippet: "q = \"SELECT * FROM patients WHERE name LIKE '%\" + term + \"%'\"",
+            message: "SQL built by concatenation"),
+        Result(
+            tool: "semgrep", rule: "generic.secrets.security.detected-generic-secret", path: "tools/dev/seed.py",
+            line: 3, snippet: "API_TOKEN = \"tok_live_9f8e7d\"", message: "Hard-coded token in a tool nobody owns"),
     ]
 
     /// Week 2: two fixes (payments refunds, identity secret), one new finding, the rest seen again.
     static var week2: [Result] {
-        var results = week1.filter { $0.path != "services/payments/refunds/api.py" && $0.path != "services/identity/config/settings.py" }
+        var results = week1.filter {
+            $0.path != "services/payments/refunds/api.py" && $0.path != "services/identity/config/settings.py"
+        }
         results.append(
-            Result(tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query", path: "services/payments/ledger/export.py", line: 120, snippet: "cur.execute(\"COPY (SELECT * FROM %s) TO STDOUT\" % table)", message: "SQL built with % formatting"))
+            Result(
+                tool: "semgrep", rule: "python.lang.security.audit.formatted-sql-query",
+                path: "services/payments/ledger/export.py", line: 120,
+                snippet: "cur.execute(\"COPY (SELECT * FROM %s) TO STDOUT\" % table)",
+                message: "SQL built with % formatting"))
         // Lines moved in ledger/query.py: the same finding, so it is seen, not new.
-        if let index = results.firstIndex(where: { $0.path == "services/payments/ledger/query.py" }) { results[index].line = 47 }
+        if let index = results.firstIndex(where: { $0.path == "services/payments/ledger/query.py" }) {
+            results[index].line = 47
+        }
         return results
     }
 
     static let codeqlWeek1: [Result] = [
-        Result(tool: "CodeQL", rule: "py/path-injection", path: "services/records/files/download.py", line: 27, snippet: "open(os.path.join(BASE, request.args[\"name\"]))", message: "This path depends on a user-provided value."),
-        Result(tool: "CodeQL", rule: "js/xss", path: "web/src/pages/Search.js", line: 71, snippet: "results.innerHTML = query", message: "Cross-site scripting vulnerability due to user-provided value."),
-        Result(tool: "CodeQL", rule: "py/weak-cryptographic-algorithm", path: "services/identity/tokens/sign.py", line: 14, snippet: "hashlib.md5(secret + payload)", message: "MD5 is a weak hashing algorithm."),
+        Result(
+            tool: "CodeQL", rule: "py/path-injection", path: "services/records/files/download.py", line: 27,
+            snippet: "open(os.path.join(BASE, request.args[\"name\"]))",
+            message: "This path depends on a user-provided value."),
+        Result(
+            tool: "CodeQL", rule: "js/xss", path: "web/src/pages/Search.js", line: 71,
+            snippet: "results.innerHTML = query",
+            message: "Cross-site scripting vulnerability due to user-provided value."),
+        Result(
+            tool: "CodeQL", rule: "py/weak-cryptographic-algorithm", path: "services/identity/tokens/sign.py", line: 14,
+            snippet: "hashlib.md5(secret + payload)", message: "MD5 is a weak hashing algorithm."),
     ]
 
     static func semgrepSARIF(_ results: [Result]) -> String {
@@ -124,7 +189,12 @@ enum DemoSample {
                 ("id", .string(rule.id)), ("name", .string(rule.name)),
                 ("shortDescription", .object([("text", .string("Semgrep rule \(rule.name)"))])),
                 ("defaultConfiguration", .object([("level", "warning")])),
-                ("properties", .object([("security-severity", .string(rule.severity)), ("tags", .strings(["security", rule.cwe]))])),
+                (
+                    "properties",
+                    .object([
+                        ("security-severity", .string(rule.severity)), ("tags", .strings(["security", rule.cwe])),
+                    ])
+                ),
             ])
         }
         return log(
@@ -134,9 +204,27 @@ enum DemoSample {
 
     static func codeqlSARIF(_ results: [Result]) -> String {
         let rules: [JSONText.Value] = [
-            .object([("id", "py/path-injection"), ("name", "py/path-injection"), ("properties", .object([("security-severity", "7.5"), ("tags", .strings(["security", "external/cwe/cwe-022"]))]))]),
-            .object([("id", "js/xss"), ("name", "js/xss"), ("properties", .object([("security-severity", "6.1"), ("tags", .strings(["security", "external/cwe/cwe-079"]))]))]),
-            .object([("id", "py/weak-cryptographic-algorithm"), ("name", "py/weak-cryptographic-algorithm"), ("properties", .object([("security-severity", "7.5"), ("tags", .strings(["security", "external/cwe/cwe-327"]))]))]),
+            .object([
+                ("id", "py/path-injection"), ("name", "py/path-injection"),
+                (
+                    "properties",
+                    .object([("security-severity", "7.5"), ("tags", .strings(["security", "external/cwe/cwe-022"]))])
+                ),
+            ]),
+            .object([
+                ("id", "js/xss"), ("name", "js/xss"),
+                (
+                    "properties",
+                    .object([("security-severity", "6.1"), ("tags", .strings(["security", "external/cwe/cwe-079"]))])
+                ),
+            ]),
+            .object([
+                ("id", "py/weak-cryptographic-algorithm"), ("name", "py/weak-cryptographic-algorithm"),
+                (
+                    "properties",
+                    .object([("security-severity", "7.5"), ("tags", .strings(["security", "external/cwe/cwe-327"]))])
+                ),
+            ]),
         ]
         return log(
             driver: .object([("name", "CodeQL"), ("version", "2.19.0"), ("rules", .array(rules))]),
@@ -146,14 +234,30 @@ enum DemoSample {
     private static func result(_ r: Result, fingerprint: String?) -> JSONText.Value {
         var members: [(String, JSONText.Value)] = [
             ("ruleId", .string(r.rule)), ("message", .object([("text", .string(r.message))])),
-            ("locations", .array([
-                .object([("physicalLocation", .object([
-                    ("artifactLocation", .object([("uri", .string(r.path)), ("uriBaseId", "%SRCROOT%")])),
-                    ("region", .object([("startLine", .int(Int64(r.line))), ("snippet", .object([("text", .string(r.snippet))]))])),
-                ]))])
-            ])),
+            (
+                "locations",
+                .array([
+                    .object([
+                        (
+                            "physicalLocation",
+                            .object([
+                                ("artifactLocation", .object([("uri", .string(r.path)), ("uriBaseId", "%SRCROOT%")])),
+                                (
+                                    "region",
+                                    .object([
+                                        ("startLine", .int(Int64(r.line))),
+                                        ("snippet", .object([("text", .string(r.snippet))])),
+                                    ])
+                                ),
+                            ])
+                        )
+                    ])
+                ])
+            ),
         ]
-        if let fingerprint { members.append(("partialFingerprints", .object([("primaryLocationLineHash", .string(fingerprint))]))) }
+        if let fingerprint {
+            members.append(("partialFingerprints", .object([("primaryLocationLineHash", .string(fingerprint))])))
+        }
         return .object(members)
     }
 
@@ -239,7 +343,9 @@ enum SampleCommand {
             try text.write(toFile: target, atomically: true, encoding: .utf8)
             context.console.out("wrote \(target): \(count) paths")
         default:
-            throw UsageError(message: "unknown sample kind '\(kind)'; expected demo, sarif, codeowners, paths or teams", command: "sample")
+            throw UsageError(
+                message: "unknown sample kind '\(kind)'; expected demo, sarif, codeowners, paths or teams",
+                command: "sample")
         }
         return 0
     }

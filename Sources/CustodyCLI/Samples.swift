@@ -30,7 +30,8 @@ enum Samples {
     /// A SARIF log of `results` results over `paths` paths and `rules` rules. Half the results
     /// carry CodeQL-style partial fingerprints, half a snippet, as real reports mix them.
     static func writeSARIF(to file: String, results: Int, paths: Int, rules: Int, seed: UInt64) throws {
-        guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file)
+        guard FileManager.default.createFile(atPath: file, contents: nil),
+            let handle = FileHandle(forWritingAtPath: file)
         else { throw Diagnostic(file: file, message: "cannot create the file") }
         defer { try? handle.close() }
         var random = Random(state: seed)
@@ -42,12 +43,14 @@ enum Samples {
                 out.removeAll(keepingCapacity: true)
             }
         }
-        out += #"{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":{"name":"BenchScanner","version":"1.0.0","rules":["#
+        out +=
+            #"{"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[{"tool":{"driver":{"name":"BenchScanner","version":"1.0.0","rules":["#
         let levels = ["error", "warning", "note"]
         for rule in 0..<rules {
             if rule > 0 { out += "," }
             let severity = String(format: "%.1f", Double(rule % 100) / 10.0 + 0.1)
-            out += #"{"id":"BENCH\#(rule)","name":"BenchRule\#(rule)","shortDescription":{"text":"Benchmark rule \#(rule)"},"defaultConfiguration":{"level":"\#(levels[rule % 3])"},"properties":{"security-severity":"\#(severity)","tags":["security","external/cwe/cwe-\#(rule % 900 + 20)"]}}"#
+            out +=
+                #"{"id":"BENCH\#(rule)","name":"BenchRule\#(rule)","shortDescription":{"text":"Benchmark rule \#(rule)"},"defaultConfiguration":{"level":"\#(levels[rule % 3])"},"properties":{"security-severity":"\#(severity)","tags":["security","external/cwe/cwe-\#(rule % 900 + 20)"]}}"#
         }
         out += #"]}},"originalUriBaseIds":{"%SRCROOT%":{"uri":"file:///home/runner/work/app/"}},"results":["#
         for index in 0..<results {
@@ -55,11 +58,13 @@ enum Samples {
             let rule = random.below(rules)
             let pathIndex = random.below(paths)
             let line = random.below(2000) + 1
-            out += #"{"ruleId":"BENCH\#(rule)","ruleIndex":\#(rule),"message":{"text":"Possible issue \#(index) found by rule \#(rule)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path(pathIndex))","uriBaseId":"%SRCROOT%"},"region":{"startLine":\#(line),"startColumn":\#(random.below(80) + 1)"#
+            out +=
+                #"{"ruleId":"BENCH\#(rule)","ruleIndex":\#(rule),"message":{"text":"Possible issue \#(index) found by rule \#(rule)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path(pathIndex))","uriBaseId":"%SRCROOT%"},"region":{"startLine":\#(line),"startColumn":\#(random.below(80) + 1)"#
             if index % 2 == 0 {
                 out += #","snippet":{"text":"value_\#(index) = call(arg_\#(rule), \#(line))"}}}}]}"#
             } else {
-                out += #"}}}],"partialFingerprints":{"primaryLocationLineHash":"\#(String(random.next(), radix: 16)):\#(index % 3 + 1)"}}"#
+                out +=
+                    #"}}}],"partialFingerprints":{"primaryLocationLineHash":"\#(String(random.next(), radix: 16)):\#(index % 3 + 1)"}}"#
             }
             flush()
         }
@@ -79,7 +84,10 @@ enum Samples {
             case 2: lines.append("**/test\(index % 50)/ @bench/qa\(index % 9)")
             case 3: lines.append("/services/svc\(index % 200)/src/mod\(index % 10)/*.py @bench/py\(index % 30)")
             case 4: lines.append("docs/** @bench/docs")
-            default: lines.append("/services/svc\(index % 200)/src/mod\(index % 10)/ @bench/team\(index % 150) user\(index)@example.com")
+            default:
+                lines.append(
+                    "/services/svc\(index % 200)/src/mod\(index % 10)/ @bench/team\(index % 150) user\(index)@example.com"
+                )
             }
             index += 1
         }

@@ -35,7 +35,8 @@ public enum JSONText {
             case .int(let number): out += String(number)
             case .double(let number):
                 if number.isFinite {
-                    out += number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) + ".0" : String(number)
+                    out +=
+                        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) + ".0" : String(number)
                 } else {
                     out += "null"
                 }

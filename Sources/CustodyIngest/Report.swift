@@ -117,11 +117,15 @@ public final class ReportSource {
     }
 
     public func members(of span: JSONSpan) throws -> [(key: String, span: JSONSpan)] {
-        do { return try input.outlineObject(span) } catch let error as JSONError { throw Self.diagnostic(error, file: file) }
+        do { return try input.outlineObject(span) } catch let error as JSONError {
+            throw Self.diagnostic(error, file: file)
+        }
     }
 
     public func elements(of span: JSONSpan) throws -> [JSONSpan] {
-        do { return try input.outlineArray(span) } catch let error as JSONError { throw Self.diagnostic(error, file: file) }
+        do { return try input.outlineArray(span) } catch let error as JSONError {
+            throw Self.diagnostic(error, file: file)
+        }
     }
 
     public func kind(of span: JSONSpan) -> JSONValue.Kind? { input.kind(of: span) }

@@ -28,14 +28,20 @@ public struct SARIFReader: ReportReader {
             Diagnostic(file: file, place: place, message: message)
         }
         guard source.rootMembers != nil else {
-            throw fail("$", "expected a SARIF log object, found \(source.kind(of: source.input.whole).map { "\($0)" } ?? "nothing")")
+            throw fail(
+                "$",
+                "expected a SARIF log object, found \(source.kind(of: source.input.whole).map { "\($0)" } ?? "nothing")"
+            )
         }
         guard let versionSpan = source.rootMember("version") else {
             throw fail("$.version", "missing; SARIF requires \"2.1.0\"")
         }
         let version = try source.value(versionSpan)
         guard version.string == "2.1.0" else {
-            throw fail("$.version", "unsupported SARIF version \(version.string.map { "\"\($0)\"" } ?? "\(version.kind)"); expected \"2.1.0\"")
+            throw fail(
+                "$.version",
+                "unsupported SARIF version \(version.string.map { "\"\($0)\"" } ?? "\(version.kind)"); expected \"2.1.0\""
+            )
         }
         guard let runsSpan = source.rootMember("runs") else { throw fail("$.runs", "missing") }
         var summary = ReportSummary(format: .sarif, runs: [], skipped: 0, warnings: [])
@@ -58,9 +64,13 @@ public struct SARIFReader: ReportReader {
             var context = try RunContext(member: member, place: base, file: file)
             try emit(.run(tool: context.tool, version: context.toolVersion))
             var resultCount = 0
-            if let resultsSpan = members.first(where: { $0.key == "results" })?.span, source.kind(of: resultsSpan) != .null {
+            if let resultsSpan = members.first(where: { $0.key == "results" })?.span,
+                source.kind(of: resultsSpan) != .null
+            {
                 guard source.kind(of: resultsSpan) == .array else {
-                    throw fail("\(base).results", "expected an array, found \(source.kind(of: resultsSpan).map { "\($0)" } ?? "nothing")")
+                    throw fail(
+                        "\(base).results",
+                        "expected an array, found \(source.kind(of: resultsSpan).map { "\($0)" } ?? "nothing")")
                 }
                 // One small document per result: memory stays flat however many there are.
                 for (resultIndex, resultSpan) in try source.elements(of: resultsSpan).enumerated() {
@@ -75,7 +85,9 @@ public struct SARIFReader: ReportReader {
             }
             summary.warnings += context.warnings
             summary.runs.append(
-                ToolRun(tool: context.tool, version: context.toolVersion, ruleCount: context.ruleCount, resultCount: resultCount))
+                ToolRun(
+                    tool: context.tool, version: context.toolVersion, ruleCount: context.ruleCount,
+                    resultCount: resultCount))
         }
         return summary
     }
@@ -139,13 +151,15 @@ struct RunContext {
         }
         for (componentIndex, component) in components.enumerated() {
             var rules: [SARIFRule] = []
+            let componentPath =
+                "\(place).tool." + (componentIndex == 0 ? "driver" : "extensions[\(componentIndex - 1)]")
             if let list = component?["rules"] {
                 guard let elements = list.array else {
-                    let where_ = componentIndex == 0 ? "driver" : "extensions[\(componentIndex - 1)]"
-                    throw Diagnostic(file: file, place: "\(place).tool.\(where_).rules", message: "expected an array, found \(list.kind)")
+                    throw Diagnostic(
+                        file: file, place: "\(componentPath).rules", message: "expected an array, found \(list.kind)")
                 }
                 for (ruleIndex, element) in elements.enumerated() {
-                    let rule = try Self.rule(element, place: "\(place).tool.driver.rules[\(ruleIndex)]", file: file)
+                    let rule = try Self.rule(element, place: "\(componentPath).rules[\(ruleIndex)]", file: file)
                     rules.append(rule)
                     if rulesByID[rule.id] == nil { rulesByID[rule.id] = rule }
                 }
@@ -260,10 +274,16 @@ struct RunContext {
             if component < componentRules.count, ruleIndex < componentRules[component].count {
                 rule = componentRules[component][ruleIndex]
             } else if ruleID == nil {
-                throw fail(".ruleIndex", "rule index \(ruleIndex) is out of range (the tool component has \(component < componentRules.count ? componentRules[component].count : 0) rules) and the result has no ruleId")
+                throw fail(
+                    ".ruleIndex",
+                    "rule index \(ruleIndex) is out of range (the tool component has \(component < componentRules.count ? componentRules[component].count : 0) rules) and the result has no ruleId"
+                )
             } else if warnings.count < 100 {
                 // Real logs do this (an empty rules array with ruleIndex 0): the ruleId still names the rule.
-                warnings.append(Diagnostic(.warning, file: file, place: place.path(".ruleIndex"), message: "rule index \(ruleIndex) is out of range; using ruleId \"\(ruleID!)\""))
+                warnings.append(
+                    Diagnostic(
+                        .warning, file: file, place: place.path(".ruleIndex"),
+                        message: "rule index \(ruleIndex) is out of range; using ruleId \"\(ruleID!)\""))
             }
         }
         if rule == nil, let ruleID {
@@ -305,7 +325,9 @@ struct RunContext {
         var column: Int?
         var snippet: String?
         if let locations = result["locations"], !locations.isNull {
-            guard let list = locations.array else { throw fail(".locations", "expected an array, found \(locations.kind)") }
+            guard let list = locations.array else {
+                throw fail(".locations", "expected an array, found \(locations.kind)")
+            }
             if let first = list.first(where: { _ in true }) {
                 if let physical = first["physicalLocation"] {
                     let artifact = physical["artifactLocation"]
@@ -313,7 +335,9 @@ struct RunContext {
                     var baseID = artifact?["uriBaseId"]?.string
                     if let index = artifact?["index"]?.int {
                         guard index >= 0, index < artifacts.count else {
-                            throw fail(".locations[0].physicalLocation.artifactLocation.index", "artifact index \(index) is out of range (run has \(artifacts.count) artifacts)")
+                            throw fail(
+                                ".locations[0].physicalLocation.artifactLocation.index",
+                                "artifact index \(index) is out of range (run has \(artifacts.count) artifacts)")
                         }
                         uri = uri ?? artifacts[index].uri
                         baseID = baseID ?? artifacts[index].baseID
@@ -326,12 +350,15 @@ struct RunContext {
                     let region = physical["region"]
                     if let value = region?["startLine"], !value.isNull {
                         guard let number = value.int else {
-                            throw fail(".locations[0].physicalLocation.region.startLine", "expected an integer, found \(value.kind)")
+                            throw fail(
+                                ".locations[0].physicalLocation.region.startLine",
+                                "expected an integer, found \(value.kind)")
                         }
                         line = number
                     }
                     column = region?["startColumn"]?.int
-                    snippet = region?["snippet"]?["text"]?.string ?? physical["contextRegion"]?["snippet"]?["text"]?.string
+                    snippet =
+                        region?["snippet"]?["text"]?.string ?? physical["contextRegion"]?["snippet"]?["text"]?.string
                 }
             }
         }

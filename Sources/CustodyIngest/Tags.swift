@@ -11,7 +11,9 @@ enum Tags {
                     i == 0 || !isAlphanumeric(lower[i - 1])
                 {
                     var j = i + 3
-                    if j < lower.count, lower[j] == UInt8(ascii: "-") || lower[j] == UInt8(ascii: "_") || lower[j] == UInt8(ascii: " ") {
+                    if j < lower.count,
+                        lower[j] == UInt8(ascii: "-") || lower[j] == UInt8(ascii: "_") || lower[j] == UInt8(ascii: " ")
+                    {
                         j += 1
                     }
                     var digits = 0
@@ -59,7 +61,8 @@ enum Tags {
                     }
                     i = j
                 } else if upper[i] == UInt8(ascii: "G"), i + 19 <= upper.count,
-                    String(decoding: upper[i..<i + 5], as: UTF8.self) == "GHSA-", i == 0 || !isAlphanumeric(upper[i - 1])
+                    String(decoding: upper[i..<i + 5], as: UTF8.self) == "GHSA-",
+                    i == 0 || !isAlphanumeric(upper[i - 1])
                 {
                     let id = "GHSA-" + String(decoding: upper[i + 5..<i + 19], as: UTF8.self).lowercased()
                     if !out.contains(id) { out.append(id) }

@@ -89,11 +89,13 @@ public final class JSONInput: @unchecked Sendable {
         final class Box { var members: [(key: String, span: JSONSpan)] = [] }
         let box = Box()
         try outline(span, context: Unmanaged.passUnretained(box).toOpaque()) { pointer, capacity, context, error in
-            csj_outline_object(pointer, span.length, capacity, context, { context, key, keyLength, offset, length in
-                let box = Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue()
-                let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keyLength), as: UTF8.self)
-                box.members.append((name, JSONSpan(offset: offset, length: length)))
-            }, error, 256)
+            csj_outline_object(
+                pointer, span.length, capacity, context,
+                { context, key, keyLength, offset, length in
+                    let box = Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue()
+                    let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keyLength), as: UTF8.self)
+                    box.members.append((name, JSONSpan(offset: offset, length: length)))
+                }, error, 256)
         }
         return box.members.map { ($0.key, JSONSpan(offset: $0.span.offset + span.offset, length: $0.span.length)) }
     }
@@ -103,10 +105,12 @@ public final class JSONInput: @unchecked Sendable {
         final class Box { var elements: [JSONSpan] = [] }
         let box = Box()
         try outline(span, context: Unmanaged.passUnretained(box).toOpaque()) { pointer, capacity, context, error in
-            csj_outline_array(pointer, span.length, capacity, context, { context, offset, length in
-                Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue().elements.append(
-                    JSONSpan(offset: offset, length: length))
-            }, error, 256)
+            csj_outline_array(
+                pointer, span.length, capacity, context,
+                { context, offset, length in
+                    Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue().elements.append(
+                        JSONSpan(offset: offset, length: length))
+                }, error, 256)
         }
         let shift = span.offset
         return box.elements.map { JSONSpan(offset: $0.offset + shift, length: $0.length) }
@@ -119,7 +123,9 @@ public final class JSONInput: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: 256)
         // Everything after the span up to the end of the padding is readable.
         let capacity = count + padding - span.offset
-        let status = message.withUnsafeMutableBufferPointer { call(base + span.offset, capacity, context, $0.baseAddress!) }
+        let status = message.withUnsafeMutableBufferPointer {
+            call(base + span.offset, capacity, context, $0.baseAddress!)
+        }
         guard status == 0 else {
             throw JSONError(reason: String(cString: message), location: firstErrorLocation(in: span))
         }

@@ -90,7 +90,8 @@ public struct CodeownersPattern: Sendable, Equatable {
             let (segmentTokens, isLiteral) = try Self.compile(segment: segment)
             tokens += segmentTokens
             if prefixOpen && isLiteral && index < last {
-                literalPrefix.append(String(decoding: segmentTokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self))
+                literalPrefix.append(
+                    String(decoding: segmentTokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self))
             } else {
                 prefixOpen = false
             }

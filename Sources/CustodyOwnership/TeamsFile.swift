@@ -26,7 +26,8 @@ public enum TeamsFile {
         }
         guard let root = documents.first else { return Organisation() }
         guard root.entries != nil else {
-            throw Diagnostic(file: file, place: "line \(root.line)", message: "expected a mapping with 'units' and 'teams'")
+            throw Diagnostic(
+                file: file, place: "line \(root.line)", message: "expected a mapping with 'units' and 'teams'")
         }
         func fail(_ node: YAMLNode, _ message: String) -> Diagnostic {
             Diagnostic(file: file, place: "line \(node.line)", message: message)
@@ -68,14 +69,17 @@ public enum TeamsFile {
                 guard let items = value.items else { throw fail(value, "'handles' must be a list") }
                 for item in items {
                     guard let handle = item.string, Codeowners.Owner(handle) != nil else {
-                        throw fail(item, "invalid handle '\(item.string ?? "")' (expected @user, @org/team or an e-mail address)")
+                        throw fail(
+                            item,
+                            "invalid handle '\(item.string ?? "")' (expected @user, @org/team or an e-mail address)")
                     }
                     handles.append(handle)
                 }
             }
             organisation.teams.append(
                 Team(
-                    id: id, name: try text(node, "name", required: false) ?? id, unitID: try text(node, "unit", required: false),
+                    id: id, name: try text(node, "name", required: false) ?? id,
+                    unitID: try text(node, "unit", required: false),
                     lead: try text(node, "lead", required: false), handles: handles))
         }
         // Reference checks name the line of the offending entry.

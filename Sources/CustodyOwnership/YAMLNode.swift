@@ -42,7 +42,9 @@ public indirect enum YAMLNode: Sendable, Equatable {
     /// Parses every document in `text` (a file may hold several, separated by `---`).
     public static func parseAll(_ text: String, maxDepth: Int = 64) throws -> [YAMLNode] {
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { throw ParseError(line: 0, message: "cannot start the YAML parser") }
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw ParseError(line: 0, message: "cannot start the YAML parser")
+        }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer in
@@ -130,10 +132,14 @@ private struct EventReader {
             if let anchor { anchors[anchor] = node }
             return node
         case .alias(let name, let line):
-            guard let node = anchors[name] else { throw YAMLNode.ParseError(line: line, message: "unknown alias *\(name)") }
+            guard let node = anchors[name] else {
+                throw YAMLNode.ParseError(line: line, message: "unknown alias *\(name)")
+            }
             return node
         case .sequenceStart(let anchor, let line):
-            guard depth < maxDepth else { throw YAMLNode.ParseError(line: line, message: "nesting deeper than \(maxDepth)") }
+            guard depth < maxDepth else {
+                throw YAMLNode.ParseError(line: line, message: "nesting deeper than \(maxDepth)")
+            }
             var items: [YAMLNode] = []
             while true {
                 let event = try next()
@@ -144,7 +150,9 @@ private struct EventReader {
             if let anchor { anchors[anchor] = node }
             return node
         case .mappingStart(let anchor, let line):
-            guard depth < maxDepth else { throw YAMLNode.ParseError(line: line, message: "nesting deeper than \(maxDepth)") }
+            guard depth < maxDepth else {
+                throw YAMLNode.ParseError(line: line, message: "nesting deeper than \(maxDepth)")
+            }
             var entries: [(key: String, value: YAMLNode)] = []
             var merged = Set<String>()
             while true {

@@ -47,7 +47,9 @@ public struct IngestPipeline {
                 throw Diagnostic(file: path, message: "cannot read CODEOWNERS: \(error.localizedDescription)")
             }
             let parsed = Codeowners(text: text, file: path)
-            warnings += parsed.diagnostics.map { var d = $0; d.severity = .warning; return d }
+            warnings += parsed.diagnostics.map {
+                var d = $0; d.severity = .warning; return d
+            }
             codeowners = parsed
         }
         let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)
@@ -68,7 +70,8 @@ public struct IngestPipeline {
         var waited: UInt64 = 0
         defer {
             if ProcessInfo.processInfo.environment["CUSTODY_PROFILE"] != nil {
-                FileHandle.standardError.write("profile: store waited for the reader \(Double(waited) / 1e9) s\n".data(using: .utf8)!)
+                FileHandle.standardError.write(
+                    "profile: store waited for the reader \(Double(waited) / 1e9) s\n".data(using: .utf8)!)
             }
         }
         let summary = try store.ingest { session in
@@ -106,7 +109,8 @@ final class Producer: @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     private(set) var warnings: [Diagnostic] = []
 
-    init(files: [String], options: IngestOptions, resolver: OwnerResolver, startedAt: Date, queue: BoundedQueue<[Step]>) {
+    init(files: [String], options: IngestOptions, resolver: OwnerResolver, startedAt: Date, queue: BoundedQueue<[Step]>)
+    {
         self.files = files
         self.options = options
         self.resolver = resolver
@@ -128,7 +132,8 @@ final class Producer: @unchecked Sendable {
             var owners = CachingOwnerResolver(resolver)
             var lines = SourceLines(root: options.sourceRoot)
             for file in files {
-                let (source, reader) = try ReportRegistry.open(path: file, format: options.format, limits: options.limits)
+                let (source, reader) = try ReportRegistry.open(
+                    path: file, format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
                 var scan: ScanRecord?
                 let report = try reader.read(source) { item in
@@ -153,7 +158,9 @@ final class Producer: @unchecked Sendable {
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
                             ownerLine: owner.line)
                         guard let scan else {
-                            throw Diagnostic(file: file, message: "the \(reader.format.rawValue) reader gave a finding before its run")
+                            throw Diagnostic(
+                                file: file,
+                                message: "the \(reader.format.rawValue) reader gave a finding before its run")
                         }
                         batch.append(.finding(EncodedFinding(prepared, scan: scan)))
                         if batch.count >= 2048 { try send() }

@@ -185,7 +185,9 @@ final class SQLiteStatement {
         func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, column) == SQLITE_NULL }
         func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement.handle, column) }
         func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
-        func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(statement.handle, column) }
+        func double(_ column: Int32) -> Double? {
+            isNull(column) ? nil : sqlite3_column_double(statement.handle, column)
+        }
         func text(_ column: Int32) -> String? {
             guard let pointer = sqlite3_column_text(statement.handle, column) else { return nil }
             let length = Int(sqlite3_column_bytes(statement.handle, column))

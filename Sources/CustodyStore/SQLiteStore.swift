@@ -46,8 +46,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
                 try connection.transaction {
                     try connection.execute(migration.sql(dialect))
-                    try connection.statement("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-                        .run([.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.string(Date()))])
+                    try connection.statement(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
+                    )
+                    .run([.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.string(Date()))])
                 }
             }
         }
@@ -70,7 +72,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 let newTeams = Set(organisation.teams.map(\.id))
                 let oldTeams = try connection.statement("SELECT id FROM teams").rows { $0.text(0) ?? "" }
                 for team in oldTeams where !newTeams.contains(team) {
-                    try connection.statement("UPDATE findings SET owner_team = NULL WHERE owner_team = ?").run([.text(team)])
+                    try connection.statement("UPDATE findings SET owner_team = NULL WHERE owner_team = ?").run([
+                        .text(team)
+                    ])
                 }
                 try connection.execute("DELETE FROM team_handles; DELETE FROM teams; DELETE FROM org_units;")
                 // Parents before children, whatever the file's order.
@@ -80,8 +84,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     let ready = pending.filter { $0.parentID == nil || inserted.contains($0.parentID!) }
                     guard !ready.isEmpty else { break }
                     for unit in ready {
-                        try connection.statement("INSERT INTO org_units (id, name, parent_id, head) VALUES (?, ?, ?, ?)")
-                            .run([.text(unit.id), .text(unit.name), .optional(unit.parentID), .optional(unit.head)])
+                        try connection.statement(
+                            "INSERT INTO org_units (id, name, parent_id, head) VALUES (?, ?, ?, ?)"
+                        )
+                        .run([.text(unit.id), .text(unit.name), .optional(unit.parentID), .optional(unit.head)])
                         inserted.insert(unit.id)
                     }
                     pending.removeAll { inserted.contains($0.id) }
@@ -98,7 +104,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     ("source", .string(source)), ("units", .int(Int64(organisation.units.count))),
                     ("teams", .int(Int64(organisation.teams.count))),
                 ])
-                try connection.appendEvent(kind: "organisation.imported", findingID: nil, scanID: nil, actor: actor, payload: payload)
+                try connection.appendEvent(
+                    kind: "organisation.imported", findingID: nil, scanID: nil, actor: actor, payload: payload)
             }
         }
     }
@@ -115,14 +122,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             for (handle, team) in pairs { handles[team, default: []].append(handle) }
             let teams = try connection.statement("SELECT id, name, unit_id, lead FROM teams ORDER BY id").rows {
                 let id = $0.text(0) ?? ""
-                return Team(id: id, name: $0.text(1) ?? "", unitID: $0.text(2), lead: $0.text(3), handles: handles[id] ?? [])
+                return Team(
+                    id: id, name: $0.text(1) ?? "", unitID: $0.text(2), lead: $0.text(3), handles: handles[id] ?? [])
             }
             return Organisation(units: units, teams: teams)
         }
     }
 
     // MARK: Events
-
 
     public func events(findingID: Int64?) throws -> [EventRow] {
         try locked {
@@ -196,7 +203,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             }
             return try connection.statement(sql).rows(values) {
                 FindingRow(
-                    id: $0.int(0), fingerprint: $0.text(1) ?? "", fingerprintBasis: $0.text(18) ?? "", tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
+                    id: $0.int(0), fingerprint: $0.text(1) ?? "", fingerprintBasis: $0.text(18) ?? "",
+                    tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
                     severity: Severity(rawValue: $0.text(4) ?? "") ?? .info,
                     status: FindingStatus(rawValue: $0.text(5) ?? "") ?? .open, repository: $0.text(6),
                     path: $0.text(7), line: $0.optionalInt(8).map(Int.init), message: $0.text(9) ?? "",
@@ -230,7 +238,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     team: $0.text(0), teamName: $0.text(1), open: Int($0.int(2)), critical: Int($0.int(3)),
                     high: Int($0.int(4)), medium: Int($0.int(5)), low: Int($0.int(6)), fixed: Int($0.int(7)))
             }
-            .sorted { ($0.team == nil ? 1 : 0, -$0.open, $0.team ?? "") < ($1.team == nil ? 1 : 0, -$1.open, $1.team ?? "") }
+            .sorted {
+                ($0.team == nil ? 1 : 0, -$0.open, $0.team ?? "") < ($1.team == nil ? 1 : 0, -$1.open, $1.team ?? "")
+            }
         }
     }
 
@@ -238,7 +248,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked {
             var out: [String: Int] = [:]
             for table in ["org_units", "teams", "scans", "findings", "sightings", "events"] {
-                out[table] = try connection.statement("SELECT count(*) FROM \(table)").rows { Int($0.int(0)) }.first ?? 0
+                out[table] =
+                    try connection.statement("SELECT count(*) FROM \(table)").rows { Int($0.int(0)) }.first ?? 0
             }
             return out
         }
@@ -253,7 +264,8 @@ final class Profile {
     func mark(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        FileHandle.standardError.write(String(format: "profile: %-40@ %.3f s\n", phase, Double(now - last) / 1e9).data(using: .utf8)!)
+        FileHandle.standardError.write(
+            String(format: "profile: %-40@ %.3f s\n", phase, Double(now - last) / 1e9).data(using: .utf8)!)
         last = now
     }
 }
@@ -272,7 +284,8 @@ extension SQLiteConnection {
     ) throws {
         try statement("INSERT INTO events (at, kind, finding_id, scan_id, actor, payload) VALUES (?, ?, ?, ?, ?, ?)")
             .run([
-                .text(at ?? Timestamp.string(Date())), .text(kind), .optional(findingID), .optional(scanID), .text(actor),
+                .text(at ?? Timestamp.string(Date())), .text(kind), .optional(findingID), .optional(scanID),
+                .text(actor),
                 .text(payload.text),
             ])
     }
@@ -302,7 +315,8 @@ final class SQLiteIngestSession: IngestSession {
                 owner_handles, owner_line, first_seen_scan)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
             """)
-        sighting = try connection.statement("INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES (?, ?, ?)")
+        sighting = try connection.statement(
+            "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES (?, ?, ?)")
     }
 
     func beginScan(_ scan: ScanRecord) throws {
@@ -347,7 +361,8 @@ final class SQLiteIngestSession: IngestSession {
                   AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.finding_id = findings.id AND s.scan_id = ?5)
                 RETURNING id
                 """
-            ).rows([.text(now), .optional(scan.repository), .optional(scan.branch), .text(scan.tool), .integer(scanID)]) {
+            ).rows([.text(now), .optional(scan.repository), .optional(scan.branch), .text(scan.tool), .integer(scanID)])
+            {
                 $0.int(0)
             }
             for id in fixed.sorted() {
@@ -401,8 +416,10 @@ final class SQLiteIngestSession: IngestSession {
             findingID = id
             let status = FindingStatus(rawValue: statusText) ?? .open
             if status == .fixed || status == .closed {
-                try connection.statement("UPDATE findings SET status = 'reopened', fixed_at = NULL, branch = ? WHERE id = ?")
-                    .run([.optional(scan.branch), .integer(findingID)])
+                try connection.statement(
+                    "UPDATE findings SET status = 'reopened', fixed_at = NULL, branch = ? WHERE id = ?"
+                )
+                .run([.optional(scan.branch), .integer(findingID)])
                 try connection.appendEvent(
                     kind: "finding.reopened", findingID: findingID, scanID: scanID, actor: scan.uploader,
                     payload: .object([("reason", "seen again after fix"), ("scan", .int(scanID))]), at: now)

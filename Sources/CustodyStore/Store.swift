@@ -41,10 +41,13 @@ public struct EncodedFinding: Sendable {
         values = [
             .integer(key), .text(prepared.fingerprint), .text(prepared.fingerprintBasis.rawValue),
             .optional(scan.repository), .optional(scan.branch), .text(finding.tool), .text(finding.ruleID),
-            .optional(finding.ruleName), .text(finding.message), .text(finding.severity.rawValue), .optional(finding.score),
-            .optional(finding.level), .text(finding.cwes.joined(separator: ",")), .text(finding.cves.joined(separator: ",")),
+            .optional(finding.ruleName), .text(finding.message), .text(finding.severity.rawValue),
+            .optional(finding.score),
+            .optional(finding.level), .text(finding.cwes.joined(separator: ",")),
+            .text(finding.cves.joined(separator: ",")),
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
-            .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")), .optional(prepared.ownerLine),
+            .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")),
+            .optional(prepared.ownerLine),
         ]
     }
 
@@ -74,7 +77,10 @@ public struct FindingQuery: Sendable {
     public var repository: String?
     public var limit: Int?
 
-    public init(team: String? = nil, status: FindingStatus? = nil, unownedOnly: Bool = false, repository: String? = nil, limit: Int? = nil) {
+    public init(
+        team: String? = nil, status: FindingStatus? = nil, unownedOnly: Bool = false, repository: String? = nil,
+        limit: Int? = nil
+    ) {
         self.team = team
         self.status = status
         self.unownedOnly = unownedOnly

@@ -24,7 +24,9 @@ final class Session {
 
     func run(_ arguments: [String], input: String = "") -> Result {
         let console = Console(capture: true)
-        let status = CLI.run(["--db", database] + arguments, console: console, environment: ["USER": "tester"]) { input }
+        let status = CLI.run(["--db", database] + arguments, console: console, environment: ["USER": "tester"]) {
+            input
+        }
         return Result(status: status, out: console.capturedOut, err: console.capturedErr)
     }
 
@@ -57,7 +59,8 @@ final class Session {
         let results = paths.enumerated().map { index, path in
             #"{"ruleId":"R1","level":"error","message":{"text":"bad \#(index)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path)"},"region":{"startLine":\#(index + 3),"snippet":{"text":"code(\#(index))"}}}}]}"#
         }
-        return #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"R1"}]}},"results":[\#(results.joined(separator: ","))]}]}"#
+        return
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"R1"}]}},"results":[\#(results.joined(separator: ","))]}]}"#
     }
 }
 
@@ -68,7 +71,8 @@ struct CLITests {
         var result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report)
         #expect(result.status == 0)
         #expect(result.out == "2 findings: 2 new, 0 seen, 0 fixed, 0 reopened, 1 unowned\n")
-        result = session.run("ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report, "--json")
+        result = session.run(
+            "ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, report, "--json")
         let summary = try session.json(result.out)
         #expect(summary["findings"]?.int == 2)
         #expect(summary["new"]?.int == 0)
@@ -93,7 +97,10 @@ struct CLITests {
         #expect(result.status == 0)
         let rows = Array(try session.json(result.out).array!)
         #expect(rows.count == 2)
-        for key in ["id", "fingerprint", "tool", "rule", "severity", "status", "path", "line", "owner_team", "first_seen", "last_seen"] {
+        for key in [
+            "id", "fingerprint", "tool", "rule", "severity", "status", "path", "line", "owner_team", "first_seen",
+            "last_seen",
+        ] {
             #expect(rows.allSatisfy { $0.member(key) != nil }, "\(key)")
         }
         #expect(rows[0]["owner_team"]?.string == "payments")
@@ -120,7 +127,8 @@ struct CLITests {
     @Test func ownersResolveFromArgumentsAndStdin() throws {
         let session = Session()
         let codeowners = try session.write("CODEOWNERS", "*.js @web\n/apps/ @org/apps\n/apps/github\n")
-        var result = session.run("owners", "resolve", "--codeowners", codeowners, "apps/x/a.py", "lib/a.js", "apps/github/x")
+        var result = session.run(
+            "owners", "resolve", "--codeowners", codeowners, "apps/x/a.py", "lib/a.js", "apps/github/x")
         #expect(result.status == 0)
         #expect(
             result.out.split(separator: "\n") == [
@@ -129,7 +137,10 @@ struct CLITests {
                 #"{"path":"apps/github/x","owners":[],"line":null}"#,
             ])
         result = session.run(["owners", "resolve", "--codeowners", codeowners], input: "README\nx.js\n")
-        #expect(result.out.split(separator: "\n") == [#"{"path":"README","owners":[],"line":null}"#, #"{"path":"x.js","owners":["@web"],"line":1}"#])
+        #expect(
+            result.out.split(separator: "\n") == [
+                #"{"path":"README","owners":[],"line":null}"#, #"{"path":"x.js","owners":["@web"],"line":1}"#,
+            ])
     }
 
     @Test func badReportChangesNothingAndExitsNonZero() throws {
@@ -137,12 +148,15 @@ struct CLITests {
         let (codeowners, report) = try session.setUp()
         session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
         let before = try SQLiteStore(path: session.database).counts()
-        let broken = try session.write("broken.sarif", #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"R","level":7}]}]}"#)
+        let broken = try session.write(
+            "broken.sarif",
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"R","level":7}]}]}"#)
         // A good file followed by a bad one: the whole call is one transaction.
         let good = try session.write("good.sarif", session.sarif(["services/payments/new.py"]))
         let result = session.run("ingest", "--repo", "portal", good, broken)
         #expect(result.status == 1)
-        #expect(result.err.contains("broken.sarif: $.runs[0].results[0].level: error: expected a string, found integer"))
+        #expect(
+            result.err.contains("broken.sarif: $.runs[0].results[0].level: error: expected a string, found integer"))
         #expect(try SQLiteStore(path: session.database).counts() == before)
     }
 
@@ -152,7 +166,9 @@ struct CLITests {
             let result = session.run(command.path + ["--help"])
             #expect(result.status == 0, "\(command.name)")
             #expect(result.out.contains("Usage: custody \(command.name)"), "\(command.name)")
-            for option in command.options { #expect(result.out.contains("--\(option.name)"), "\(command.name) --\(option.name)") }
+            for option in command.options {
+                #expect(result.out.contains("--\(option.name)"), "\(command.name) --\(option.name)")
+            }
         }
         let overview = session.run("--help")
         #expect(overview.status == 0)
@@ -210,11 +226,13 @@ struct CLITests {
         #expect(session.run("sample", "demo", directory).status == 0)
         #expect(session.run("teams", "import", directory + "/teams.yaml").status == 0)
         var result = session.run(
-            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners", directory + "/CODEOWNERS",
+            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners",
+            directory + "/CODEOWNERS",
             directory + "/semgrep-week1.sarif", directory + "/codeql-week1.sarif")
         #expect(result.out == "14 findings: 14 new, 0 seen, 0 fixed, 0 reopened, 3 unowned\n")
         result = session.run(
-            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners", directory + "/CODEOWNERS",
+            "ingest", "--repo", "gov-portal", "--branch", "main", "--scope", "full", "--codeowners",
+            directory + "/CODEOWNERS",
             directory + "/semgrep-week2.sarif", directory + "/codeql-week2.sarif")
         #expect(result.out == "13 findings: 1 new, 12 seen, 2 fixed, 0 reopened, 3 unowned\n")
     }

@@ -18,7 +18,8 @@ struct SHA256Tests {
     @Test func millionAs() {
         var hasher = SHA256()
         for _ in 0..<1000 { hasher.update(String(repeating: "a", count: 1000)) }
-        #expect(SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hexString(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 }
 

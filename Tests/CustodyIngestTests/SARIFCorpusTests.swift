@@ -96,7 +96,10 @@ struct SARIFCorpusTests {
 
     @Test func fiveRunsWithOddToolNames() throws {
         let report = try ReadReport.corpus("codeql-action/tool-names-five-runs.sarif")
-        #expect(report.runs.map(\.tool) == ["CodeQL command-line toolchain", "CodeQL command-line toolchain", "ESLint", "unknown", "unknown"])
+        #expect(
+            report.runs.map(\.tool) == [
+                "CodeQL command-line toolchain", "CodeQL command-line toolchain", "ESLint", "unknown", "unknown",
+            ])
         #expect(report.findings.isEmpty)
     }
 
@@ -143,7 +146,8 @@ struct SARIFCorpusTests {
     @Test func grypeNumericSecuritySeverity() throws {
         let report = try ReadReport.corpus("defectdojo/grype-cxf-3.4.6.sarif")
         #expect(report.findings.count == 22)
-        #expect((report.count(.critical), report.count(.high), report.count(.medium), report.count(.low)) == (1, 11, 4, 6))
+        #expect(
+            (report.count(.critical), report.count(.high), report.count(.medium), report.count(.low)) == (1, 11, 4, 6))
         #expect(report.findings[0].cves == ["CVE-2008-0732"])
         #expect(report.findings[0].score == 2.1)
     }

@@ -50,12 +50,14 @@ struct SARIFErrorTests {
     }
 
     @Test func wrongTypedFieldsNameTheirPath() throws {
-        let base = #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"R1"}]}},"results":[{"ruleId":"R1","message":{"text":"ok"}},"#
+        let base =
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"R1"}]}},"results":[{"ruleId":"R1","message":{"text":"ok"}},"#
         var diagnostic = try error(base + #"{"ruleId":"R1","level":"fatal"}]}]}"#)
         #expect(diagnostic.place == "$.runs[0].results[1].level")
         #expect(diagnostic.message.contains("unknown level \"fatal\""))
 
-        diagnostic = try error(base + #"{"ruleId":"R1","locations":[{"physicalLocation":{"region":{"startLine":"7"}}}]}]}]}"#)
+        diagnostic = try error(
+            base + #"{"ruleId":"R1","locations":[{"physicalLocation":{"region":{"startLine":"7"}}}]}]}]}"#)
         #expect(diagnostic.place == "$.runs[0].results[1].locations[0].physicalLocation.region.startLine")
 
         diagnostic = try error(base + #"{"ruleIndex":4}]}]}"#)
@@ -67,12 +69,14 @@ struct SARIFErrorTests {
         diagnostic = try error(base + #"42]}]}"#)
         #expect(diagnostic.place == "$.runs[0].results[1]")
 
-        diagnostic = try error(base + #"{"ruleId":"R1","locations":[{"physicalLocation":{"artifactLocation":{"index":3}}}]}]}]}"#)
+        diagnostic = try error(
+            base + #"{"ruleId":"R1","locations":[{"physicalLocation":{"artifactLocation":{"index":3}}}]}]}]}"#)
         #expect(diagnostic.place == "$.runs[0].results[1].locations[0].physicalLocation.artifactLocation.index")
     }
 
     @Test func sizeAndDepthLimits() throws {
-        let file = try directory.write("deep.sarif", String(repeating: "[", count: 300) + String(repeating: "]", count: 300))
+        let file = try directory.write(
+            "deep.sarif", String(repeating: "[", count: 300) + String(repeating: "]", count: 300))
         #expect(throws: Diagnostic.self) { try ReportRegistry.open(path: file, limits: InputLimits(maxDepth: 256)) }
         let small = try directory.write("small.sarif", #"{"version":"2.1.0","runs":[]}"#)
         do {

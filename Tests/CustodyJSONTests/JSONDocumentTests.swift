@@ -5,7 +5,9 @@ struct JSONDocumentTests {
     func parse(_ text: String) throws -> JSONValue { try JSONDocument(bytes: Array(text.utf8)).root }
 
     @Test func scalarsAndContainers() throws {
-        let root = try parse(#"{"s":"h\u00e9\"llo\n","i":-42,"u":18446744073709551615,"d":2.5,"t":true,"f":false,"n":null,"a":[1,[2,3],{"k":4}],"o":{}}"#)
+        let root = try parse(
+            #"{"s":"h\u00e9\"llo\n","i":-42,"u":18446744073709551615,"d":2.5,"t":true,"f":false,"n":null,"a":[1,[2,3],{"k":4}],"o":{}}"#
+        )
         #expect(root.kind == .object)
         #expect(root["s"]?.string == "hé\"llo\n")
         #expect(root["i"]?.int == -42)

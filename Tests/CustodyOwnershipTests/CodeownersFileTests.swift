@@ -95,10 +95,14 @@ extension CodeownersFileTests {
     func indexAgreesWithALinearScanOnRealFiles() throws {
         // Every rule of three real files, against paths built from their own patterns' words.
         for name in ["cpython.CODEOWNERS", "nodejs-node.CODEOWNERS", "aquasecurity-trivy.CODEOWNERS"] {
-            let file = Codeowners(text: try String(contentsOfFile: Corpora.path("codeowners/real/" + name), encoding: .utf8))
+            let file = Codeowners(
+                text: try String(contentsOfFile: Corpora.path("codeowners/real/" + name), encoding: .utf8))
             let words = Set(
-                file.rules.flatMap { $0.pattern.text.split(whereSeparator: { "/*?[]!\\".contains($0) }).map(String.init) })
-                .sorted()
+                file.rules.flatMap {
+                    $0.pattern.text.split(whereSeparator: { "/*?[]!\\".contains($0) }).map(String.init)
+                }
+            )
+            .sorted()
             var paths: [String] = []
             for (i, word) in words.enumerated() {
                 paths.append(word)

@@ -25,7 +25,11 @@ struct TeamsFileTests {
         #expect(organisation.units.map(\.id) == ["state", "treasury"])
         #expect(organisation.units[1].parentID == "state")
         #expect(organisation.units[1].head == "dana@example.gov")
-        #expect(organisation.teams[0] == Team(id: "payments", name: "Payments", unitID: "treasury", lead: "bob@example.gov", handles: ["@example/payments", "payments@example.gov", "@bob"]))
+        #expect(
+            organisation.teams[0]
+                == Team(
+                    id: "payments", name: "Payments", unitID: "treasury", lead: "bob@example.gov",
+                    handles: ["@example/payments", "payments@example.gov", "@bob"]))
         #expect(organisation.teams[1].name == "web")  // the id stands in for a missing name
     }
 

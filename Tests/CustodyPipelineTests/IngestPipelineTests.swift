@@ -34,7 +34,8 @@ struct IngestPipelineTests {
         func report(line: Int) throws -> String {
             try directory.write(
                 "r\(line).sarif",
-                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"cmd","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/app.py"},"region":{"startLine":\#(line)}}}]}]}]}"#)
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"cmd","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/app.py"},"region":{"startLine":\#(line)}}}]}]}]}"#
+            )
         }
         let store = try SQLiteStore(path: directory.file("c.db"))
         var options = IngestOptions()
@@ -58,7 +59,8 @@ struct IngestPipelineTests {
         func report(_ uri: String) throws -> String {
             try directory.write(
                 "r.sarif",
-                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"x","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(uri)"},"region":{"startLine":1}}}]}]}]}"#)
+                #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"x","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(uri)"},"region":{"startLine":1}}}]}]}]}"#
+            )
         }
         _ = try IngestPipeline(store: store).run(files: [try report("link.py")], options: options)
         _ = try IngestPipeline(store: store).run(files: [try report("a.py")], options: options)

@@ -36,8 +36,13 @@ struct SQLiteStoreTests {
     @Test func organisationRoundTrip() throws {
         let store = try SQLiteStore(path: path)
         let organisation = Organisation(
-            units: [OrgUnit(id: "child", name: "Child", parentID: "root"), OrgUnit(id: "root", name: "Root", head: "h@x.gov")],
-            teams: [Team(id: "pay", name: "Payments", unitID: "child", lead: "l@x.gov", handles: ["@Org/Pay", "pay@x.gov"])])
+            units: [
+                OrgUnit(id: "child", name: "Child", parentID: "root"),
+                OrgUnit(id: "root", name: "Root", head: "h@x.gov"),
+            ],
+            teams: [
+                Team(id: "pay", name: "Payments", unitID: "child", lead: "l@x.gov", handles: ["@Org/Pay", "pay@x.gov"])
+            ])
         try store.importOrganisation(organisation, source: "teams.yaml", actor: "tester")
         let stored = try store.organisation()
         #expect(stored.units.map(\.id) == ["child", "root"])
@@ -153,7 +158,8 @@ struct SQLiteStoreTests {
     @Test func teamSummariesCountOpenWorkPerTeamAndUnowned() throws {
         let store = try SQLiteStore(path: path)
         try store.importOrganisation(
-            Organisation(teams: [Team(id: "pay", name: "Payments"), Team(id: "idle", name: "Idle")]), source: "t", actor: "x")
+            Organisation(teams: [Team(id: "pay", name: "Payments"), Team(id: "idle", name: "Idle")]), source: "t",
+            actor: "x")
         _ = try store.ingest { session in
             try session.beginScan(scan())
             try session.record(finding("A", path: "a.c", owner: "pay"))

@@ -60,7 +60,10 @@ func phases(report: String) throws {
         }
     }
     let size = Double(try FileManager.default.attributesOfItem(atPath: report)[.size] as! Int) / 1e6
-    print(String(format: "read + walk (SARIF)     %.2f s, %.0f MB/s, %.0f findings/s", walk, size / walk, Double(count) / walk))
+    print(
+        String(
+            format: "read + walk (SARIF)     %.2f s, %.0f MB/s, %.0f findings/s", walk, size / walk,
+            Double(count) / walk))
     print(String(format: "  + fingerprint         %.2f s, %.0f findings/s", identify, Double(fingerprints) / identify))
 }
 
