@@ -46,7 +46,7 @@ bench: release
 	@bench/run
 
 lint:
-	$(SWIFT) format lint -r Sources Tests
+	$(SWIFT) format lint --strict -r Sources Tests bench/Sources
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-out

@@ -185,18 +185,31 @@ enum FindingsCommands {
             context.console.out(CSV.line(csvColumns), terminator: "\r\n")
             for row in rows { context.console.out(CSV.line(csvFields(row)), terminator: "\r\n") }
         } else {
-            var table = TextTable(["ID", "SEVERITY", "STATUS", "TEAM", "TOOL", "RULE", "LOCATION"])
+            let unowned = arguments.flag("unowned")
+            var header = ["ID", "SEVERITY", "STATUS", "TEAM", "TOOL", "RULE", "LOCATION"]
+            if unowned { header.append("WHY UNOWNED") }
+            var table = TextTable(header)
             for row in rows {
                 let location = (row.path ?? "-") + (row.line.map { ":\($0)" } ?? "")
-                table.add([
+                var cells = [
                     String(row.id), row.severity.rawValue, row.status.rawValue, row.ownerTeam ?? "(unowned)", row.tool,
                     row.rule, location,
-                ])
+                ]
+                if unowned { cells.append(unownedReason(row)) }
+                table.add(cells)
             }
             context.console.out(table.render(), terminator: "")
             context.console.out("\(rows.count) findings")
         }
         return 0
+    }
+
+    /// Why nobody owns a finding, from the evidence kept at ingest.
+    static func unownedReason(_ row: FindingRow) -> String {
+        if row.path == nil { return "no file location" }
+        guard let line = row.ownerLine else { return "no CODEOWNERS rule matches" }
+        if row.ownerHandles.isEmpty { return "CODEOWNERS line \(line) unsets ownership" }
+        return "CODEOWNERS line \(line): \(row.ownerHandles.joined(separator: " ")) is no team's handle"
     }
 
     static func json(_ row: FindingRow) -> JSONText.Value {
@@ -207,6 +220,7 @@ enum FindingsCommands {
             ("path", .optional(row.path)), ("line", .optional(row.line)), ("message", .string(row.message)),
             ("cwes", .strings(row.cwes)), ("cves", .strings(row.cves)), ("owner_team", .optional(row.ownerTeam)),
             ("owner_handles", .strings(row.ownerHandles)), ("owner_line", .optional(row.ownerLine)),
+            ("fingerprint_basis", .string(row.fingerprintBasis)),
             ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
             ("last_seen", .string(row.lastSeen)),
         ])

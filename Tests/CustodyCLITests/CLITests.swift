@@ -112,6 +112,10 @@ struct CLITests {
 
         let unowned = Array(try session.json(session.run("findings", "list", "--unowned", "--json").out).array!)
         #expect(unowned.map { $0["path"]?.string } == ["vendor/lib.js"])
+        #expect(unowned[0]["owner_line"]?.int == 2)
+        let table = session.run("findings", "list", "--unowned").out
+        #expect(table.contains("WHY UNOWNED"))
+        #expect(table.contains("CODEOWNERS line 2 unsets ownership"))
         let team = Array(try session.json(session.run("findings", "list", "--team", "payments", "--json").out).array!)
         #expect(team.count == 1)
         let none = Array(try session.json(session.run("findings", "list", "--status", "fixed", "--json").out).array!)
