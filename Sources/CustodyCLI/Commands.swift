@@ -78,7 +78,9 @@ enum IngestCommand {
             OptionSpec("branch", value: "B", help: "the branch scanned"),
             OptionSpec("commit", value: "SHA", help: "the commit scanned"),
             OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
-            OptionSpec("codeowners", value: "FILE", help: "CODEOWNERS file to attribute owners with"),
+            OptionSpec(
+                "codeowners", value: "PATH",
+                help: "CODEOWNERS file, or a checkout (uses .github/, root, docs/ in that order)"),
             OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
             OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),

@@ -39,7 +39,21 @@ public struct IngestPipeline {
         let organisation = try store.organisation()
         var codeowners: Codeowners?
         var warnings: [Diagnostic] = []
-        if let path = options.codeownersPath {
+        if var path = options.codeownersPath {
+            // A checkout directory: the file GitHub would use (.github/, then the root, then docs/).
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let present = Codeowners.githubLocations.filter {
+                    FileManager.default.fileExists(atPath: path + "/" + $0)
+                }
+                guard let chosen = Codeowners.githubLocation(among: present) else {
+                    throw Diagnostic(
+                        file: path,
+                        message: "no CODEOWNERS file (looked for \(Codeowners.githubLocations.joined(separator: ", ")))"
+                    )
+                }
+                path = path + "/" + chosen
+            }
             let text: String
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
@@ -48,7 +62,9 @@ public struct IngestPipeline {
             }
             let parsed = Codeowners(text: text, file: path)
             warnings += parsed.diagnostics.map {
-                var d = $0; d.severity = .warning; return d
+                var warning = $0
+                warning.severity = .warning
+                return warning
             }
             codeowners = parsed
         }

@@ -67,4 +67,30 @@ struct IngestPipelineTests {
         let bases = try store.findings(FindingQuery()).map(\.fingerprintBasis)
         #expect(bases == ["location", "content"])
     }
+
+    @Test func codeownersFromACheckoutFollowsGithubPrecedence() throws {
+        let checkout = directory.file("repo")
+        try directory.write("repo/CODEOWNERS", "* @root-owner\n")
+        try directory.write("repo/docs/CODEOWNERS", "* @docs-owner\n")
+        try directory.write("repo/.github/CODEOWNERS", "* @org/github-owner\nbroken-line no-at\n")
+        let store = try SQLiteStore(path: directory.file("c.db"))
+        try store.importOrganisation(
+            Organisation(teams: [Team(id: "gh", name: "GH", handles: ["@org/github-owner"])]), source: "t", actor: "x")
+        var options = IngestOptions()
+        options.codeownersPath = checkout
+        let report = try directory.write(
+            "r.sarif",
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"x","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.py"}}}]}]}]}"#
+        )
+        let outcome = try IngestPipeline(store: store).run(files: [report], options: options)
+        #expect(try store.findings(FindingQuery()).first?.ownerTeam == "gh")
+        // The bad line of the chosen file is a warning with its line, not a failure.
+        #expect(outcome.warnings.map(\.place) == ["line 2"])
+        #expect(outcome.warnings.first?.file == checkout + "/.github/CODEOWNERS")
+
+        try FileManager.default.removeItem(atPath: checkout + "/.github")
+        try FileManager.default.removeItem(atPath: checkout + "/CODEOWNERS")
+        try FileManager.default.removeItem(atPath: checkout + "/docs")
+        #expect(throws: Diagnostic.self) { try IngestPipeline(store: store).run(files: [report], options: options) }
+    }
 }
