@@ -301,8 +301,14 @@ final class SQLiteIngestSession: IngestSession {
     private let lookup: SQLiteStatement
     private let insert: SQLiteStatement
     private let sighting: SQLiteStatement
+    private let sightingBatch: SQLiteStatement
     private var knownKeys: Set<Int64>?
     private var knownKeysRepository: String?
+    // Sightings wait here and are written `batchRows` to a statement: one multi-row INSERT of
+    // these narrow rows costs SQLite less than as many single ones. (Batching the wide finding
+    // rows the same way measured slower, 14.4 s against 11.6-13.8 s for a million.)
+    private static let batchRows = 32
+    private var pendingSightings: [SQLValue] = []
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
@@ -310,13 +316,30 @@ final class SQLiteIngestSession: IngestSession {
             "SELECT id, status, fingerprint FROM findings WHERE repository IS ? AND fingerprint_key = ?")
         insert = try connection.statement(
             """
-            INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id, rule_name, message,
-                severity, score, level, cwes, cves, path, line, suppressions, baseline_state, status, owner_team,
-                owner_handles, owner_line, first_seen_scan)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
+            INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
+                rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
+                owner_team, owner_handles, owner_line, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
-        sighting = try connection.statement(
-            "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES (?, ?, ?)")
+        let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
+        sighting = try connection.statement(sightings + "(?, ?, ?)")
+        sightingBatch = try connection.statement(
+            sightings + Array(repeating: "(?, ?, ?)", count: Self.batchRows).joined(separator: ", "))
+    }
+
+    /// Writes the sightings that wait.
+    private func flush() throws {
+        var start = 0
+        let width = 3 * Self.batchRows
+        while pendingSightings.count - start >= width {
+            try sightingBatch.run(Array(pendingSightings[start..<start + width]))
+            start += width
+        }
+        while start < pendingSightings.count {
+            try sighting.run(Array(pendingSightings[start..<start + 3]))
+            start += 3
+        }
+        pendingSightings.removeAll(keepingCapacity: true)
     }
 
     func beginScan(_ scan: ScanRecord) throws {
@@ -346,6 +369,7 @@ final class SQLiteIngestSession: IngestSession {
     }
 
     func finishScan() throws {
+        try flush()
         guard let (scan, scanID, now) = current else { return }
         current = nil
         // Findings seen before: they were seen now.
@@ -433,7 +457,8 @@ final class SQLiteIngestSession: IngestSession {
             knownKeys?.insert(encoded.key)
             summary.new += 1
         }
-        try sighting.run([.integer(findingID), .integer(scanID), .optional(encoded.line)])
+        pendingSightings += [.integer(findingID), .integer(scanID), .optional(encoded.line)]
+        if pendingSightings.count >= 3 * Self.batchRows { try flush() }
     }
 }
 

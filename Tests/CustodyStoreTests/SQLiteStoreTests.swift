@@ -110,6 +110,27 @@ struct SQLiteStoreTests {
         #expect(try store.events(findingID: nil).filter { $0.kind == "scan.ingested" }.count == 7)
     }
 
+    @Test func batchedWritesStayExact() throws {
+        // More findings than one batch, seen again by a second scan in the same transaction
+        // (while some are still waiting to be written), and one repeated within a scan.
+        let store = try SQLiteStore(path: path)
+        let findings = (0..<75).map { finding("R\($0)", path: "f\($0).c", line: $0 + 1) }
+        let summary = try store.ingest { session in
+            try session.beginScan(scan())
+            for item in findings { try session.record(item) }
+            try session.record(findings[3])
+            try session.beginScan(scan())
+            for item in findings.prefix(40) { try session.record(item) }
+        }
+        #expect((summary.findings, summary.new, summary.seen, summary.fixed) == (116, 75, 41, 35))
+        #expect(try store.counts()["findings"] == 75)
+        #expect(try store.counts()["sightings"] == 115)
+        let rows = try store.findings(FindingQuery())
+        #expect(rows.map(\.rule) == findings.map(\.finding.ruleID))
+        #expect(rows.map(\.line) == findings.map(\.finding.line))
+        #expect(rows.filter { $0.status == .fixed }.count == 35)
+    }
+
     @Test func lastSeenAndLineFollowTheLatestSighting() throws {
         let store = try SQLiteStore(path: path)
         _ = try store.ingest { session in
