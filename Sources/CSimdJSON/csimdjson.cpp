@@ -66,40 +66,50 @@ static simdjson_result<std::string_view> raw_range(ondemand::value value) {
     }
 }
 
-extern "C" int csj_outline_object(const uint8_t *buf, size_t len, size_t capacity, void *context, csj_member_fn member,
-                                  char *error, size_t error_len) {
+/// Iterates the document at `buf` as a `Container` (object or array) and hands each raw child to
+/// `visit`; the shared part of the two outline functions.
+template <typename Container, typename Visit>
+static int outline(const uint8_t *buf, size_t len, size_t capacity, char *error, size_t error_len, Visit visit) {
     ondemand::parser parser;
     ondemand::document document;
     auto err = parser.iterate(reinterpret_cast<const char *>(buf), len, capacity).get(document);
     if (err) return fail(error, error_len, error_message(err));
-    ondemand::object object;
-    if ((err = document.get_object().get(object))) return fail(error, error_len, error_message(err));
-    for (auto field : object) {
-        std::string_view key;
-        if ((err = field.unescaped_key().get(key))) return fail(error, error_len, error_message(err));
-        ondemand::value value;
-        if ((err = field.value().get(value))) return fail(error, error_len, error_message(err));
-        std::string_view raw;
-        if ((err = raw_range(value).get(raw))) return fail(error, error_len, error_message(err));
-        member(context, key.data(), key.size(), size_t(reinterpret_cast<const uint8_t *>(raw.data()) - buf), raw.size());
+    Container container;
+    if ((err = document.get(container))) return fail(error, error_len, error_message(err));
+    for (auto child : container) {
+        if ((err = visit(child))) return fail(error, error_len, error_message(err));
     }
     return 0;
 }
 
+static size_t offset_in(const uint8_t *buf, std::string_view raw) {
+    return size_t(reinterpret_cast<const uint8_t *>(raw.data()) - buf);
+}
+
+extern "C" int csj_outline_object(const uint8_t *buf, size_t len, size_t capacity, void *context, csj_member_fn member,
+                                  char *error, size_t error_len) {
+    return outline<ondemand::object>(buf, len, capacity, error, error_len, [&](auto field) -> error_code {
+        std::string_view key;
+        ondemand::value value;
+        std::string_view raw;
+        error_code err;
+        if ((err = field.unescaped_key().get(key))) return err;
+        if ((err = field.value().get(value))) return err;
+        if ((err = raw_range(value).get(raw))) return err;
+        member(context, key.data(), key.size(), offset_in(buf, raw), raw.size());
+        return SUCCESS;
+    });
+}
+
 extern "C" int csj_outline_array(const uint8_t *buf, size_t len, size_t capacity, void *context, csj_element_fn element,
                                  char *error, size_t error_len) {
-    ondemand::parser parser;
-    ondemand::document document;
-    auto err = parser.iterate(reinterpret_cast<const char *>(buf), len, capacity).get(document);
-    if (err) return fail(error, error_len, error_message(err));
-    ondemand::array array;
-    if ((err = document.get_array().get(array))) return fail(error, error_len, error_message(err));
-    for (auto item : array) {
+    return outline<ondemand::array>(buf, len, capacity, error, error_len, [&](auto item) -> error_code {
         ondemand::value value;
-        if ((err = item.get(value))) return fail(error, error_len, error_message(err));
         std::string_view raw;
-        if ((err = raw_range(value).get(raw))) return fail(error, error_len, error_message(err));
-        element(context, size_t(reinterpret_cast<const uint8_t *>(raw.data()) - buf), raw.size());
-    }
-    return 0;
+        error_code err;
+        if ((err = item.get(value))) return err;
+        if ((err = raw_range(value).get(raw))) return err;
+        element(context, offset_in(buf, raw), raw.size());
+        return SUCCESS;
+    });
 }
