@@ -80,7 +80,8 @@ enum IngestCommand {
             OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
             OptionSpec(
                 "codeowners", value: "PATH",
-                help: "CODEOWNERS file, or a checkout (uses .github/, root, docs/ in that order)"),
+                help: "CODEOWNERS file, or a checkout (the file the platform would use)"),
+            OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
             OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
             OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
@@ -96,6 +97,8 @@ enum IngestCommand {
         options.commit = arguments.value("commit")
         options.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial
         options.codeownersPath = arguments.value("codeowners")
+        options.codeownersDialect = try arguments.choice(
+            "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
         options.sourceRoot = arguments.value("source-root")
         options.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
         if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
@@ -127,14 +130,19 @@ enum OwnersCommands {
         path: ["owners", "resolve"], abstract: "Show which CODEOWNERS line owns each path",
         discussion:
             "Prints one JSON object per path: {\"path\": ..., \"owners\": [...], \"line\": N}.\nPaths come from the arguments, else from standard input, one per line.",
-        options: [OptionSpec("codeowners", value: "FILE", help: "the CODEOWNERS file (required)")],
+        options: [
+            OptionSpec("codeowners", value: "PATH", help: "the CODEOWNERS file, or a checkout holding one (required)"),
+            OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
+        ],
         positionals: [PositionalSpec("PATH", help: "repository-relative paths", required: false, variadic: true)]
     ) { context in
         guard let file = context.arguments.value("codeowners") else {
-            throw UsageError(message: "missing --codeowners FILE", command: "owners resolve")
+            throw UsageError(message: "missing --codeowners PATH", command: "owners resolve")
         }
-        let codeowners = Codeowners(text: try readText(file), file: file)
-        for diagnostic in codeowners.diagnostics { context.console.err("warning: \(diagnostic)") }
+        let dialect = try context.arguments.choice(
+            "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
+        let (codeowners, warnings) = try IngestPipeline.loadCodeowners(path: file, dialect: dialect)
+        for warning in warnings { context.console.err("\(warning)") }
         var paths = context.arguments.positionals
         if paths.isEmpty {
             paths = context.readInput().split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }

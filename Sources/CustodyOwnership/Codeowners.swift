@@ -1,5 +1,59 @@
 import CustodyCore
 
+/// The two CODEOWNERS dialects Custody reads.
+public enum CodeownersDialect: String, Sendable, CaseIterable {
+    case github, gitlab
+
+    /// Where the platform looks for the file, in order of precedence.
+    public var locations: [String] {
+        switch self {
+        case .github: Codeowners.githubLocations
+        case .gitlab: GitLabCodeowners.locations
+        }
+    }
+}
+
+/// Anything that says which owners a path has: a GitHub or a GitLab CODEOWNERS file.
+public protocol CodeownersMatching: Sendable {
+    func match(_ path: String) -> Codeowners.Match?
+    var diagnostics: [Diagnostic] { get }
+}
+
+extension Codeowners: CodeownersMatching {}
+extension GitLabCodeowners: CodeownersMatching {}
+
+extension CodeownersDialect {
+    /// Guesses the dialect from GitLab-only syntax: section headers or `!` exclusions.
+    public static func detect(_ text: String) -> CodeownersDialect {
+        for line in text.split(separator: "\n") {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("!") { return .gitlab }
+            if trimmed.hasPrefix("[") || trimmed.hasPrefix("^["), GitLabCodeowners.header(trimmed)?.problem == nil {
+                return .gitlab
+            }
+        }
+        return .github
+    }
+
+    /// The file a platform would use in a checkout, given which candidate paths exist:
+    /// `.github/CODEOWNERS` means GitHub, `.gitlab/CODEOWNERS` alone means GitLab; the root and
+    /// `docs/` are shared, and then the dialect follows the file's content.
+    public static func locate(among present: [String]) -> (path: String, dialect: CodeownersDialect?)? {
+        if present.contains(".github/CODEOWNERS") { return (".github/CODEOWNERS", .github) }
+        if let shared = ["CODEOWNERS", "docs/CODEOWNERS"].first(where: present.contains) { return (shared, nil) }
+        if present.contains(".gitlab/CODEOWNERS") { return (".gitlab/CODEOWNERS", .gitlab) }
+        return nil
+    }
+
+    /// Parses `text` in this dialect.
+    public func parse(_ text: String, file: String) -> any CodeownersMatching {
+        switch self {
+        case .github: Codeowners(text: text, file: file)
+        case .gitlab: GitLabCodeowners(text: text, file: file)
+        }
+    }
+}
+
 /// A parsed CODEOWNERS file (GitHub dialect): its rules in order and the lines it could not read.
 ///
 /// The last matching rule wins; a rule with no owners unsets ownership for what it matches.
@@ -18,19 +72,23 @@ public struct Codeowners: Sendable {
         public var handle: String
         public var description: String { handle }
 
-        /// Reads one owner token, or nil when it is none of the three forms.
-        public init?(_ token: String) {
+        /// Reads one owner token, or nil when it is none of the three forms. GitLab also has
+        /// nested groups (`@org/group/subgroup`) and roles (`@@maintainer`).
+        public init?(_ token: String, dialect: CodeownersDialect = .github) {
             let bytes = Array(token.utf8)
             let allowed: (UInt8) -> Bool = {
                 ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)
                     || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
             }
             if bytes.first == UInt8(ascii: "@") {
-                let name = bytes.dropFirst()
+                var name = bytes.dropFirst()
+                if dialect == .gitlab, name.first == UInt8(ascii: "@") { name = name.dropFirst() }
                 let parts = name.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-                guard !name.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed) })
+                let maximumParts = dialect == .gitlab ? 16 : 2
+                guard !name.isEmpty, parts.count <= maximumParts,
+                    parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed) })
                 else { return nil }
-                kind = parts.count == 2 ? .team : .user
+                kind = parts.count >= 2 ? .team : .user
             } else {
                 let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
                 guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(UInt8(ascii: ".")),

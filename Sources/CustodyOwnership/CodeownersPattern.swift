@@ -1,3 +1,5 @@
+import Foundation
+
 /// One CODEOWNERS path pattern, compiled to a small matcher over a path's UTF-8 bytes.
 ///
 /// Semantics follow GitHub's documentation and the gitignore rules it borrows:
@@ -28,6 +30,9 @@ public struct CodeownersPattern: Sendable, Equatable {
     public let literalPrefix: [String]
     /// True when the pattern can match at any depth (it starts with `**/`, explicitly or implicitly).
     public let isFloating: Bool
+    /// GitLab matches paths as absolute (`/app/a.rb`), so a leading `/` on a path is ignored there;
+    /// to GitHub it makes a different path.
+    let ignoresLeadingSlash: Bool
 
     public struct SyntaxError: Error, Sendable, Equatable {
         public var message: String
@@ -101,6 +106,54 @@ public struct CodeownersPattern: Sendable, Equatable {
         self.tokens = tokens
         self.literalPrefix = literalPrefix
         self.isFloating = floating
+        self.ignoresLeadingSlash = false
+    }
+
+    /// A GitLab pattern. GitLab normalises it (`*` -> `/**/*`; no leading `/` -> `/**/` before
+    /// it; a trailing `/` -> `**/*` after it) and matches with `File.fnmatch` (path-aware, dots
+    /// matched): no implicit "and everything below", unlike GitHub.
+    public init(gitlab text: String) throws {
+        self.text = text
+        let normalized = Self.gitlabNormalized(text)
+        guard !normalized.isEmpty else { throw SyntaxError(message: "empty pattern") }
+        var segments = normalized.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if segments.first == "" { segments.removeFirst() }
+        var tokens: [Token] = []
+        var literalPrefix: [String] = []
+        var prefixOpen = true
+        let last = segments.count - 1
+        for (index, segment) in segments.enumerated() {
+            if segment == "**" && index < last {
+                prefixOpen = false
+                tokens.append(.leadingDirectories)  // zero or more directories
+                continue
+            }
+            let (segmentTokens, isLiteral) = try Self.compile(segment: segment == "**" ? "*" : segment)
+            tokens += segmentTokens
+            if prefixOpen && isLiteral && index < last {
+                literalPrefix.append(
+                    String(decoding: segmentTokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self))
+            } else {
+                prefixOpen = false
+            }
+            if index < last { tokens.append(.byte(UInt8(ascii: "/"))) }
+        }
+        self.tokens = tokens
+        self.literalPrefix = literalPrefix
+        self.isFloating = segments.first == "**"
+        self.ignoresLeadingSlash = true
+    }
+
+    /// GitLab's normalisation of a pattern, kept as text (the corpus lists expected forms).
+    public static func gitlabNormalized(_ text: String) -> String {
+        var pattern = text
+        if pattern.hasPrefix("\\#") { pattern.removeFirst() }
+        // An escaped space is a space.
+        pattern = pattern.replacingOccurrences(of: "\\ ", with: " ")
+        if pattern == "*" { return "/**/*" }
+        if !pattern.hasPrefix("/") { pattern = "/**/" + pattern }
+        if pattern.hasSuffix("/") { pattern += "**/*" }
+        return pattern
     }
 
     private static func compile(segment: String) throws -> ([Token], isLiteral: Bool) {
@@ -181,7 +234,9 @@ public struct CodeownersPattern: Sendable, Equatable {
     }
 
     public func matches(utf8 path: UnsafeBufferPointer<UInt8>) -> Bool {
-        tokens.withUnsafeBufferPointer { match(tokens: $0, 0, path, 0) }
+        var start = 0
+        if ignoresLeadingSlash { while start < path.count, path[start] == UInt8(ascii: "/") { start += 1 } }
+        return tokens.withUnsafeBufferPointer { match(tokens: $0, 0, path, start) }
     }
 
     private func match(

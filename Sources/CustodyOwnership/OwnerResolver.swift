@@ -15,10 +15,10 @@ public struct OwnerResolver: Sendable {
         public static let none = Resolution(team: nil, handles: [], line: nil, pattern: nil)
     }
 
-    private let codeowners: Codeowners?
+    private let codeowners: (any CodeownersMatching)?
     private let teamByHandle: [String: String]
 
-    public init(codeowners: Codeowners?, organisation: Organisation) {
+    public init(codeowners: (any CodeownersMatching)?, organisation: Organisation) {
         self.codeowners = codeowners
         var map: [String: String] = [:]
         for team in organisation.teams {

@@ -11,8 +11,10 @@ public struct IngestOptions: Sendable {
     public var branch: String?
     public var commit: String?
     public var scope: ScanScope = .partial
-    /// A CODEOWNERS file to attribute owners with.
+    /// A CODEOWNERS file, or a checkout holding one, to attribute owners with.
     public var codeownersPath: String?
+    /// The CODEOWNERS dialect; nil: from the file's location and content.
+    public var codeownersDialect: CodeownersDialect?
     /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
     public var sourceRoot: String?
     public var format: ReportFormat?
@@ -35,37 +37,47 @@ public struct IngestPipeline {
         public var warnings: [Diagnostic]
     }
 
+    /// Reads a CODEOWNERS file, or the one a checkout holds (by the platforms' precedence), in the
+    /// given dialect or the one its location and content show. Unreadable lines become warnings.
+    public static func loadCodeowners(path: String, dialect: CodeownersDialect?) throws -> (
+        any CodeownersMatching, [Diagnostic]
+    ) {
+        var file = path
+        var located: CodeownersDialect?
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let candidates = Set(CodeownersDialect.allCases.flatMap(\.locations))
+            let present = candidates.filter { FileManager.default.fileExists(atPath: path + "/" + $0) }
+            guard let found = CodeownersDialect.locate(among: Array(present)) else {
+                throw Diagnostic(
+                    file: path,
+                    message: "no CODEOWNERS file (looked for \(candidates.sorted().joined(separator: ", ")))")
+            }
+            file = path + "/" + found.path
+            located = found.dialect
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw Diagnostic(file: file, message: "cannot read CODEOWNERS: \(error.localizedDescription)")
+        }
+        let parsed = (dialect ?? located ?? CodeownersDialect.detect(text)).parse(text, file: file)
+        let warnings = parsed.diagnostics.map {
+            var warning = $0
+            warning.severity = .warning
+            return warning
+        }
+        return (parsed, warnings)
+    }
+
     public func run(files: [String], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
-        var codeowners: Codeowners?
+        var codeowners: (any CodeownersMatching)?
         var warnings: [Diagnostic] = []
-        if var path = options.codeownersPath {
-            // A checkout directory: the file GitHub would use (.github/, then the root, then docs/).
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                let present = Codeowners.githubLocations.filter {
-                    FileManager.default.fileExists(atPath: path + "/" + $0)
-                }
-                guard let chosen = Codeowners.githubLocation(among: present) else {
-                    throw Diagnostic(
-                        file: path,
-                        message: "no CODEOWNERS file (looked for \(Codeowners.githubLocations.joined(separator: ", ")))"
-                    )
-                }
-                path = path + "/" + chosen
-            }
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw Diagnostic(file: path, message: "cannot read CODEOWNERS: \(error.localizedDescription)")
-            }
-            let parsed = Codeowners(text: text, file: path)
-            warnings += parsed.diagnostics.map {
-                var warning = $0
-                warning.severity = .warning
-                return warning
-            }
+        if let path = options.codeownersPath {
+            let (parsed, fileWarnings) = try Self.loadCodeowners(path: path, dialect: options.codeownersDialect)
+            warnings += fileWarnings
             codeowners = parsed
         }
         let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)

@@ -147,6 +147,23 @@ struct CLITests {
             ])
     }
 
+    @Test func ownersResolveReadsGitLabSections() throws {
+        let session = Session()
+        let codeowners = try session.write(
+            "CODEOWNERS", "* @org/everyone\n!*.lock\n[Security] @org/appsec\nauth/\n[Docs]\n*.md @org/docs\n")
+        var result = session.run("owners", "resolve", "--codeowners", codeowners, "auth/login.md", "yarn.lock")
+        #expect(result.status == 0)
+        #expect(
+            result.out.split(separator: "\n") == [
+                #"{"path":"auth/login.md","owners":["@org/everyone","@org/appsec","@org/docs"],"line":1}"#,
+                #"{"path":"yarn.lock","owners":[],"line":null}"#,
+            ])
+        // Forced to GitHub, the same file reads differently: sections are not GitHub syntax.
+        result = session.run(
+            "owners", "resolve", "--codeowners", codeowners, "--codeowners-dialect", "github", "auth/login.md")
+        #expect(result.out.contains(#""owners":["@org/docs"]"#))
+    }
+
     @Test func badReportChangesNothingAndExitsNonZero() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()
@@ -198,7 +215,7 @@ struct CLITests {
         #expect(result.status == 2)
         #expect(result.err.contains("unknown team 'ghosts'"))
         result = session.run("owners", "resolve", "a.py")
-        #expect(result.err.contains("missing --codeowners FILE"))
+        #expect(result.err.contains("missing --codeowners PATH"))
     }
 
     @Test func databaseFromEnvironment() throws {
