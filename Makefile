@@ -37,6 +37,8 @@ demo: build
 	@$(CUSTODY) summary
 	@echo; echo "== the accountability gap: findings no team owns"
 	@$(CUSTODY) findings list --unowned
+	@echo; echo "== why finding 9 has no owner"
+	@$(CUSTODY) owners explain 9
 	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
 
 test: bootstrap

@@ -148,12 +148,85 @@ enum OwnersCommands {
             paths = context.readInput().split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
         }
         for path in paths {
-            let match = codeowners.match(path)
+            let match = codeowners.rules.match(path)
             context.console.out(
                 JSONText.Value.object([
                     ("path", .string(path)), ("owners", .strings(match?.owners.map(\.handle) ?? [])),
                     ("line", .optional(match.flatMap { $0.owners.isEmpty ? nil : $0.line })),
                 ]).text)
+        }
+        return 0
+    }
+}
+
+extension OwnersCommands {
+    static let explain = Command(
+        path: ["owners", "explain"], abstract: "Show why a finding has its owner (or has none), with the evidence",
+        options: [OptionSpec("json", help: "print a JSON object")],
+        positionals: [PositionalSpec("FINDING_ID", help: "a finding's id (see 'custody findings list')")]
+    ) { context in
+        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
+            throw UsageError(message: "FINDING_ID must be a positive number", command: "owners explain")
+        }
+        let store = try context.openStore()
+        var query = FindingQuery()
+        query.id = id
+        guard let row = try store.findings(query).first else {
+            throw Diagnostic(file: context.databasePath, message: "no finding \(id)")
+        }
+        let organisation = try store.organisation()
+        let team = row.ownerTeam.flatMap { id in organisation.teams.first { $0.id == id } }
+        let claimed = row.ownerEvidence?.handles.first { handle in
+            organisation.teams.contains { $0.handles.contains { $0.lowercased() == handle.lowercased() } }
+        }
+        let evidence = row.ownerEvidence
+        let precedence =
+            evidence?.dialect == "gitlab"
+            ? "GitLab: the last matching entry of each section; owners of every matching section, in section order"
+            : "GitHub: the last matching line of the file wins; a line without owners unsets"
+        if context.arguments.flag("json") {
+            var members: [(String, JSONText.Value)] = [
+                ("id", .int(row.id)), ("path", .optional(row.path)), ("owner_team", .optional(row.ownerTeam)),
+                ("reason", .string(row.ownerTeam == nil ? FindingsCommands.unownedReason(row) : "owned")),
+            ]
+            if let evidence {
+                members.append(
+                    (
+                        "owner_evidence",
+                        .object([
+                            ("source", .string(evidence.source)), ("file", .string(evidence.file)),
+                            ("revision", .optional(evidence.revision)), ("dialect", .string(evidence.dialect)),
+                            ("line", .int(Int64(evidence.line))), ("pattern", .string(evidence.pattern)),
+                            ("section", .optional(evidence.section)), ("handles", .strings(evidence.handles)),
+                            ("claimed_handle", .optional(claimed)), ("precedence", .string(precedence)),
+                        ])
+                    ))
+            } else {
+                members.append(("owner_evidence", .null))
+            }
+            context.console.out(JSONText.Value.object(members).text)
+            return 0
+        }
+        let location = (row.path ?? "(no file location)") + (row.line.map { ":\($0)" } ?? "")
+        context.console.out("finding \(row.id): \(row.rule) at \(location)")
+        if let team {
+            context.console.out("owner:    \(team.id) (\(team.name))" + (team.lead.map { ", lead \($0)" } ?? ""))
+        } else {
+            context.console.out("owner:    none - \(FindingsCommands.unownedReason(row))")
+        }
+        if let evidence {
+            let revision = evidence.revision.map { " at \($0)" } ?? ""
+            let section = evidence.section.map { ", section [\($0)]" } ?? ""
+            context.console.out(
+                "rule:     \(evidence.file)\(revision) line \(evidence.line)\(section): \(evidence.pattern)")
+            context.console.out(
+                "names:    "
+                    + (evidence.handles.isEmpty
+                        ? "(no owners: the rule unsets ownership)" : evidence.handles.joined(separator: " ")))
+            if let claimed, let team {
+                context.console.out("team:     \(claimed) is a handle of team \(team.id) (teams file)")
+            }
+            context.console.out("order:    \(precedence)")
         }
         return 0
     }

@@ -1,25 +1,56 @@
 import Foundation
 
+/// Why a path has the owners it has: the rule that decided, where it was read, and how.
+/// Many findings share one; the store keeps each once.
+public struct OwnerEvidence: Sendable, Hashable, Codable {
+    /// What kind of rule decided ("codeowners"; catalog and asset rules follow).
+    public var source: String
+    /// The file the rule was read from.
+    public var file: String
+    /// The commit the file was read at, nil for a file on disk.
+    public var revision: String?
+    /// "github" or "gitlab".
+    public var dialect: String
+    public var line: Int
+    public var pattern: String
+    /// The GitLab section of the rule, when there is one.
+    public var section: String?
+    /// The owners the rule names (empty: it unsets ownership).
+    public var handles: [String]
+
+    public init(
+        source: String, file: String, revision: String? = nil, dialect: String, line: Int, pattern: String,
+        section: String? = nil, handles: [String]
+    ) {
+        self.source = source
+        self.file = file
+        self.revision = revision
+        self.dialect = dialect
+        self.line = line
+        self.pattern = pattern
+        self.section = section
+        self.handles = handles
+    }
+}
+
 /// A finding ready to be recorded: identified (step 2) and attributed (step 3).
 public struct PreparedFinding: Sendable {
     public var finding: NormalizedFinding
     public var fingerprint: String
     public var fingerprintBasis: Fingerprint.Basis
     public var ownerTeam: String?
-    public var ownerHandles: [String]
-    /// The CODEOWNERS line that decided the owner, when one did.
-    public var ownerLine: Int?
+    /// The rule that decided the owner, nil when no rule matched the path.
+    public var ownerEvidence: OwnerEvidence?
 
     public init(
         finding: NormalizedFinding, fingerprint: String, fingerprintBasis: Fingerprint.Basis,
-        ownerTeam: String?, ownerHandles: [String], ownerLine: Int?
+        ownerTeam: String?, ownerEvidence: OwnerEvidence?
     ) {
         self.finding = finding
         self.fingerprint = fingerprint
         self.fingerprintBasis = fingerprintBasis
         self.ownerTeam = ownerTeam
-        self.ownerHandles = ownerHandles
-        self.ownerLine = ownerLine
+        self.ownerEvidence = ownerEvidence
     }
 }
 

@@ -17,6 +17,7 @@ public enum CodeownersDialect: String, Sendable, CaseIterable {
 public protocol CodeownersMatching: Sendable {
     func match(_ path: String) -> Codeowners.Match?
     var diagnostics: [Diagnostic] { get }
+    var dialect: CodeownersDialect { get }
 }
 
 extension Codeowners: CodeownersMatching {}
@@ -59,6 +60,8 @@ extension CodeownersDialect {
 /// The last matching rule wins; a rule with no owners unsets ownership for what it matches.
 /// Invalid lines are skipped, as GitHub skips them, and reported with their line number.
 public struct Codeowners: Sendable {
+    public var dialect: CodeownersDialect { .github }
+
     public struct Rule: Sendable, Equatable {
         public var pattern: CodeownersPattern
         public var owners: [Owner]
@@ -105,6 +108,8 @@ public struct Codeowners: Sendable {
         public var owners: [Owner]
         public var line: Int
         public var pattern: String
+        /// The GitLab section of the deciding entry.
+        public var section: String? = nil
     }
 
     public let rules: [Rule]

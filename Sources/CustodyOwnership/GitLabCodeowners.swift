@@ -13,6 +13,7 @@ import CustodyCore
 ///   that matches it.
 /// - Patterns are matched the GitLab way (see ``CodeownersPattern/init(gitlab:)``).
 public struct GitLabCodeowners: Sendable {
+    public var dialect: CodeownersDialect { .gitlab }
     public struct Section: Sendable, Equatable {
         public var name: String
         public var optional: Bool
@@ -205,7 +206,7 @@ public struct GitLabCodeowners: Sendable {
         guard let first = found.first else { return nil }
         var owners: [Codeowners.Owner] = []
         for owner in found.flatMap(\.owners) where !owners.contains(owner) { owners.append(owner) }
-        return Codeowners.Match(owners: owners, line: first.line, pattern: first.pattern)
+        return Codeowners.Match(owners: owners, line: first.line, pattern: first.pattern, section: first.section)
     }
 }
 

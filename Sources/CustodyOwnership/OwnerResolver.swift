@@ -8,17 +8,31 @@ import CustodyCore
 public struct OwnerResolver: Sendable {
     public struct Resolution: Sendable, Equatable {
         public var team: String?
-        public var handles: [String]
-        public var line: Int?
-        public var pattern: String?
+        /// The rule that decided, nil when none matched.
+        public var evidence: OwnerEvidence?
 
-        public static let none = Resolution(team: nil, handles: [], line: nil, pattern: nil)
+        public static let none = Resolution(team: nil, evidence: nil)
+
+        public var handles: [String] { evidence?.handles ?? [] }
     }
 
-    private let codeowners: (any CodeownersMatching)?
+    /// A CODEOWNERS file and where it was read from, for evidence.
+    public struct Source: Sendable {
+        public var rules: any CodeownersMatching
+        public var file: String
+        public var revision: String?
+
+        public init(rules: any CodeownersMatching, file: String, revision: String? = nil) {
+            self.rules = rules
+            self.file = file
+            self.revision = revision
+        }
+    }
+
+    private let codeowners: Source?
     private let teamByHandle: [String: String]
 
-    public init(codeowners: (any CodeownersMatching)?, organisation: Organisation) {
+    public init(codeowners: Source?, organisation: Organisation) {
         self.codeowners = codeowners
         var map: [String: String] = [:]
         for team in organisation.teams {
@@ -28,10 +42,15 @@ public struct OwnerResolver: Sendable {
     }
 
     public func resolve(path: String?) -> Resolution {
-        guard let path, !path.isEmpty, let codeowners, let match = codeowners.match(path) else { return .none }
+        guard let path, !path.isEmpty, let codeowners, let match = codeowners.rules.match(path) else { return .none }
         let handles = match.owners.map(\.handle)
         let team = handles.lazy.compactMap { teamByHandle[$0.lowercased()] }.first
-        return Resolution(team: team, handles: handles, line: match.line, pattern: match.pattern)
+        let evidence = OwnerEvidence(
+            source: "codeowners", file: codeowners.file, revision: codeowners.revision,
+            dialect: codeowners.rules.dialect.rawValue, line: match.line, pattern: match.pattern,
+            section: match.section,
+            handles: handles)
+        return Resolution(team: team, evidence: evidence)
     }
 }
 

@@ -40,7 +40,7 @@ public struct IngestPipeline {
     /// Reads a CODEOWNERS file, or the one a checkout holds (by the platforms' precedence), in the
     /// given dialect or the one its location and content show. Unreadable lines become warnings.
     public static func loadCodeowners(path: String, dialect: CodeownersDialect?) throws -> (
-        any CodeownersMatching, [Diagnostic]
+        OwnerResolver.Source, [Diagnostic]
     ) {
         var file = path
         var located: CodeownersDialect?
@@ -68,12 +68,12 @@ public struct IngestPipeline {
             warning.severity = .warning
             return warning
         }
-        return (parsed, warnings)
+        return (OwnerResolver.Source(rules: parsed, file: file), warnings)
     }
 
     public func run(files: [String], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
-        var codeowners: (any CodeownersMatching)?
+        var codeowners: OwnerResolver.Source?
         var warnings: [Diagnostic] = []
         if let path = options.codeownersPath {
             let (parsed, fileWarnings) = try Self.loadCodeowners(path: path, dialect: options.codeownersDialect)
@@ -183,8 +183,7 @@ final class Producer: @unchecked Sendable {
                         let owner = owners.resolve(path: finding.path)
                         let prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
-                            fingerprintBasis: basis, ownerTeam: owner.team, ownerHandles: owner.handles,
-                            ownerLine: owner.line)
+                            fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: owner.evidence)
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,

@@ -138,10 +138,10 @@ final class SQLiteStatement {
         try withBindings(values) { while try step() {} }
     }
 
-    /// Runs a statement with `values` and then `last` as its parameters.
-    func run(_ values: [SQLValue], last: SQLValue) throws {
+    /// Runs a statement with `values` and then `extra` (numbers, no text) as its parameters.
+    func run(_ values: [SQLValue], then extra: [SQLValue]) throws {
         try withBindings(values) {
-            bind(last, at: Int32(values.count + 1))
+            for (offset, value) in extra.enumerated() { bind(value, at: Int32(values.count + offset + 1)) }
             while try step() {}
         }
     }

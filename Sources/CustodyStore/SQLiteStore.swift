@@ -178,19 +178,25 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 conditions.append("f.status = ?")
                 values.append(.text(status.rawValue))
             }
+            if let id = query.id {
+                conditions.append("f.id = ?")
+                values.append(.integer(id))
+            }
             if let repository = query.repository {
                 conditions.append("f.repository = ?")
                 values.append(.text(repository))
             }
             var sql = """
                 SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
-                       latest.line, f.message, f.cwes, f.cves, f.owner_team, f.owner_handles, f.owner_line,
-                       f.suppressions, first.started_at, last.started_at, f.fingerprint_basis
+                       latest.line, f.message, f.cwes, f.cves, f.owner_team, r.source, r.file, r.revision,
+                       f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
+                       r.dialect, r.line, r.pattern, r.section, r.handles
                 FROM findings f
                 JOIN sightings latest ON latest.finding_id = f.id
                      AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
                 JOIN scans first ON first.id = f.first_seen_scan
                 JOIN scans last ON last.id = latest.scan_id
+                LEFT JOIN ownership_rules r ON r.id = f.owner_rule
                 """
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY f.id"
@@ -201,16 +207,25 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             func list(_ text: String?) -> [String] {
                 (text ?? "").split(separator: ",").map(String.init)
             }
-            return try connection.statement(sql).rows(values) {
-                FindingRow(
-                    id: $0.int(0), fingerprint: $0.text(1) ?? "", fingerprintBasis: $0.text(18) ?? "",
-                    tool: $0.text(2) ?? "", rule: $0.text(3) ?? "",
-                    severity: Severity(rawValue: $0.text(4) ?? "") ?? .info,
-                    status: FindingStatus(rawValue: $0.text(5) ?? "") ?? .open, repository: $0.text(6),
-                    path: $0.text(7), line: $0.optionalInt(8).map(Int.init), message: $0.text(9) ?? "",
-                    cwes: list($0.text(10)), cves: list($0.text(11)), ownerTeam: $0.text(12),
-                    ownerHandles: list($0.text(13)), ownerLine: $0.optionalInt(14).map(Int.init),
-                    suppressed: !($0.text(15) ?? "").isEmpty, firstSeen: $0.text(16) ?? "", lastSeen: $0.text(17) ?? "")
+            return try connection.statement(sql).rows(values) { row in
+                var evidence: OwnerEvidence?
+                if let source = row.text(13) {
+                    let revision = row.text(15) ?? ""
+                    evidence = OwnerEvidence(
+                        source: source, file: row.text(14) ?? "", revision: revision.isEmpty ? nil : revision,
+                        dialect: row.text(20) ?? "", line: Int(row.int(21)), pattern: row.text(22) ?? "",
+                        section: row.text(23), handles: list(row.text(24)))
+                }
+                return FindingRow(
+                    id: row.int(0), fingerprint: row.text(1) ?? "", fingerprintBasis: row.text(19) ?? "",
+                    tool: row.text(2) ?? "", rule: row.text(3) ?? "",
+                    severity: Severity(rawValue: row.text(4) ?? "") ?? .info,
+                    status: FindingStatus(rawValue: row.text(5) ?? "") ?? .open, repository: row.text(6),
+                    path: row.text(7), line: row.optionalInt(8).map(Int.init), message: row.text(9) ?? "",
+                    cwes: list(row.text(10)), cves: list(row.text(11)), ownerTeam: row.text(12),
+                    ownerEvidence: evidence,
+                    suppressed: !(row.text(16) ?? "").isEmpty, firstSeen: row.text(17) ?? "",
+                    lastSeen: row.text(18) ?? "")
             }
         }
     }
@@ -247,7 +262,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     public func counts() throws -> [String: Int] {
         try locked {
             var out: [String: Int] = [:]
-            for table in ["org_units", "teams", "scans", "findings", "sightings", "events"] {
+            for table in ["org_units", "teams", "scans", "findings", "sightings", "events", "ownership_rules"] {
                 out[table] =
                     try connection.statement("SELECT count(*) FROM \(table)").rows { Int($0.int(0)) }.first ?? 0
             }
@@ -309,6 +324,7 @@ final class SQLiteIngestSession: IngestSession {
     // rows the same way measured slower, 14.4 s against 11.6-13.8 s for a million.)
     private static let batchRows = 32
     private var pendingSightings: [SQLValue] = []
+    private var ruleIDs: [OwnerEvidence: Int64] = [:]
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
@@ -318,13 +334,42 @@ final class SQLiteIngestSession: IngestSession {
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
-                owner_team, owner_handles, owner_line, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                owner_team, owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")
         sightingBatch = try connection.statement(
             sightings + Array(repeating: "(?, ?, ?)", count: Self.batchRows).joined(separator: ", "))
+    }
+
+    /// The row of an ownership rule, written the first time a finding cites it.
+    private func ruleRow(_ evidence: OwnerEvidence?) throws -> SQLValue {
+        guard let evidence else { return .null }
+        if let id = ruleIDs[evidence] { return .integer(id) }
+        let key: [SQLValue] = [
+            .text(evidence.source), .text(evidence.file), .text(evidence.revision ?? ""),
+            .integer(Int64(evidence.line)),
+        ]
+        try connection.statement(
+            """
+            INSERT INTO ownership_rules (source, file, revision, line, dialect, pattern, section, handles)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source, file, revision, line) DO UPDATE
+            SET dialect = excluded.dialect, pattern = excluded.pattern, section = excluded.section,
+                handles = excluded.handles
+            """
+        ).run(
+            key + [
+                .text(evidence.dialect), .text(evidence.pattern), .optional(evidence.section),
+                .text(evidence.handles.joined(separator: ",")),
+            ])
+        let id =
+            try connection.statement(
+                "SELECT id FROM ownership_rules WHERE source = ? AND file = ? AND revision = ? AND line = ?"
+            ).rows(key) { $0.int(0) }.first ?? 0
+        ruleIDs[evidence] = id
+        return .integer(id)
     }
 
     /// Writes the sightings that wait.
@@ -452,7 +497,7 @@ final class SQLiteIngestSession: IngestSession {
                 summary.seen += 1
             }
         } else {
-            try insert.run(encoded.values, last: .integer(scanID))
+            try insert.run(encoded.values, then: [try ruleRow(encoded.evidence), .integer(scanID)])
             findingID = connection.lastInsertedRowID
             knownKeys?.insert(encoded.key)
             summary.new += 1

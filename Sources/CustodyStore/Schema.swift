@@ -64,6 +64,20 @@ public enum Schema {
                 started_at TEXT NOT NULL,
                 finding_count INTEGER NOT NULL DEFAULT 0
             );
+            -- The rules that decided owners (a CODEOWNERS line read from a file at a revision),
+            -- each kept once: findings point at the evidence for their owner.
+            CREATE TABLE ownership_rules (
+                id \(d.autoIncrementKey),
+                source TEXT NOT NULL,
+                file TEXT NOT NULL,
+                revision TEXT NOT NULL DEFAULT '',
+                dialect TEXT NOT NULL,
+                line INTEGER NOT NULL,
+                pattern TEXT NOT NULL,
+                section TEXT,
+                handles TEXT NOT NULL,
+                UNIQUE (source, file, revision, line)
+            );
             CREATE TABLE findings (
                 id \(d.autoIncrementKey),
                 fingerprint TEXT NOT NULL,
@@ -88,8 +102,7 @@ public enum Schema {
                 baseline_state TEXT,
                 status TEXT NOT NULL,
                 owner_team TEXT REFERENCES teams(id),
-                owner_handles TEXT NOT NULL DEFAULT '',
-                owner_line INTEGER,
+                owner_rule INTEGER REFERENCES ownership_rules(id),
                 first_seen_scan INTEGER NOT NULL REFERENCES scans(id),
                 fixed_at TEXT
             );

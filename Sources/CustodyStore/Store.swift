@@ -16,8 +16,10 @@ public struct EncodedFinding: Sendable {
     let key: Int64
     let fingerprint: String
     let unowned: Bool
+    let evidence: OwnerEvidence?
     let line: Int?
-    /// The insert's parameters in column order, all but the last (the scan, known only when recording).
+    /// The insert's parameters in column order, all but the last two (the owner rule's row and the
+    /// scan, known only when recording).
     let values: [SQLValue]
 
     public init(_ prepared: PreparedFinding, scan: ScanRecord) {
@@ -25,6 +27,7 @@ public struct EncodedFinding: Sendable {
         key = Self.key(prepared.fingerprint)
         fingerprint = prepared.fingerprint
         unowned = prepared.ownerTeam == nil
+        evidence = prepared.ownerEvidence
         line = finding.line
         var suppressions: SQLValue = .null
         if !finding.suppressions.isEmpty {
@@ -46,8 +49,7 @@ public struct EncodedFinding: Sendable {
             .optional(finding.level), .text(finding.cwes.joined(separator: ",")),
             .text(finding.cves.joined(separator: ",")),
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
-            .optional(prepared.ownerTeam), .text(prepared.ownerHandles.joined(separator: ",")),
-            .optional(prepared.ownerLine),
+            .optional(prepared.ownerTeam),
         ]
     }
 
@@ -74,6 +76,7 @@ public struct FindingQuery: Sendable {
     public var team: String?
     public var status: FindingStatus?
     public var unownedOnly = false
+    public var id: Int64?
     public var repository: String?
     public var limit: Int?
 
@@ -106,8 +109,10 @@ public struct FindingRow: Sendable, Equatable {
     public var cwes: [String]
     public var cves: [String]
     public var ownerTeam: String?
-    public var ownerHandles: [String]
-    public var ownerLine: Int?
+    /// The rule that decided the owner, nil when no rule matched the path.
+    public var ownerEvidence: OwnerEvidence?
+    public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }
+    public var ownerLine: Int? { ownerEvidence?.line }
     public var suppressed: Bool
     public var firstSeen: String
     public var lastSeen: String

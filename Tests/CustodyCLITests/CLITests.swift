@@ -147,6 +147,27 @@ struct CLITests {
             ])
     }
 
+    @Test func ownersExplainGivesTheEvidence() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        var result = session.run("owners", "explain", "1")
+        #expect(result.status == 0)
+        #expect(result.out.contains("owner:    payments (Payments), lead bob@example.gov"))
+        #expect(result.out.contains("rule:     \(codeowners) line 1: /services/payments/"))
+        #expect(result.out.contains("team:     @example/payments is a handle of team payments"))
+        let json = try session.json(session.run("owners", "explain", "2", "--json").out)
+        #expect(json["owner_team"]?.isNull == true)
+        #expect(json["reason"]?.string == "CODEOWNERS line 2 unsets ownership")
+        #expect(json["owner_evidence"]?["line"]?.int == 2)
+        #expect(json["owner_evidence"]?["pattern"]?.string == "/vendor/")
+        #expect(json["owner_evidence"]?["dialect"]?.string == "github")
+        result = session.run("owners", "explain", "77")
+        #expect(result.status == 1)
+        #expect(result.err.contains("no finding 77"))
+        #expect(session.run("owners", "explain", "x").status == 2)
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(

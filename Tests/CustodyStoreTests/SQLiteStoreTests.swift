@@ -12,7 +12,11 @@ func finding(_ rule: String, path: String, line: Int = 1, owner: String? = nil) 
     let fingerprint = Fingerprint.compute(for: normalized, repository: "repo")
     return PreparedFinding(
         finding: normalized, fingerprint: fingerprint.value, fingerprintBasis: fingerprint.basis, ownerTeam: owner,
-        ownerHandles: owner.map { ["@org/\($0)"] } ?? [], ownerLine: owner == nil ? nil : 3)
+        ownerEvidence: owner.map {
+            OwnerEvidence(
+                source: "codeowners", file: "CODEOWNERS", dialect: "github", line: 3, pattern: "/\($0)/",
+                handles: ["@org/\($0)"])
+        })
 }
 
 func scan(_ scope: ScanScope = .full, tool: String = "t", branch: String? = "main") -> ScanRecord {
@@ -193,5 +197,9 @@ struct SQLiteStoreTests {
         #expect(rows[0].high == 2)
         #expect(try store.findings(FindingQuery(unownedOnly: true)).map(\.rule) == ["C"])
         #expect(try store.findings(FindingQuery(team: "pay")).count == 2)
+        // Two findings cite one rule: it is stored once, and each finding reads it back.
+        #expect(try store.counts()["ownership_rules"] == 1)
+        #expect(try store.findings(FindingQuery(team: "pay")).map(\.ownerEvidence?.pattern) == ["/pay/", "/pay/"])
+        #expect(try store.findings(FindingQuery(unownedOnly: true)).first?.ownerEvidence == nil)
     }
 }

@@ -29,7 +29,9 @@ var owned = 0
 let uncached = seconds {
     for path in paths where codeowners.match(path)?.owners.isEmpty == false { owned += 1 }
 }
-var resolver = CachingOwnerResolver(OwnerResolver(codeowners: codeowners, organisation: Organisation()))
+var resolver = CachingOwnerResolver(
+    OwnerResolver(codeowners: OwnerResolver.Source(rules: codeowners, file: arguments[2]), organisation: Organisation())
+)
 var cachedOwned = 0
 let cached = seconds {
     for path in paths where !resolver.resolve(path: path).handles.isEmpty { cachedOwned += 1 }
