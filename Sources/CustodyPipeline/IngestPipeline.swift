@@ -111,6 +111,7 @@ public struct IngestPipeline {
                     switch step {
                     case .scan(let scan): try session.beginScan(scan)
                     case .finding(let finding): try session.record(encoded: finding)
+                    case .rule(let key, let evidence): try session.defineRule(key, evidence)
                     }
                 }
             }
@@ -123,6 +124,8 @@ public struct IngestPipeline {
 /// What the reading thread hands to the recording one.
 enum Step: Sendable {
     case scan(ScanRecord)
+    /// An ownership rule, sent once before the first finding that cites it by number.
+    case rule(Int, OwnerEvidence)
     case finding(EncodedFinding)
 }
 
@@ -157,7 +160,27 @@ final class Producer: @unchecked Sendable {
             batch.removeAll(keepingCapacity: true)
         }
         do {
-            var owners = CachingOwnerResolver(resolver)
+            // Each path is resolved once; each rule gets a number and is sent to the store once, so
+            // findings carry an integer, not the evidence (and no string is shared across threads).
+            var owners: [String: (team: String?, rule: Int?)] = [:]
+            var ruleNumbers: [OwnerEvidence: Int] = [:]
+            func owner(of path: String?) -> (team: String?, rule: Int?) {
+                guard let path else { return (nil, nil) }
+                if let known = owners[path] { return (known.team, known.rule) }
+                let resolution = resolver.resolve(path: path)
+                var rule: Int?
+                if let evidence = resolution.evidence {
+                    if let number = ruleNumbers[evidence] {
+                        rule = number
+                    } else {
+                        rule = ruleNumbers.count
+                        ruleNumbers[evidence] = rule
+                        batch.append(.rule(rule!, evidence))
+                    }
+                }
+                owners[path] = (resolution.team, rule)
+                return (resolution.team, rule)
+            }
             var lines = SourceLines(root: options.sourceRoot)
             for file in files {
                 let (source, reader) = try ReportRegistry.open(
@@ -180,16 +203,16 @@ final class Producer: @unchecked Sendable {
                             ? lines.line(path: finding.path, number: finding.line) : nil
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
-                        let owner = owners.resolve(path: finding.path)
+                        let owner = owner(of: finding.path)
                         let prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
-                            fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: owner.evidence)
+                            fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,
                                 message: "the \(reader.format.rawValue) reader gave a finding before its run")
                         }
-                        batch.append(.finding(EncodedFinding(prepared, scan: scan)))
+                        batch.append(.finding(EncodedFinding(prepared, scan: scan, ruleKey: owner.rule)))
                         if batch.count >= 2048 { try send() }
                     }
                 }

@@ -324,7 +324,9 @@ final class SQLiteIngestSession: IngestSession {
     // rows the same way measured slower, 14.4 s against 11.6-13.8 s for a million.)
     private static let batchRows = 32
     private var pendingSightings: [SQLValue] = []
-    private var ruleIDs: [OwnerEvidence: Int64] = [:]
+    // Ownership rules by the caller's number: their row ids, and for `record(_:)` the numbers given.
+    private var ruleRows: [Int: Int64] = [:]
+    private var ruleKeys: [OwnerEvidence: Int] = [:]
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
@@ -343,10 +345,8 @@ final class SQLiteIngestSession: IngestSession {
             sightings + Array(repeating: "(?, ?, ?)", count: Self.batchRows).joined(separator: ", "))
     }
 
-    /// The row of an ownership rule, written the first time a finding cites it.
-    private func ruleRow(_ evidence: OwnerEvidence?) throws -> SQLValue {
-        guard let evidence else { return .null }
-        if let id = ruleIDs[evidence] { return .integer(id) }
+    /// Writes (or finds) an ownership rule's row, so findings can cite it by `key`.
+    func defineRule(_ number: Int, _ evidence: OwnerEvidence) throws {
         let key: [SQLValue] = [
             .text(evidence.source), .text(evidence.file), .text(evidence.revision ?? ""),
             .integer(Int64(evidence.line)),
@@ -368,8 +368,7 @@ final class SQLiteIngestSession: IngestSession {
             try connection.statement(
                 "SELECT id FROM ownership_rules WHERE source = ? AND file = ? AND revision = ? AND line = ?"
             ).rows(key) { $0.int(0) }.first ?? 0
-        ruleIDs[evidence] = id
-        return .integer(id)
+        ruleRows[number] = id
     }
 
     /// Writes the sightings that wait.
@@ -464,7 +463,17 @@ final class SQLiteIngestSession: IngestSession {
         guard let scan = current?.scan else {
             throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
         }
-        try record(encoded: EncodedFinding(prepared, scan: scan))
+        var key: Int?
+        if let evidence = prepared.ownerEvidence {
+            if let known = ruleKeys[evidence] {
+                key = known
+            } else {
+                key = -(ruleKeys.count + 1)  // negative: numbers the caller never uses
+                ruleKeys[evidence] = key
+                try defineRule(key!, evidence)
+            }
+        }
+        try record(encoded: EncodedFinding(prepared, scan: scan, ruleKey: key))
     }
 
     func record(encoded: EncodedFinding) throws {
@@ -497,7 +506,8 @@ final class SQLiteIngestSession: IngestSession {
                 summary.seen += 1
             }
         } else {
-            try insert.run(encoded.values, then: [try ruleRow(encoded.evidence), .integer(scanID)])
+            let rule: SQLValue = encoded.ruleKey.flatMap { ruleRows[$0] }.map(SQLValue.integer) ?? .null
+            try insert.run(encoded.values, then: [rule, .integer(scanID)])
             findingID = connection.lastInsertedRowID
             knownKeys?.insert(encoded.key)
             summary.new += 1

@@ -8,6 +8,8 @@ public protocol IngestSession: AnyObject {
     func record(_ finding: PreparedFinding) throws
     /// Records a finding already encoded (on another thread) for the current scan.
     func record(encoded: EncodedFinding) throws
+    /// Names an ownership rule by a small number, before findings that cite it by that number.
+    func defineRule(_ key: Int, _ evidence: OwnerEvidence) throws
 }
 
 /// A finding turned into the values its row is written with. Pure, so the reading thread can
@@ -16,18 +18,19 @@ public struct EncodedFinding: Sendable {
     let key: Int64
     let fingerprint: String
     let unowned: Bool
-    let evidence: OwnerEvidence?
+    /// The ownership rule, by the number given to ``IngestSession/defineRule(_:_:)``.
+    let ruleKey: Int?
     let line: Int?
     /// The insert's parameters in column order, all but the last two (the owner rule's row and the
     /// scan, known only when recording).
     let values: [SQLValue]
 
-    public init(_ prepared: PreparedFinding, scan: ScanRecord) {
+    public init(_ prepared: PreparedFinding, scan: ScanRecord, ruleKey: Int?) {
         let finding = prepared.finding
         key = Self.key(prepared.fingerprint)
         fingerprint = prepared.fingerprint
         unowned = prepared.ownerTeam == nil
-        evidence = prepared.ownerEvidence
+        self.ruleKey = ruleKey
         line = finding.line
         var suppressions: SQLValue = .null
         if !finding.suppressions.isEmpty {
