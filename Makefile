@@ -37,8 +37,13 @@ demo: build
 	@$(CUSTODY) summary
 	@echo; echo "== the accountability gap: findings no team owns"
 	@$(CUSTODY) findings list --unowned
+	@echo; echo "== the unowned queue, worst first, with the teams owning the nearest code"
+	@$(CUSTODY) unowned
 	@echo; echo "== why finding 9 has no owner"
 	@$(CUSTODY) owners explain 9
+	@echo; echo "== the security team hands the dev-tools secret to Platform, with a reason"
+	@$(CUSTODY) unowned assign --team platform --reason "tools/ is platform tooling" --actor security-team 11
+	@$(CUSTODY) owners explain 11
 	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
 
 test: bootstrap

@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyIngest
+import CustodyJSON
 import CustodyOwnership
 import CustodyPipeline
 import CustodyStore
@@ -180,6 +181,13 @@ extension OwnersCommands {
             organisation.teams.contains { $0.handles.contains { $0.lowercased() == handle.lowercased() } }
         }
         let evidence = row.ownerEvidence
+        // An owner given by hand has its event instead of a rule.
+        let assignment = try store.events(findingID: id).last { $0.kind == "ownership.assigned" }
+        let assigned = assignment.flatMap { event -> String? in
+            guard evidence == nil, row.ownerTeam != nil else { return nil }
+            let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
+            return "assigned by \(event.actor) at \(event.at): \(payload?["reason"]?.string ?? "")"
+        }
         let precedence =
             evidence?.dialect == "gitlab"
             ? "GitLab: the last matching entry of each section; owners of every matching section, in section order"
@@ -187,7 +195,7 @@ extension OwnersCommands {
         if context.arguments.flag("json") {
             var members: [(String, JSONText.Value)] = [
                 ("id", .int(row.id)), ("path", .optional(row.path)), ("owner_team", .optional(row.ownerTeam)),
-                ("reason", .string(row.ownerTeam == nil ? FindingsCommands.unownedReason(row) : "owned")),
+                ("reason", .string(assigned ?? FindingsCommands.unownedReason(row))),
             ]
             if let evidence {
                 members.append(
@@ -214,6 +222,7 @@ extension OwnersCommands {
         } else {
             context.console.out("owner:    none - \(FindingsCommands.unownedReason(row))")
         }
+        if let assigned { context.console.out("evidence: \(assigned)") }
         if let evidence {
             let revision = evidence.revision.map { " at \($0)" } ?? ""
             let section = evidence.section.map { ", section [\($0)]" } ?? ""
@@ -228,6 +237,95 @@ extension OwnersCommands {
             }
             context.console.out("order:    \(precedence)")
         }
+        return 0
+    }
+}
+
+enum UnownedCommands {
+    static let queue = Command(
+        path: ["unowned"], abstract: "The accountability gap: open findings no team owns, worst first",
+        discussion: """
+            Groups unowned open findings by repository and directory, with their severities and ages
+            (first seen 0-7, 8-30, 31-90, over 90 days ago), and suggests the teams that own findings
+            nearest to each group. 'custody unowned assign' gives them an owner.
+            """,
+        options: [OptionSpec("json", help: "print a JSON array")], positionals: []
+    ) { context in
+        let groups = try context.openStore().unownedQueue(now: Date())
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.array(
+                    groups.map { group in
+                        .object([
+                            ("repository", .optional(group.repository)), ("directory", .optional(group.directory)),
+                            ("findings", .array(group.findingIDs.map { .int($0) })),
+                            ("critical", .int(Int64(group.critical))), ("high", .int(Int64(group.high))),
+                            ("medium", .int(Int64(group.medium))), ("low", .int(Int64(group.low))),
+                            ("oldest_age_days", .int(Int64(group.oldestAgeDays))),
+                            ("ages", .array(group.ages.map { .int(Int64($0)) })),
+                            (
+                                "suggestions",
+                                .array(
+                                    group.suggestions.map {
+                                        .object([
+                                            ("team", .string($0.team)), ("near", .string($0.near)),
+                                            ("findings", .int(Int64($0.findings))),
+                                        ])
+                                    })
+                            ),
+                        ])
+                    }
+                ).text)
+            return 0
+        }
+        var table = TextTable([
+            "REPOSITORY", "DIRECTORY", "FINDINGS", "C/H/M/L", "OLDEST", "AGES 7/30/90/+", "SUGGESTED OWNERS",
+        ])
+        for group in groups {
+            let suggestions = group.suggestions.map { "\($0.team) (\($0.findings) under \($0.near))" }
+            table.add([
+                group.repository ?? "-", group.directory.map { $0.isEmpty ? "/" : $0 + "/" } ?? "(no path)",
+                String(group.findingIDs.count), "\(group.critical)/\(group.high)/\(group.medium)/\(group.low)",
+                "\(group.oldestAgeDays)d", group.ages.map(String.init).joined(separator: "/"),
+                suggestions.isEmpty ? "-" : suggestions.joined(separator: ", "),
+            ])
+        }
+        context.console.out(table.render(), terminator: "")
+        let total = groups.reduce(0) { $0 + $1.findingIDs.count }
+        context.console.out("\(total) unowned findings in \(groups.count) groups")
+        return 0
+    }
+
+    static let assign = Command(
+        path: ["unowned", "assign"], abstract: "Give unowned findings an owner, with a reason (one event each)",
+        options: [
+            OptionSpec("team", value: "T", help: "the team that becomes accountable (required)"),
+            OptionSpec("reason", value: "TEXT", help: "why (required; recorded in each event)"),
+            OptionSpec("actor", value: "WHO", help: "who assigns (default: $USER)"),
+        ],
+        positionals: [PositionalSpec("FINDING_ID", help: "finding ids", variadic: true)]
+    ) { context in
+        guard let team = context.arguments.value("team") else {
+            throw UsageError(message: "missing --team T", command: "unowned assign")
+        }
+        guard let reason = context.arguments.value("reason"), !reason.isEmpty else {
+            throw UsageError(
+                message: "missing --reason TEXT: say why this team is accountable", command: "unowned assign")
+        }
+        let ids = try context.arguments.positionals.map { text -> Int64 in
+            guard let id = Int64(text), id > 0 else {
+                throw UsageError(message: "'\(text)' is not a finding id", command: "unowned assign")
+            }
+            return id
+        }
+        let store = try context.openStore()
+        let changed: Int
+        do {
+            changed = try store.assignOwner(findingIDs: ids, team: team, actor: actor(context), reason: reason)
+        } catch let error as DatabaseError {
+            throw Diagnostic(file: context.databasePath, message: error.message)
+        }
+        context.console.out("\(changed) findings assigned to \(team)")
         return 0
     }
 }
@@ -289,6 +387,7 @@ enum FindingsCommands {
 
     /// Why nobody owns a finding, from the evidence kept at ingest.
     static func unownedReason(_ row: FindingRow) -> String {
+        if row.ownerTeam != nil { return "owned" }
         if row.path == nil { return "no file location" }
         guard let line = row.ownerLine else { return "no CODEOWNERS rule matches" }
         if row.ownerHandles.isEmpty { return "CODEOWNERS line \(line) unsets ownership" }

@@ -118,6 +118,27 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
 /// Timestamps are stored as ISO 8601 text in UTC, second precision: sortable as text.
 public enum Timestamp {
+    /// Whole days from one stored timestamp to another (0 when either cannot be read).
+    public static func days(from start: String, to end: String) -> Int {
+        guard let a = dayNumber(start), let b = dayNumber(end) else { return 0 }
+        return max(0, b - a)
+    }
+
+    /// Days since 1970-01-01 of a stored timestamp's date part.
+    static func dayNumber(_ text: String) -> Int? {
+        let parts = text.prefix(10).split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var (year, month, day) = (parts[0], parts[1], parts[2])
+        // Days-from-civil (Howard Hinnant).
+        year -= month <= 2 ? 1 : 0
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yoe = year - era * 400
+        month = month > 2 ? month - 3 : month + 9
+        let doy = (153 * month + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     public static func string(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         var days = seconds / 86_400

@@ -230,6 +230,115 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    public func unownedQueue(now: Date) throws -> [UnownedGroup] {
+        try locked {
+            let rows = try connection.statement(
+                """
+                SELECT f.id, f.repository, f.path, f.severity, s.started_at
+                FROM findings f JOIN scans s ON s.id = f.first_seen_scan
+                WHERE f.owner_team IS NULL AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')
+                ORDER BY f.id
+                """
+            ).rows([]) { ($0.int(0), $0.text(1), $0.text(2), $0.text(3) ?? "", $0.text(4) ?? "") }
+            struct Key: Hashable {
+                var repository: String?
+                var directory: String?
+            }
+            var groups: [Key: UnownedGroup] = [:]
+            var order: [Key] = []
+            let nowText = Timestamp.string(now)
+            for (id, repository, path, severity, firstSeen) in rows {
+                let directory = path.map { path in path.split(separator: "/").dropLast().joined(separator: "/") }
+                let key = Key(repository: repository, directory: directory)
+                if groups[key] == nil {
+                    order.append(key)
+                    groups[key] = UnownedGroup(
+                        repository: repository, directory: directory, findingIDs: [], critical: 0, high: 0, medium: 0,
+                        low: 0, oldestAgeDays: 0, ages: [0, 0, 0, 0], suggestions: [])
+                }
+                let age = Timestamp.days(from: firstSeen, to: nowText)
+                groups[key]!.findingIDs.append(id)
+                switch severity {
+                case "critical": groups[key]!.critical += 1
+                case "high": groups[key]!.high += 1
+                case "medium": groups[key]!.medium += 1
+                case "low": groups[key]!.low += 1
+                default: break
+                }
+                groups[key]!.oldestAgeDays = max(groups[key]!.oldestAgeDays, age)
+                groups[key]!.ages[age <= 7 ? 0 : age <= 30 ? 1 : age <= 90 ? 2 : 3] += 1
+            }
+            var result: [UnownedGroup] = []
+            for key in order {
+                var group = groups[key]!
+                group.suggestions = try nearestOwners(repository: key.repository, directory: key.directory)
+                result.append(group)
+            }
+            // Worst first: most critical, then most high, then oldest.
+            return result.sorted {
+                ($0.critical, $0.high, $0.oldestAgeDays, $0.findingIDs.count)
+                    > ($1.critical, $1.high, $1.oldestAgeDays, $1.findingIDs.count)
+            }
+        }
+    }
+
+    /// Teams owning findings under the nearest directory above `directory` that has owned ones.
+    private func nearestOwners(repository: String?, directory: String?) throws -> [UnownedGroup.Suggestion] {
+        guard let directory else { return [] }
+        var parts = directory.split(separator: "/").map(String.init)
+        while true {
+            let prefix = parts.joined(separator: "/")
+            let pattern = prefix.isEmpty ? "%" : Self.likeEscaped(prefix) + "/%"
+            let found = try connection.statement(
+                """
+                SELECT owner_team, count(*) FROM findings
+                WHERE repository IS ? AND owner_team IS NOT NULL AND path LIKE ? ESCAPE '\\'
+                GROUP BY owner_team ORDER BY count(*) DESC, owner_team LIMIT 3
+                """
+            ).rows([.optional(repository), .text(pattern)]) {
+                UnownedGroup.Suggestion(
+                    team: $0.text(0) ?? "", near: prefix.isEmpty ? "/" : prefix + "/", findings: Int($0.int(1)))
+            }
+            if !found.isEmpty || parts.isEmpty { return found }
+            parts.removeLast()
+        }
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    public func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int {
+        try locked {
+            try connection.transaction {
+                guard
+                    try connection.statement("SELECT 1 FROM teams WHERE id = ?").rows([.text(team)], { _ in 1 }).count
+                        == 1
+                else { throw DatabaseError(code: 0, message: "unknown team '\(team)'") }
+                var changed = 0
+                for id in findingIDs {
+                    let previous = try connection.statement("SELECT owner_team FROM findings WHERE id = ?")
+                        .rows([.integer(id)]) { $0.text(0) }
+                    guard let old = previous.first else { throw DatabaseError(code: 0, message: "no finding \(id)") }
+                    if old == team { continue }
+                    try connection.statement("UPDATE findings SET owner_team = ?, owner_rule = NULL WHERE id = ?")
+                        .run([.text(team), .integer(id)])
+                    try connection.appendEvent(
+                        kind: "ownership.assigned", findingID: id, scanID: nil, actor: actor,
+                        payload: .object([("from", .optional(old)), ("to", .string(team)), ("reason", .string(reason))])
+                    )
+                    changed += 1
+                }
+                return changed
+            }
+        }
+    }
+
     public func teamSummaries() throws -> [TeamSummary] {
         try locked {
             let sql = """

@@ -1,4 +1,5 @@
 import CustodyCore
+import Foundation
 
 /// Receives scans and their findings inside the store's ingest transaction.
 public protocol IngestSession: AnyObject {
@@ -133,6 +134,30 @@ public struct TeamSummary: Sendable, Equatable {
     public var fixed: Int
 }
 
+/// Unowned open findings that share a repository and directory.
+public struct UnownedGroup: Sendable, Equatable {
+    public var repository: String?
+    /// The directory of the findings' paths ("" for the root; nil for findings without a path).
+    public var directory: String?
+    public var findingIDs: [Int64]
+    public var critical: Int
+    public var high: Int
+    public var medium: Int
+    public var low: Int
+    /// Days since the oldest finding of the group was first seen.
+    public var oldestAgeDays: Int
+    /// Findings first seen 0-7, 8-30, 31-90 and over 90 days ago.
+    public var ages: [Int]
+    public var suggestions: [Suggestion]
+
+    /// A team that owns findings near the group: where, and how many.
+    public struct Suggestion: Sendable, Equatable {
+        public var team: String
+        public var near: String
+        public var findings: Int
+    }
+}
+
 /// An event of the chain of custody, as stored.
 public struct EventRow: Sendable, Equatable {
     public var sequence: Int64
@@ -161,6 +186,12 @@ public protocol Store: AnyObject {
     func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary
 
     func findings(_ query: FindingQuery) throws -> [FindingRow]
+    /// Open findings no team owns, grouped by repository and directory, oldest first, with the
+    /// teams that own findings nearest to each group as suggestions.
+    func unownedQueue(now: Date) throws -> [UnownedGroup]
+    /// Makes `team` the owner of the given findings, one `ownership.assigned` event each;
+    /// returns how many changed owner.
+    func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int
     func teamSummaries() throws -> [TeamSummary]
     func events(findingID: Int64?) throws -> [EventRow]
     /// Row counts of the main tables, for checks and status output.

@@ -168,6 +168,43 @@ struct CLITests {
         #expect(session.run("owners", "explain", "x").status == 2)
     }
 
+    @Test func unownedQueueAndAssignment() throws {
+        let session = Session()
+        let (codeowners, _) = try session.setUp()
+        let report = try session.write(
+            "u.sarif",
+            session.sarif(["services/payments/a.py", "vendor/lib.js", "vendor/lib2.js", "services/ops_%/x.sh"]))
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        var groups = Array(try session.json(session.run("unowned", "--json").out).array!)
+        #expect(groups.map { $0["directory"]?.string } == ["vendor", "services/ops_%"])
+        #expect(groups[0]["findings"]?.array.map { Array($0).compactMap(\.int) } == [2, 3])
+        #expect(groups[0]["high"]?.int == 2)
+        // The nearest owned code is under services/: payments owns a finding there. The "%" and
+        // "_" of the directory name are matched as themselves.
+        let suggestions = Array(groups[1]["suggestions"]!.array!)
+        #expect(suggestions.map { $0["team"]?.string } == ["payments"])
+        #expect(suggestions.first?["near"]?.string == "services/")
+
+        var result = session.run("unowned", "assign", "--team", "payments", "2", "3")
+        #expect(result.status == 2)
+        #expect(result.err.contains("missing --reason"))
+        result = session.run("unowned", "assign", "--team", "nobody", "--reason", "r", "2")
+        #expect(result.status == 1)
+        #expect(result.err.contains("unknown team 'nobody'"))
+        result = session.run("unowned", "assign", "--team", "payments", "--reason", "vendored for payments", "2", "3")
+        #expect(result.out == "2 findings assigned to payments\n")
+        groups = Array(try session.json(session.run("unowned", "--json").out).array!)
+        #expect(groups.count == 1)
+        let store = try SQLiteStore(path: session.database)
+        let events = try store.events(findingID: 2).filter { $0.kind == "ownership.assigned" }
+        #expect(events.count == 1)
+        #expect(events.first?.actor == "tester")
+        #expect(events.first?.payload.contains("vendored for payments") == true)
+        let explained = session.run("owners", "explain", "2").out
+        #expect(explained.contains("evidence: assigned by tester at "))
+        #expect(explained.contains(": vendored for payments"))
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(
