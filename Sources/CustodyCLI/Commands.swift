@@ -75,7 +75,9 @@ enum IngestCommand {
             repository, branch and tool that it no longer reports as fixed.
             """,
         options: [
-            OptionSpec("repo", value: "NAME", help: "the repository the reports scanned"),
+            OptionSpec(
+                "repo", value: "NAME|DIR",
+                help: "the repository scanned; a local git checkout also gives CODEOWNERS at --commit"),
             OptionSpec("branch", value: "B", help: "the branch scanned"),
             OptionSpec("commit", value: "SHA", help: "the commit scanned"),
             OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
@@ -94,6 +96,14 @@ enum IngestCommand {
         let arguments = context.arguments
         var options = IngestOptions()
         options.repository = arguments.value("repo")
+        // --repo may name a local git checkout: the repository is then its directory's name,
+        // and without --codeowners, CODEOWNERS is read from it at --commit.
+        if let repo = options.repository,
+            FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo)
+        {
+            options.checkout = repo
+            options.repository = URL(fileURLWithPath: repo).standardizedFileURL.lastPathComponent
+        }
         options.branch = arguments.value("branch")
         options.commit = arguments.value("commit")
         options.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial

@@ -8,6 +8,8 @@ import Foundation
 /// How an ingest should read and attribute its reports.
 public struct IngestOptions: Sendable {
     public var repository: String?
+    /// A local git checkout of the repository: CODEOWNERS is then read at `commit` from it.
+    public var checkout: String?
     public var branch: String?
     public var commit: String?
     public var scope: ScanScope = .partial
@@ -71,12 +73,54 @@ public struct IngestPipeline {
         return (OwnerResolver.Source(rules: parsed, file: file), warnings)
     }
 
+    /// Reads CODEOWNERS from a git checkout at `commit` (the file the platform would have used
+    /// then), or from its working tree when no commit is given. Nil when the commit has none.
+    public static func loadCodeowners(checkout: String, commit: String?, dialect: CodeownersDialect?) throws -> (
+        OwnerResolver.Source, [Diagnostic]
+    )? {
+        guard let commit else {
+            return try? loadCodeowners(path: checkout, dialect: dialect)
+        }
+        let git = Git(directory: checkout)
+        let sha: String
+        do {
+            sha = try git.resolve(commit)
+        } catch let failure as Git.Failure {
+            throw Diagnostic(file: checkout, message: failure.message)
+        }
+        let candidates = Set(CodeownersDialect.allCases.flatMap(\.locations)).sorted()
+        var present: [String] = []
+        var texts: [String: String] = [:]
+        for location in candidates {
+            if let text = try git.file(location, at: sha) {
+                present.append(location)
+                texts[location] = text
+            }
+        }
+        guard let found = CodeownersDialect.locate(among: present), let text = texts[found.path] else { return nil }
+        let file = checkout + "/" + found.path
+        let parsed = (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: file)
+        let warnings = parsed.diagnostics.map {
+            var warning = $0
+            warning.severity = .warning
+            warning.file = "\(file) at \(sha.prefix(12))"
+            return warning
+        }
+        return (OwnerResolver.Source(rules: parsed, file: found.path, revision: sha), warnings)
+    }
+
     public func run(files: [String], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
         var codeowners: OwnerResolver.Source?
         var warnings: [Diagnostic] = []
         if let path = options.codeownersPath {
             let (parsed, fileWarnings) = try Self.loadCodeowners(path: path, dialect: options.codeownersDialect)
+            warnings += fileWarnings
+            codeowners = parsed
+        } else if let checkout = options.checkout,
+            let (parsed, fileWarnings) = try Self.loadCodeowners(
+                checkout: checkout, commit: options.commit, dialect: options.codeownersDialect)
+        {
             warnings += fileWarnings
             codeowners = parsed
         }

@@ -205,6 +205,57 @@ struct CLITests {
         #expect(explained.contains(": vendored for payments"))
     }
 
+    @Test func codeownersIsReadFromTheScannedCommit() throws {
+        let session = Session()
+        let teams = try session.write(
+            "teams.yaml",
+            """
+            teams:
+              - {id: a, name: A, handles: ["@org/a"]}
+              - {id: b, name: B, handles: ["@org/b"]}
+              - {id: c, name: C, handles: ["@org/c"]}
+            """)
+        #expect(session.run("teams", "import", teams).status == 0)
+        let repo = try GitFixture()
+        let first = try repo.commit(["CODEOWNERS": "/src/ @org/a\n", "src/app.py": "x\n"], message: "one")
+        let second = try repo.commit(["CODEOWNERS": "/src/ @org/b\n"], message: "two", date: "2026-02-01T09:00:00Z")
+        try repo.write("CODEOWNERS", "/src/ @org/c\n")  // the working tree differs from both commits
+
+        func ingest(_ path: String, _ arguments: [String]) throws -> (
+            team: String?, revision: String?, repository: String?
+        ) {
+            let report = try session.write("r.sarif", session.sarif([path]))
+            let result = session.run(["ingest", "--repo", repo.path] + arguments + [report])
+            #expect(result.status == 0, "\(result.err)")
+            let rows = Array(try session.json(session.run("findings", "list", "--json").out).array!)
+            let row = try #require(rows.last { $0["path"]?.string == path })
+            let explained = try session.json(session.run("owners", "explain", String(row["id"]!.int!), "--json").out)
+            return (
+                row["owner_team"]?.string, explained["owner_evidence"]?["revision"]?.string, row["repository"]?.string
+            )
+        }
+        var found = try ingest("src/app.py", ["--commit", String(first.prefix(8))])
+        #expect(found.team == "a")
+        #expect(found.revision == first)
+        #expect(found.repository == "repo")  // a checkout's name is its directory's
+        found = try ingest("src/later.py", ["--commit", second])
+        #expect(found.team == "b")
+        #expect(found.revision == second)
+        found = try ingest("src/now.py", [])  // no commit: the working tree
+        #expect(found.team == "c")
+        #expect(found.revision == nil)
+
+        let before = try SQLiteStore(path: session.database).counts()
+        let report = try session.write("r.sarif", session.sarif(["src/x.py"]))
+        var bad = session.run("ingest", "--repo", repo.path, "--commit", "0123abcd", report)
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("commit '0123abcd' is not in the repository"))
+        bad = session.run("ingest", "--repo", repo.path, "--commit", "--output=/tmp/x", report)
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("is not a revision"))
+        #expect(try SQLiteStore(path: session.database).counts() == before)
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(
