@@ -86,6 +86,8 @@ enum IngestCommand {
                 help: "CODEOWNERS file, or a checkout (the file the platform would use)"),
             OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
             OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
+            OptionSpec("release-pattern", value: "GLOB", help: "tags that are releases, for introducers (default v*)"),
+            OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
             OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
             OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
@@ -111,6 +113,14 @@ enum IngestCommand {
         options.codeownersDialect = try arguments.choice(
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
         options.sourceRoot = arguments.value("source-root")
+        options.attributeIntroducers = !arguments.flag("no-introducers")
+        if let pattern = arguments.value("release-pattern") {
+            guard !pattern.isEmpty, !pattern.hasPrefix("-"), !pattern.contains("..") else {
+                throw UsageError(
+                    message: "invalid --release-pattern '\(pattern)'; e.g. 'v*' or 'release-*'", command: "ingest")
+            }
+            options.releasePattern = pattern
+        }
         options.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
         if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
             options.limits.maxBytes = maxBytes
@@ -392,6 +402,69 @@ enum FindingsCommands {
             context.console.out(table.render(), terminator: "")
             context.console.out("\(rows.count) findings")
         }
+        return 0
+    }
+
+    static let show = Command(
+        path: ["findings", "show"], abstract: "One finding: what, where, who owns it and who introduced it",
+        options: [OptionSpec("json", help: "print a JSON object")],
+        positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
+    ) { context in
+        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
+            throw UsageError(message: "FINDING_ID must be a positive number", command: "findings show")
+        }
+        var query = FindingQuery()
+        query.id = id
+        guard let row = try context.openStore().findings(query).first else {
+            throw Diagnostic(file: context.databasePath, message: "no finding \(id)")
+        }
+        let introducer = row.introducer
+        let reason =
+            introducer != nil
+            ? nil
+            : (row.introducerUnknownReason
+                ?? "no attribution ran: ingest with --repo DIR (a git checkout) and --commit SHA")
+        if context.arguments.flag("json") {
+            guard case .object(var members) = json(row) else { return 1 }
+            let evidence: JSONText.Value =
+                row.ownerEvidence.map { evidence in
+                    .object([
+                        ("source", .string(evidence.source)), ("file", .string(evidence.file)),
+                        ("revision", .optional(evidence.revision)), ("dialect", .string(evidence.dialect)),
+                        ("line", .int(Int64(evidence.line))), ("pattern", .string(evidence.pattern)),
+                        ("section", .optional(evidence.section)), ("handles", .strings(evidence.handles)),
+                    ])
+                } ?? .null
+            members += [
+                ("owner_evidence", evidence),
+                ("introduced_commit", .optional(introducer?.commit)),
+                ("introduced_author", .optional(introducer.map { "\($0.author) <\($0.email)>" })),
+                ("introduced_at", .optional(introducer?.authoredAt)),
+                ("introduced_release", .optional(introducer?.release)),
+                ("introduced_team", .optional(introducer?.team)),
+                ("introduced_path", .optional(introducer?.pathThen)),
+                ("introduced_line", .optional(introducer?.lineThen)),
+                ("introducer_reason", .optional(reason)),
+            ]
+            context.console.out(JSONText.Value.object(members).text)
+            return 0
+        }
+        let location = (row.path ?? "(no file location)") + (row.line.map { ":\($0)" } ?? "")
+        context.console.out("finding \(row.id)  \(row.severity.rawValue)  \(row.status.rawValue)")
+        context.console.out("what:       \(row.tool) \(row.rule): \(row.message)")
+        context.console.out("where:      \(row.repository.map { $0 + " " } ?? "")\(location)")
+        context.console.out("owner:      \(row.ownerTeam ?? "none (\(unownedReason(row)))")")
+        if let introducer {
+            context.console.out(
+                "introduced: \(introducer.commit.prefix(12)) by \(introducer.author) <\(introducer.email)> at \(introducer.authoredAt)"
+            )
+            context.console.out("            in \(introducer.pathThen):\(introducer.lineThen)")
+            context.console.out("release:    \(introducer.release ?? "not yet in a release")")
+            context.console.out("team then:  \(introducer.team ?? "no team owned the path then")")
+        } else {
+            context.console.out("introduced: unknown - \(reason ?? "")")
+        }
+        context.console.out("seen:       first \(row.firstSeen), last \(row.lastSeen)")
         return 0
     }
 

@@ -33,6 +33,37 @@ public struct OwnerEvidence: Sendable, Hashable, Codable {
     }
 }
 
+/// Who shipped a defect: the commit that last changed the flagged line as of the scanned commit,
+/// its author and date, the earliest release containing it, and the team that owned the path then.
+public struct Introducer: Sendable, Equatable, Codable {
+    public var commit: String
+    public var author: String
+    public var email: String
+    /// Author time, ISO 8601 UTC.
+    public var authoredAt: String
+    /// The earliest release tag (by tag date) containing the commit; nil if none does yet.
+    public var release: String?
+    /// The team owning the path at that commit, from the CODEOWNERS of that time.
+    public var team: String?
+    /// The path and line as they were in that commit (after renames and moves).
+    public var pathThen: String
+    public var lineThen: Int
+
+    public init(
+        commit: String, author: String, email: String, authoredAt: String, release: String?, team: String?,
+        pathThen: String, lineThen: Int
+    ) {
+        self.commit = commit
+        self.author = author
+        self.email = email
+        self.authoredAt = authoredAt
+        self.release = release
+        self.team = team
+        self.pathThen = pathThen
+        self.lineThen = lineThen
+    }
+}
+
 /// A finding ready to be recorded: identified (step 2) and attributed (step 3).
 public struct PreparedFinding: Sendable {
     public var finding: NormalizedFinding
@@ -41,16 +72,22 @@ public struct PreparedFinding: Sendable {
     public var ownerTeam: String?
     /// The rule that decided the owner, nil when no rule matched the path.
     public var ownerEvidence: OwnerEvidence?
+    /// Who shipped it, when attribution ran; else why it is unknown (nil when it did not run).
+    public var introducer: Introducer?
+    public var introducerUnknownReason: String?
 
     public init(
         finding: NormalizedFinding, fingerprint: String, fingerprintBasis: Fingerprint.Basis,
-        ownerTeam: String?, ownerEvidence: OwnerEvidence?
+        ownerTeam: String?, ownerEvidence: OwnerEvidence?, introducer: Introducer? = nil,
+        introducerUnknownReason: String? = nil
     ) {
         self.finding = finding
         self.fingerprint = fingerprint
         self.fingerprintBasis = fingerprintBasis
         self.ownerTeam = ownerTeam
         self.ownerEvidence = ownerEvidence
+        self.introducer = introducer
+        self.introducerUnknownReason = introducerUnknownReason
     }
 }
 

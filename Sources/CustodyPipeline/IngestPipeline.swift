@@ -17,6 +17,10 @@ public struct IngestOptions: Sendable {
     public var codeownersPath: String?
     /// The CODEOWNERS dialect; nil: from the file's location and content.
     public var codeownersDialect: CodeownersDialect?
+    /// With a checkout and a commit: find who introduced each code finding (git blame).
+    public var attributeIntroducers = true
+    /// Tags that are releases, as a git pattern.
+    public var releasePattern = "v*"
     /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
     public var sourceRoot: String?
     public var format: ReportFormat?
@@ -125,13 +129,25 @@ public struct IngestPipeline {
             codeowners = parsed
         }
         let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)
+        var attributor: IntroducerAttributor?
+        if options.attributeIntroducers, let checkout = options.checkout, let commit = options.commit {
+            do {
+                attributor = try IntroducerAttributor(
+                    checkout: checkout, commit: commit, releasePattern: options.releasePattern,
+                    organisation: organisation, dialect: options.codeownersDialect)
+            } catch let failure as Git.Failure {
+                throw Diagnostic(file: checkout, message: failure.message)
+            }
+        }
         let startedAt = Date()
 
         // Two threads: this one records into the store (SQLite stays on the thread that opened
         // the transaction); a second reads, fingerprints and attributes (steps 1-3), handing
         // batches over a bounded queue. Either side failing stops both, and nothing is committed.
         let queue = BoundedQueue<[Step]>(capacity: 8)
-        let producer = Producer(files: files, options: options, resolver: resolver, startedAt: startedAt, queue: queue)
+        let producer = Producer(
+            files: files, options: options, resolver: resolver, attributor: attributor, startedAt: startedAt,
+            queue: queue)
         let thread = Thread { producer.run() }
         thread.stackSize = 8 << 20
         thread.start()
@@ -178,17 +194,21 @@ final class Producer: @unchecked Sendable {
     let files: [String]
     let options: IngestOptions
     let resolver: OwnerResolver
+    let attributor: IntroducerAttributor?
     let startedAt: Date
     let queue: BoundedQueue<[Step]>
     /// Signalled when the thread has finished; `warnings` may be read after that.
     let done = DispatchSemaphore(value: 0)
     private(set) var warnings: [Diagnostic] = []
 
-    init(files: [String], options: IngestOptions, resolver: OwnerResolver, startedAt: Date, queue: BoundedQueue<[Step]>)
-    {
+    init(
+        files: [String], options: IngestOptions, resolver: OwnerResolver, attributor: IntroducerAttributor?,
+        startedAt: Date, queue: BoundedQueue<[Step]>
+    ) {
         self.files = files
         self.options = options
         self.resolver = resolver
+        self.attributor = attributor
         self.startedAt = startedAt
         self.queue = queue
     }
@@ -248,9 +268,15 @@ final class Producer: @unchecked Sendable {
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
                         let owner = owner(of: finding.path)
-                        let prepared = PreparedFinding(
+                        var prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
+                        if let attributor {
+                            switch attributor.introducer(path: finding.path, line: finding.line) {
+                            case .success(let introducer): prepared.introducer = introducer
+                            case .failure(let unknown): prepared.introducerUnknownReason = unknown.reason
+                            }
+                        }
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,

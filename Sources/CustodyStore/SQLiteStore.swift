@@ -190,13 +190,17 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
                        latest.line, f.message, f.cwes, f.cves, f.owner_team, r.source, r.file, r.revision,
                        f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
-                       r.dialect, r.line, r.pattern, r.section, r.handles
+                       r.dialect, r.line, r.pattern, r.section, r.handles,
+                       i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
+                       i.reason
                 FROM findings f
                 JOIN sightings latest ON latest.finding_id = f.id
                      AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
                 JOIN scans first ON first.id = f.first_seen_scan
                 JOIN scans last ON last.id = latest.scan_id
                 LEFT JOIN ownership_rules r ON r.id = f.owner_rule
+                LEFT JOIN introducers i ON i.finding_id = f.id
+                LEFT JOIN commits c ON c.sha = i.commit_sha
                 """
             if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
             sql += " ORDER BY f.id"
@@ -216,7 +220,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                         dialect: row.text(20) ?? "", line: Int(row.int(21)), pattern: row.text(22) ?? "",
                         section: row.text(23), handles: list(row.text(24)))
                 }
-                return FindingRow(
+                var introducer: Introducer?
+                if let commit = row.text(25) {
+                    introducer = Introducer(
+                        commit: commit, author: row.text(26) ?? "", email: row.text(27) ?? "",
+                        authoredAt: row.text(28) ?? "", release: row.text(29), team: row.text(30),
+                        pathThen: row.text(31) ?? "", lineThen: Int(row.int(32)))
+                }
+                var found = FindingRow(
                     id: row.int(0), fingerprint: row.text(1) ?? "", fingerprintBasis: row.text(19) ?? "",
                     tool: row.text(2) ?? "", rule: row.text(3) ?? "",
                     severity: Severity(rawValue: row.text(4) ?? "") ?? .info,
@@ -226,6 +237,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     ownerEvidence: evidence,
                     suppressed: !(row.text(16) ?? "").isEmpty, firstSeen: row.text(17) ?? "",
                     lastSeen: row.text(18) ?? "")
+                found.introducer = introducer
+                found.introducerUnknownReason = row.text(33)
+                return found
             }
         }
     }
@@ -436,6 +450,7 @@ final class SQLiteIngestSession: IngestSession {
     // Ownership rules by the caller's number: their row ids, and for `record(_:)` the numbers given.
     private var ruleRows: [Int: Int64] = [:]
     private var ruleKeys: [OwnerEvidence: Int] = [:]
+    private var writtenCommits = Set<String>()
 
     init(connection: SQLiteConnection) throws {
         self.connection = connection
@@ -478,6 +493,33 @@ final class SQLiteIngestSession: IngestSession {
                 "SELECT id FROM ownership_rules WHERE source = ? AND file = ? AND revision = ? AND line = ?"
             ).rows(key) { $0.int(0) }.first ?? 0
         ruleRows[number] = id
+    }
+
+    /// The introducer of a new finding (fixed at discovery), and its commit once per ingest.
+    private func recordIntroducer(of findingID: Int64, _ encoded: EncodedFinding) throws {
+        if let introducer = encoded.introducer {
+            if !writtenCommits.contains(introducer.commit) {
+                try connection.statement(
+                    """
+                    INSERT INTO commits (sha, author, email, authored_at, release) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (sha) DO UPDATE SET release = coalesce(commits.release, excluded.release)
+                    """
+                ).run([
+                    .text(introducer.commit), .text(introducer.author), .text(introducer.email),
+                    .text(introducer.authoredAt), .optional(introducer.release),
+                ])
+                writtenCommits.insert(introducer.commit)
+            }
+            try connection.statement(
+                "INSERT INTO introducers (finding_id, commit_sha, team, path_then, line_then) VALUES (?, ?, ?, ?, ?)"
+            ).run([
+                .integer(findingID), .text(introducer.commit), .optional(introducer.team), .text(introducer.pathThen),
+                .integer(Int64(introducer.lineThen)),
+            ])
+        } else if let reason = encoded.introducerUnknownReason {
+            try connection.statement("INSERT INTO introducers (finding_id, reason) VALUES (?, ?)")
+                .run([.integer(findingID), .text(reason)])
+        }
     }
 
     /// Writes the sightings that wait.
@@ -618,6 +660,7 @@ final class SQLiteIngestSession: IngestSession {
             let rule: SQLValue = encoded.ruleKey.flatMap { ruleRows[$0] }.map(SQLValue.integer) ?? .null
             try insert.run(encoded.values, then: [rule, .integer(scanID)])
             findingID = connection.lastInsertedRowID
+            try recordIntroducer(of: findingID, encoded)
             knownKeys?.insert(encoded.key)
             summary.new += 1
         }

@@ -130,6 +130,26 @@ public enum Schema {
             CREATE INDEX events_finding ON events (finding_id);
             \(d.appendOnly("events"))
             """
-        }
+        },
+        Migration(version: 2, name: "introducers: the commit, author, release and team that shipped a finding") { _ in
+            """
+            CREATE TABLE commits (
+                sha TEXT PRIMARY KEY,
+                author TEXT NOT NULL,
+                email TEXT NOT NULL,
+                authored_at TEXT NOT NULL,
+                release TEXT
+            );
+            CREATE TABLE introducers (
+                finding_id INTEGER PRIMARY KEY REFERENCES findings(id),
+                commit_sha TEXT REFERENCES commits(sha),
+                team TEXT,
+                path_then TEXT,
+                line_then INTEGER,
+                -- Why there is no commit, when there is none.
+                reason TEXT
+            );
+            """
+        },
     ]
 }

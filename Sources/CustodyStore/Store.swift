@@ -21,6 +21,8 @@ public struct EncodedFinding: Sendable {
     let unowned: Bool
     /// The ownership rule, by the number given to ``IngestSession/defineRule(_:_:)``.
     let ruleKey: Int?
+    let introducer: Introducer?
+    let introducerUnknownReason: String?
     let line: Int?
     /// The insert's parameters in column order, all but the last two (the owner rule's row and the
     /// scan, known only when recording).
@@ -32,6 +34,8 @@ public struct EncodedFinding: Sendable {
         fingerprint = prepared.fingerprint
         unowned = prepared.ownerTeam == nil
         self.ruleKey = ruleKey
+        introducer = prepared.introducer
+        introducerUnknownReason = prepared.introducerUnknownReason
         line = finding.line
         var suppressions: SQLValue = .null
         if !finding.suppressions.isEmpty {
@@ -115,6 +119,10 @@ public struct FindingRow: Sendable, Equatable {
     public var ownerTeam: String?
     /// The rule that decided the owner, nil when no rule matched the path.
     public var ownerEvidence: OwnerEvidence?
+    /// Who shipped it; nil with `introducerUnknownReason` when attribution could not tell, both nil
+    /// when it did not run.
+    public var introducer: Introducer? = nil
+    public var introducerUnknownReason: String? = nil
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }
     public var ownerLine: Int? { ownerEvidence?.line }
     public var suppressed: Bool

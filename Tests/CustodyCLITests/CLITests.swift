@@ -256,6 +256,90 @@ struct CLITests {
         #expect(try SQLiteStore(path: session.database).counts() == before)
     }
 
+    @Test func introducersFromGitHistory() throws {
+        let session = Session()
+        #expect(
+            session.run(
+                "teams", "import",
+                try session.write(
+                    "teams.yaml",
+                    "teams:\n  - {id: a, name: A, handles: [\"@org/a\"]}\n  - {id: b, name: B, handles: [\"@org/b\"]}\n"
+                )
+            ).status == 0)
+        let repo = try GitFixture()
+        let first = try repo.commit(
+            [
+                "CODEOWNERS": "/src/ @org/a\n",
+                "src/app.py": "import os\ndef f(cmd):\n    os.system(cmd)\n    return 1\n",
+            ], message: "first", author: "Ada", email: "ada@example.gov", date: "2026-01-10T12:00:00Z")
+        try repo.git(["tag", "v1.0"], environment: ["GIT_COMMITTER_DATE": "2026-01-11T00:00:00Z"])
+        let second = try repo.commit(
+            [
+                "CODEOWNERS": "/src/ @org/b\n",
+                "src/app.py": "# header\n# more\nimport os\ndef f(cmd):\n    os.system(cmd)\n    return 2\n",
+            ], message: "second", author: "Bob", email: "bob@example.gov", date: "2026-02-01T12:00:00Z")
+        try repo.git(["tag", "v1.1"], environment: ["GIT_COMMITTER_DATE": "2026-02-02T00:00:00Z"])
+        // A rename on a branch, merged back.
+        try repo.git(["checkout", "-q", "-b", "feature"])
+        try repo.git(["mv", "src/app.py", "src/main.py"])
+        try repo.commit([:], message: "rename", author: "Cy", email: "cy@example.gov", date: "2026-03-01T12:00:00Z")
+        try repo.git(["checkout", "-q", "main"])
+        try repo.commit(
+            ["README": "hi\n"], message: "readme", author: "Dee", email: "dee@example.gov", date: "2026-03-02T12:00:00Z"
+        )
+        try repo.git(
+            ["merge", "-q", "--no-ff", "-m", "merge feature", "feature"],
+            environment: ["GIT_AUTHOR_DATE": "2026-03-03T12:00:00Z", "GIT_COMMITTER_DATE": "2026-03-03T12:00:00Z"])
+        let last = try repo.commit(
+            ["src/new.py": "eval(x)\n"], message: "new", author: "Eve", email: "eve@example.gov",
+            date: "2026-04-01T12:00:00Z")
+
+        let report = try session.write(
+            "r.sarif", session.sarif(["src/main.py", "src/main.py", "src/new.py", "src/gone.py"]))
+        // The helper flags lines 3, 4, 5, 6: fix them to the lines that matter.
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+            .replacingOccurrences(of: "\"startLine\":3", with: "\"startLine\":5")
+            .replacingOccurrences(of: "\"startLine\":4", with: "\"startLine\":6")
+            .replacingOccurrences(
+                of: "\"startLine\":5,\"snippet\":{\"text\":\"code(2)",
+                with: "\"startLine\":1,\"snippet\":{\"text\":\"code(2)")
+        try text.write(toFile: report, atomically: true, encoding: .utf8)
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
+        #expect(result.status == 0, "\(result.err)")
+
+        func show(_ id: Int) throws -> JSONValue {
+            try session.json(session.run("findings", "show", String(id), "--json").out)
+        }
+        // os.system: moved down two lines and renamed since, still Ada's first commit.
+        var found = try show(1)
+        #expect(found["line"]?.int == 5)
+        #expect(found["introduced_commit"]?.string == first)
+        #expect(found["introduced_author"]?.string == "Ada <ada@example.gov>")
+        #expect(found["introduced_at"]?.string == "2026-01-10T12:00:00Z")
+        #expect(found["introduced_release"]?.string == "v1.0")
+        #expect(found["introduced_team"]?.string == "a")  // CODEOWNERS of January
+        #expect(found["introduced_path"]?.string == "src/app.py")
+        #expect(found["introduced_line"]?.int == 3)
+        #expect(found["owner_team"]?.string == "b")  // accountable now: CODEOWNERS at HEAD
+        #expect(found["introducer_reason"]?.isNull == true)
+        // "return 2": Bob's change, in v1.1, when team b owned src/.
+        found = try show(2)
+        #expect(found["introduced_commit"]?.string == second)
+        #expect(found["introduced_release"]?.string == "v1.1")
+        #expect(found["introduced_team"]?.string == "b")
+        // Not released yet.
+        found = try show(3)
+        #expect(found["introduced_commit"]?.string == last)
+        #expect(found["introduced_release"]?.isNull == true)
+        // A path the commit does not have: no introducer, and why.
+        found = try show(4)
+        #expect(found["introduced_commit"]?.isNull == true)
+        #expect(found["introducer_reason"]?.string == "src/gone.py is not in the scanned commit")
+        let table = session.run("findings", "show", "1").out
+        #expect(table.contains("introduced: \(first.prefix(12)) by Ada <ada@example.gov> at 2026-01-10T12:00:00Z"))
+        #expect(table.contains("release:    v1.0"))
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(

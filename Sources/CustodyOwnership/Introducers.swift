@@ -1,0 +1,194 @@
+import CustodyCore
+import Foundation
+
+/// One line of `git blame --line-porcelain`.
+struct BlameLine: Sendable {
+    var commit: String
+    var originalPath: String
+    var originalLine: Int
+}
+
+/// What a commit says about itself, from blame's headers.
+struct CommitFacts: Sendable {
+    var author: String
+    var email: String
+    var authorTime: Int64
+}
+
+/// Attributes findings to the commits that introduced them, reading `git` output once per file
+/// and scanned commit, and once per release tag and CODEOWNERS version.
+public final class IntroducerAttributor: @unchecked Sendable {
+    public let git: Git
+    public let commit: String
+    private let releasePattern: String
+    private let teamByHandle: [String: String]
+    private let dialect: CodeownersDialect?
+
+    private var blames: [String: [BlameLine]?] = [:]
+    private var commits: [String: CommitFacts] = [:]
+    private var releases: [String: String]?
+    private var codeownersVersions: [(time: Int64, rules: (any CodeownersMatching)?)]?
+    private let lock = NSLock()
+
+    /// Why a finding has no introducer (when it has none).
+    public enum Unknown: Error, Sendable, Equatable {
+        case noLocation
+        case notInCommit(String)
+        case lineOutOfRange(Int)
+        case git(String)
+
+        public var reason: String {
+            switch self {
+            case .noLocation: "the finding has no file and line"
+            case .notInCommit(let path): "\(path) is not in the scanned commit"
+            case .lineOutOfRange(let line): "line \(line) is past the end of the file at the scanned commit"
+            case .git(let message): message
+            }
+        }
+    }
+
+    /// `commit` is resolved first; a commit that is not in the repository is an error.
+    public init(
+        checkout: String, commit: String, releasePattern: String = "v*", organisation: Organisation,
+        dialect: CodeownersDialect? = nil
+    ) throws {
+        git = Git(directory: checkout)
+        self.commit = try git.resolve(commit)
+        self.releasePattern = releasePattern
+        self.dialect = dialect
+        var map: [String: String] = [:]
+        for team in organisation.teams {
+            for handle in team.handles { map[handle.lowercased()] = team.id }
+        }
+        teamByHandle = map
+    }
+
+    /// The introducer of the flagged `line` of `path` (1-based, as scanned).
+    public func introducer(path: String?, line: Int?) -> Result<Introducer, Unknown> {
+        guard let path, let line, line >= 1 else { return .failure(.noLocation) }
+        lock.lock()
+        defer { lock.unlock() }
+        let lines: [BlameLine]
+        if let cached = blames[path] {
+            guard let cached else { return .failure(.notInCommit(path)) }
+            lines = cached
+        } else {
+            do {
+                let blamed = try blame(path)
+                blames[path] = .some(blamed)
+                lines = blamed
+            } catch {
+                blames[path] = .some(nil)
+                return .failure(.notInCommit(path))
+            }
+        }
+        guard line <= lines.count else { return .failure(.lineOutOfRange(line)) }
+        let blamed = lines[line - 1]
+        let facts = commits[blamed.commit] ?? CommitFacts(author: "", email: "", authorTime: 0)
+        do {
+            let release = try releaseIndex()[blamed.commit]
+            let team = try teamThen(path: blamed.originalPath, time: facts.authorTime)
+            return .success(
+                Introducer(
+                    commit: blamed.commit, author: facts.author, email: facts.email,
+                    authoredAt: Timestamp.string(Date(timeIntervalSince1970: TimeInterval(facts.authorTime))),
+                    release: release, team: team, pathThen: blamed.originalPath, lineThen: blamed.originalLine))
+        } catch {
+            return .failure(.git("\(error)"))
+        }
+    }
+
+    /// Blames the whole file once: every line's commit, original path and line.
+    private func blame(_ path: String) throws -> [BlameLine] {
+        let output = try git.run(["blame", "--line-porcelain", "-M", commit, "--", path])
+        var lines: [BlameLine] = []
+        var current: BlameLine?
+        var author = ""
+        var email = ""
+        var time: Int64 = 0
+        for raw in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if raw.hasPrefix("\t") {
+                if var line = current {
+                    if commits[line.commit] == nil {
+                        commits[line.commit] = CommitFacts(author: author, email: email, authorTime: time)
+                    }
+                    if line.originalPath.isEmpty { line.originalPath = path }
+                    lines.append(line)
+                }
+                current = nil
+                continue
+            }
+            if current == nil {
+                let fields = raw.split(separator: " ")
+                if fields.count >= 3, fields[0].count == 40, let original = Int(fields[1]) {
+                    current = BlameLine(commit: String(fields[0]), originalPath: "", originalLine: original)
+                }
+                continue
+            }
+            if raw.hasPrefix("author ") {
+                author = String(raw.dropFirst(7))
+            } else if raw.hasPrefix("author-mail ") {
+                email = String(raw.dropFirst(12)).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+            } else if raw.hasPrefix("author-time ") {
+                time = Int64(raw.dropFirst(12)) ?? 0
+            } else if raw.hasPrefix("filename ") {
+                current?.originalPath = String(raw.dropFirst(9))
+            }
+        }
+        return lines
+    }
+
+    /// Commit -> the earliest release tag containing it: for the tags in date order, the commits
+    /// each adds over all earlier ones (one `git rev-list` per tag, not one query per commit).
+    private func releaseIndex() throws -> [String: String] {
+        if let releases { return releases }
+        let tags = try git.run([
+            "for-each-ref", "--sort=creatordate", "--format=%(refname:short)", "refs/tags/\(releasePattern)",
+        ]).split(separator: "\n").map(String.init)
+        var index: [String: String] = [:]
+        var earlier: [String] = []
+        for tag in tags {
+            let added = try git.run(["rev-list", tag + "^{commit}"] + earlier.map { "^" + $0 + "^{commit}" })
+            for sha in added.split(separator: "\n") where index[String(sha)] == nil { index[String(sha)] = tag }
+            earlier.append(tag)
+        }
+        releases = index
+        return index
+    }
+
+    /// The team that owned `path` at `time`: the CODEOWNERS version in force then (the latest
+    /// change of a CODEOWNERS location at or before it, along the scanned commit's history).
+    private func teamThen(path: String, time: Int64) throws -> String? {
+        if codeownersVersions == nil {
+            let locations = CodeownersDialect.allCases.flatMap(\.locations)
+            let changes = try git.run(["log", "--format=%H %at", commit, "--"] + locations)
+                .split(separator: "\n").compactMap { line -> (String, Int64)? in
+                    let parts = line.split(separator: " ")
+                    guard parts.count == 2, let time = Int64(parts[1]) else { return nil }
+                    return (String(parts[0]), time)
+                }
+            var versions: [(time: Int64, rules: (any CodeownersMatching)?)] = []
+            for (sha, changeTime) in changes.reversed() {
+                var present: [String] = []
+                var texts: [String: String] = [:]
+                for location in Set(locations) {
+                    if let text = try git.file(location, at: sha) {
+                        present.append(location)
+                        texts[location] = text
+                    }
+                }
+                if let found = CodeownersDialect.locate(among: present), let text = texts[found.path] {
+                    let dialect = self.dialect ?? found.dialect ?? CodeownersDialect.detect(text)
+                    versions.append((changeTime, dialect.parse(text, file: found.path)))
+                } else {
+                    versions.append((changeTime, nil))
+                }
+            }
+            codeownersVersions = versions
+        }
+        guard let version = codeownersVersions?.last(where: { $0.time <= time }), let rules = version.rules else {
+            return nil
+        }
+        return rules.match(path)?.owners.lazy.compactMap { self.teamByHandle[$0.handle.lowercased()] }.first
+    }
+}
