@@ -416,7 +416,7 @@ struct CLITests {
         let console = Console(capture: true)
         let status = CLI.run(["init"], console: console, environment: ["CUSTODY_DB": session.database])
         #expect(status == 0)
-        #expect(console.capturedOut.hasPrefix(session.database + ": schema version 1"))
+        #expect(console.capturedOut.hasPrefix(session.database + ": schema version \(Schema.migrations.last!.version)"))
         #expect(FileManager.default.fileExists(atPath: session.database))
     }
 

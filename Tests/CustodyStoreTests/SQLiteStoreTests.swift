@@ -37,6 +37,21 @@ struct SQLiteStoreTests {
         #expect(try again.counts()["findings"] == 0)
     }
 
+    @Test func anOlderDatabaseIsMigratedForward() throws {
+        // A database as version 1 left it: version 2 is applied on open, and data is kept.
+        let store = try SQLiteStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c"))
+        }
+        try store.executeForTesting(
+            "DROP TABLE introducers; DROP TABLE commits; DELETE FROM schema_migrations WHERE version = 2;")
+        #expect(try store.appliedMigrations().map(\.version) == [1])
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.appliedMigrations().map(\.version) == [1, 2])
+        #expect(try reopened.findings(FindingQuery()).map(\.rule) == ["A"])
+    }
+
     @Test func organisationRoundTrip() throws {
         let store = try SQLiteStore(path: path)
         let organisation = Organisation(
