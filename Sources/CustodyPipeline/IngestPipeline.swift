@@ -228,6 +228,21 @@ final class Producer: @unchecked Sendable {
             // findings carry an integer, not the evidence (and no string is shared across threads).
             var owners: [String: (team: String?, rule: Int?)] = [:]
             var ruleNumbers: [OwnerEvidence: Int] = [:]
+            var waiting: [(PreparedFinding, ScanRecord, Int?)] = []
+            func attributeWaiting() throws {
+                guard let attributor, !waiting.isEmpty else { return }
+                attributor.prefetch(paths: waiting.compactMap(\.0.finding.path))
+                for (prepared, scan, rule) in waiting {
+                    var prepared = prepared
+                    switch attributor.introducer(path: prepared.finding.path, line: prepared.finding.line) {
+                    case .success(let introducer): prepared.introducer = introducer
+                    case .failure(let unknown): prepared.introducerUnknownReason = unknown.reason
+                    }
+                    batch.append(.finding(EncodedFinding(prepared, scan: scan, ruleKey: rule)))
+                    if batch.count >= 2048 { try send() }
+                }
+                waiting.removeAll(keepingCapacity: true)
+            }
             func owner(of path: String?) -> (team: String?, rule: Int?) {
                 guard let path else { return (nil, nil) }
                 if let known = owners[path] { return (known.team, known.rule) }
@@ -254,6 +269,7 @@ final class Producer: @unchecked Sendable {
                 let report = try reader.read(source) { item in
                     switch item {
                     case .run(let tool, let version):
+                        try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
                         let record = ScanRecord(
                             tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
@@ -268,24 +284,25 @@ final class Producer: @unchecked Sendable {
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
                         let owner = owner(of: finding.path)
-                        var prepared = PreparedFinding(
+                        let prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
-                        if let attributor {
-                            switch attributor.introducer(path: finding.path, line: finding.line) {
-                            case .success(let introducer): prepared.introducer = introducer
-                            case .failure(let unknown): prepared.introducerUnknownReason = unknown.reason
-                            }
-                        }
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,
                                 message: "the \(reader.format.rawValue) reader gave a finding before its run")
                         }
+                        if attributor != nil {
+                            // Attributed in batches, so the files of a batch are blamed in parallel.
+                            waiting.append((prepared, scan, owner.rule))
+                            if waiting.count >= 1024 { try attributeWaiting() }
+                            return
+                        }
                         batch.append(.finding(EncodedFinding(prepared, scan: scan, ruleKey: owner.rule)))
                         if batch.count >= 2048 { try send() }
                     }
                 }
+                try attributeWaiting()
                 warnings += report.warnings
             }
             if !batch.isEmpty { try send() }
