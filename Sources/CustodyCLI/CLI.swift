@@ -110,7 +110,8 @@ public enum CLI {
     public static var commands: [Command] {
         [
             InitCommand.command, TeamsCommands.importCommand, TeamsCommands.listCommand, IngestCommand.command,
-            OwnersCommands.resolve, OwnersCommands.explain, FindingsCommands.list, FindingsCommands.show,
+            OwnersCommands.resolve, OwnersCommands.explain, OwnersCommands.history, FindingsCommands.list,
+            FindingsCommands.show,
             UnownedCommands.queue,
             UnownedCommands.assign, SummaryCommand.command,
             SampleCommand.command,

@@ -135,7 +135,8 @@ enum IngestCommand {
                 JSONText.Value.object([
                     ("findings", .int(Int64(s.findings))), ("new", .int(Int64(s.new))), ("seen", .int(Int64(s.seen))),
                     ("fixed", .int(Int64(s.fixed))), ("reopened", .int(Int64(s.reopened))),
-                    ("unowned", .int(Int64(s.unowned))), ("scans", .array(s.scanIDs.map { .int($0) })),
+                    ("unowned", .int(Int64(s.unowned))), ("reowned", .int(Int64(s.reowned))),
+                    ("scans", .array(s.scanIDs.map { .int($0) })),
                 ]).text)
         } else {
             context.console.out(
@@ -261,6 +262,36 @@ extension OwnersCommands {
     }
 }
 
+extension OwnersCommands {
+    static let history = Command(
+        path: ["owners", "history"], abstract: "Who owned a finding from when, and why it changed",
+        options: [OptionSpec("json", help: "print a JSON array")],
+        positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
+    ) { context in
+        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
+            throw UsageError(message: "FINDING_ID must be a positive number", command: "owners history")
+        }
+        let spans = try context.openStore().ownerHistory(findingID: id)
+        guard !spans.isEmpty else { throw Diagnostic(file: context.databasePath, message: "no finding \(id)") }
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.array(
+                    spans.map {
+                        .object([
+                            ("from", .string($0.from)), ("team", .optional($0.team)), ("reason", .string($0.reason)),
+                            ("actor", .string($0.actor)),
+                        ])
+                    }
+                ).text)
+            return 0
+        }
+        var table = TextTable(["FROM", "OWNER", "WHY", "BY"])
+        for span in spans { table.add([span.from, span.team ?? "(unowned)", span.reason, span.actor]) }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
+}
+
 enum UnownedCommands {
     static let queue = Command(
         path: ["unowned"], abstract: "The accountability gap: open findings no team owns, worst first",
@@ -359,6 +390,8 @@ enum FindingsCommands {
                 "status", value: "S",
                 help: "only findings in status S (\(FindingStatus.allCases.map(\.rawValue).joined(separator: ", ")))"),
             OptionSpec("unowned", help: "only findings no team owns"),
+            OptionSpec(
+                "at", value: "TIME", help: "with --team: what the team owned then (2026-03-01 or 2026-03-01T12:00:00Z)"),
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
             OptionSpec("limit", value: "N", help: "at most N findings"),
             OptionSpec("json", help: "print a JSON array"),
@@ -379,7 +412,22 @@ enum FindingsCommands {
         if let team = query.team, !(try store.organisation().teams.contains { $0.id == team }) {
             throw UsageError(message: "unknown team '\(team)'; see 'custody teams list'", command: "findings list")
         }
-        let rows = try store.findings(query)
+        var rows: [FindingRow]
+        if let at = arguments.value("at") {
+            guard let team = query.team else {
+                throw UsageError(message: "--at needs --team: whose findings at that time?", command: "findings list")
+            }
+            guard let time = Timestamp.parse(at) else {
+                throw UsageError(
+                    message: "invalid time '\(at)'; write 2026-03-01 or 2026-03-01T12:00:00Z", command: "findings list")
+            }
+            let ids = Set(try store.findingIDs(ownedBy: team, at: time))
+            var unfiltered = query
+            unfiltered.team = nil
+            rows = try store.findings(unfiltered).filter { ids.contains($0.id) }
+        } else {
+            rows = try store.findings(query)
+        }
         if arguments.flag("json") {
             context.console.out(JSONText.Value.array(rows.map(FindingsCommands.json)).text)
         } else if arguments.flag("csv") {

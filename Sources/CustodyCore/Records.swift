@@ -108,6 +108,9 @@ public struct ScanRecord: Sendable {
     public var scope: ScanScope
     public var uploader: String
     public var startedAt: Date
+    /// True when the ingest had an ownership map (CODEOWNERS): findings seen again are then
+    /// re-attributed by it, and a changed owner is a transfer. Without one, owners stay as they are.
+    public var appliesOwnershipMap = false
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, sourceFile: String, repository: String? = nil,
@@ -137,6 +140,8 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public var fixed = 0
     public var reopened = 0
     public var unowned = 0
+    /// Findings seen again whose owner the current ownership map changed (a transfer event each).
+    public var reowned = 0
 
     public init() {}
 
@@ -149,12 +154,29 @@ public struct IngestSummary: Sendable, Equatable, Codable {
         sum.fixed += rhs.fixed
         sum.reopened += rhs.reopened
         sum.unowned += rhs.unowned
+        sum.reowned += rhs.reowned
         return sum
     }
 }
 
 /// Timestamps are stored as ISO 8601 text in UTC, second precision: sortable as text.
 public enum Timestamp {
+    /// Reads `2026-03-01` (midnight UTC) or `2026-03-01T12:00:00Z` into the stored form.
+    public static func parse(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        func digits(_ range: Range<Int>) -> Bool {
+            range.upperBound <= bytes.count && bytes[range].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+        guard digits(0..<4), bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), digits(5..<7),
+            bytes[7] == UInt8(ascii: "-"), digits(8..<10), dayNumber(text) != nil
+        else { return nil }
+        if bytes.count == 10 { return text + "T00:00:00Z" }
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), digits(11..<13), bytes[13] == UInt8(ascii: ":"),
+            digits(14..<16), bytes[16] == UInt8(ascii: ":"), digits(17..<19), bytes[19] == UInt8(ascii: "Z")
+        else { return nil }
+        return text
+    }
+
     /// Whole days from one stored timestamp to another (0 when either cannot be read).
     public static func days(from start: String, to end: String) -> Int {
         guard let a = dayNumber(start), let b = dayNumber(end) else { return 0 }

@@ -41,6 +41,9 @@ public struct OwnerResolver: Sendable {
         teamByHandle = map
     }
 
+    /// True when there is a CODEOWNERS file to resolve with.
+    public var hasMap: Bool { codeowners != nil }
+
     public func resolve(path: String?) -> Resolution {
         guard let path, !path.isEmpty, let codeowners, let match = codeowners.rules.match(path) else { return .none }
         let handles = match.owners.map(\.handle)

@@ -271,10 +271,11 @@ final class Producer: @unchecked Sendable {
                     case .run(let tool, let version):
                         try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
-                        let record = ScanRecord(
+                        var record = ScanRecord(
                             tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
                             repository: options.repository, branch: options.branch, commit: options.commit,
                             scope: options.scope, uploader: options.uploader, startedAt: startedAt)
+                        record.appliesOwnershipMap = resolver.hasMap
                         scan = record
                         batch.append(.scan(record))
                     case .finding(let finding):

@@ -68,13 +68,39 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     public func importOrganisation(_ organisation: Organisation, source: String, actor: String) throws {
         try locked {
             try connection.transaction {
-                // Findings keep their owner_team; teams that disappear are detached first.
+                // Teams are replaced wholesale: references are checked at commit, not row by row.
+                try connection.execute("PRAGMA defer_foreign_keys = ON")
+                // The new handles re-decide every finding a rule decided: a rule's handles may now
+                // mean another team (or none). Owners given by hand stay, unless their team is gone.
+                // Each change of owner is a transfer event.
+                var teamByHandle: [String: String] = [:]
+                for team in organisation.teams {
+                    for handle in team.handles { teamByHandle[handle.lowercased()] = team.id }
+                }
                 let newTeams = Set(organisation.teams.map(\.id))
-                let oldTeams = try connection.statement("SELECT id FROM teams").rows { $0.text(0) ?? "" }
-                for team in oldTeams where !newTeams.contains(team) {
-                    try connection.statement("UPDATE findings SET owner_team = NULL WHERE owner_team = ?").run([
-                        .text(team)
-                    ])
+                let decided = try connection.statement(
+                    """
+                    SELECT f.id, f.owner_team, r.handles FROM findings f JOIN ownership_rules r ON r.id = f.owner_rule
+                    """
+                ).rows([]) { ($0.int(0), $0.text(1), ($0.text(2) ?? "").split(separator: ",").map(String.init)) }
+                let handGiven = try connection.statement(
+                    "SELECT id, owner_team FROM findings WHERE owner_rule IS NULL AND owner_team IS NOT NULL"
+                ).rows([]) { ($0.int(0), $0.text(1)) }
+                var changes: [(id: Int64, from: String?, to: String?)] = []
+                for (id, owner, handles) in decided {
+                    let team = handles.lazy.compactMap { teamByHandle[$0.lowercased()] }.first
+                    if team != owner { changes.append((id, owner, team)) }
+                }
+                for (id, owner) in handGiven where !newTeams.contains(owner ?? "") { changes.append((id, owner, nil)) }
+                for change in changes {
+                    try connection.statement("UPDATE findings SET owner_team = ? WHERE id = ?")
+                        .run([.optional(change.to), .integer(change.id)])
+                    try connection.appendEvent(
+                        kind: "ownership.transferred", findingID: change.id, scanID: nil, actor: actor,
+                        payload: .object([
+                            ("from", .optional(change.from)), ("to", .optional(change.to)),
+                            ("reason", "ownership map changed"), ("source", .string(source)),
+                        ]))
                 }
                 try connection.execute("DELETE FROM team_handles; DELETE FROM teams; DELETE FROM org_units;")
                 // Parents before children, whatever the file's order.
@@ -353,6 +379,58 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    public func ownerHistory(findingID: Int64) throws -> [OwnerSpan] {
+        try locked { try ownerHistoryUnlocked(findingID) }
+    }
+
+    private func ownerHistoryUnlocked(_ findingID: Int64) throws -> [OwnerSpan] {
+        guard
+            let (owner, firstSeen, uploader) = try connection.statement(
+                """
+                SELECT f.owner_team, s.started_at, s.uploader FROM findings f JOIN scans s ON s.id = f.first_seen_scan
+                WHERE f.id = ?
+                """
+            ).rows([.integer(findingID)], { ($0.text(0), $0.text(1) ?? "", $0.text(2) ?? "") }).first
+        else { return [] }
+        // Changes of owner are events; the owner before the first change is that change's "from".
+        let changes = try connection.statement(
+            """
+            SELECT at, actor, json_extract(payload, '$.from'), json_extract(payload, '$.to'),
+                   json_extract(payload, '$.reason'), kind
+            FROM events WHERE finding_id = ? AND kind IN ('ownership.transferred', 'ownership.assigned')
+            ORDER BY seq
+            """
+        ).rows([.integer(findingID)]) { ($0.text(0) ?? "", $0.text(1) ?? "", $0.text(2), $0.text(3), $0.text(4) ?? "") }
+        var spans = [
+            OwnerSpan(
+                from: firstSeen, team: changes.first.map { $0.2 } ?? owner, reason: "first seen", actor: uploader)
+        ]
+        for (at, actor, _, to, reason) in changes {
+            spans.append(OwnerSpan(from: at, team: to, reason: reason, actor: actor))
+        }
+        return spans
+    }
+
+    public func findingIDs(ownedBy team: String, at time: String) throws -> [Int64] {
+        try locked {
+            // Candidates: owned by the team now, or named by one of its ownership changes.
+            let candidates = try connection.statement(
+                """
+                SELECT id FROM findings WHERE owner_team = ?1
+                UNION
+                SELECT finding_id FROM events
+                WHERE kind IN ('ownership.transferred', 'ownership.assigned')
+                  AND (json_extract(payload, '$.from') = ?1 OR json_extract(payload, '$.to') = ?1)
+                ORDER BY 1
+                """
+            ).rows([.text(team)]) { $0.int(0) }
+            return try candidates.filter { id in
+                let spans = try ownerHistoryUnlocked(id)
+                return spans.last { $0.from <= time }?.team == team
+            }
+        }
+    }
+
     public func teamSummaries() throws -> [TeamSummary] {
         try locked {
             let sql = """
@@ -455,7 +533,10 @@ final class SQLiteIngestSession: IngestSession {
     init(connection: SQLiteConnection) throws {
         self.connection = connection
         lookup = try connection.statement(
-            "SELECT id, status, fingerprint FROM findings WHERE repository IS ? AND fingerprint_key = ?")
+            """
+            SELECT id, status, fingerprint, owner_team, owner_rule FROM findings
+            WHERE repository IS ? AND fingerprint_key = ?
+            """)
         insert = try connection.statement(
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
@@ -634,15 +715,33 @@ final class SQLiteIngestSession: IngestSession {
         summary.findings += 1
         if encoded.unowned { summary.unowned += 1 }
 
-        var known: (Int64, String)?
+        var known: (id: Int64, status: String, owner: String?, rule: Int64?)?
         if knownKeys?.contains(encoded.key) != false {
-            known = try lookup.rows([.optional(scan.repository), .integer(encoded.key)]) { row -> (Int64, String)? in
-                row.text(2) == encoded.fingerprint ? (row.int(0), row.text(1) ?? "") : nil
+            known = try lookup.rows([.optional(scan.repository), .integer(encoded.key)]) { row in
+                row.text(2) == encoded.fingerprint
+                    ? (row.int(0), row.text(1) ?? "", row.text(3), row.optionalInt(4)) : nil
             }.lazy.compactMap { $0 }.first
         }
         let findingID: Int64
-        if let (id, statusText) = known {
+        if let (id, statusText, owner, rule) = known {
             findingID = id
+            // The map of this ingest re-attributes findings it decided before; an owner given by
+            // hand (a team and no rule) stays until someone changes it by hand.
+            let newRule = encoded.ruleKey.flatMap { ruleRows[$0] }
+            let assignedByHand = owner != nil && rule == nil
+            if scan.appliesOwnershipMap, !assignedByHand, owner != encoded.ownerTeam || rule != newRule {
+                try connection.statement("UPDATE findings SET owner_team = ?, owner_rule = ? WHERE id = ?")
+                    .run([.optional(encoded.ownerTeam), .optional(newRule), .integer(id)])
+                if owner != encoded.ownerTeam {
+                    try connection.appendEvent(
+                        kind: "ownership.transferred", findingID: id, scanID: scanID, actor: scan.uploader,
+                        payload: .object([
+                            ("from", .optional(owner)), ("to", .optional(encoded.ownerTeam)),
+                            ("reason", "ownership map changed"), ("scan", .int(scanID)),
+                        ]), at: now)
+                    summary.reowned += 1
+                }
+            }
             let status = FindingStatus(rawValue: statusText) ?? .open
             if status == .fixed || status == .closed {
                 try connection.statement(

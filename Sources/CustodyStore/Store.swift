@@ -19,6 +19,7 @@ public struct EncodedFinding: Sendable {
     let key: Int64
     let fingerprint: String
     let unowned: Bool
+    let ownerTeam: String?
     /// The ownership rule, by the number given to ``IngestSession/defineRule(_:_:)``.
     let ruleKey: Int?
     let introducer: Introducer?
@@ -33,6 +34,7 @@ public struct EncodedFinding: Sendable {
         key = Self.key(prepared.fingerprint)
         fingerprint = prepared.fingerprint
         unowned = prepared.ownerTeam == nil
+        ownerTeam = prepared.ownerTeam
         self.ruleKey = ruleKey
         introducer = prepared.introducer
         introducerUnknownReason = prepared.introducerUnknownReason
@@ -166,6 +168,14 @@ public struct UnownedGroup: Sendable, Equatable {
     }
 }
 
+/// A finding's owner from a time on, and why it changed then.
+public struct OwnerSpan: Sendable, Equatable {
+    public var from: String
+    public var team: String?
+    public var reason: String
+    public var actor: String
+}
+
 /// An event of the chain of custody, as stored.
 public struct EventRow: Sendable, Equatable {
     public var sequence: Int64
@@ -200,6 +210,10 @@ public protocol Store: AnyObject {
     /// Makes `team` the owner of the given findings, one `ownership.assigned` event each;
     /// returns how many changed owner.
     func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int
+    /// Who owned a finding from when: its owner when first seen, then every change, in order.
+    func ownerHistory(findingID: Int64) throws -> [OwnerSpan]
+    /// The findings `team` owned at `time` (ISO 8601 UTC), whatever they are owned by now.
+    func findingIDs(ownedBy team: String, at time: String) throws -> [Int64]
     func teamSummaries() throws -> [TeamSummary]
     func events(findingID: Int64?) throws -> [EventRow]
     /// Row counts of the main tables, for checks and status output.

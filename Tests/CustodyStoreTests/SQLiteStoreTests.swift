@@ -150,6 +150,73 @@ struct SQLiteStoreTests {
         #expect(rows.filter { $0.status == .fixed }.count == 35)
     }
 
+    @Test func ownershipHistory() throws {
+        let store = try SQLiteStore(path: path)
+        try store.importOrganisation(
+            Organisation(teams: [
+                Team(id: "a", name: "A", handles: ["@org/a"]), Team(id: "b", name: "B", handles: ["@org/b"]),
+            ]), source: "teams.yaml", actor: "x")
+        func ingest(_ date: String, owner: String?, map: Bool = true) throws -> IngestSummary {
+            var record = scan()
+            record.startedAt = ISO8601DateFormatter().date(from: date)!
+            record.appliesOwnershipMap = map
+            var item = finding("A", path: "src/a.c")
+            item.ownerTeam = owner
+            item.ownerEvidence = owner.map {
+                OwnerEvidence(
+                    source: "codeowners", file: "CODEOWNERS", revision: date, dialect: "github", line: 1,
+                    pattern: "/src/", handles: ["@org/\($0)"])
+            }
+            return try store.ingest { session in
+                try session.beginScan(record)
+                try session.record(item)
+            }
+        }
+        #expect(try ingest("2026-01-01T00:00:00Z", owner: "a").new == 1)
+        #expect(try ingest("2026-02-01T00:00:00Z", owner: "b").reowned == 1)  // CODEOWNERS changed
+        #expect(try ingest("2026-02-10T00:00:00Z", owner: "b").reowned == 0)
+        #expect(try ingest("2026-02-20T00:00:00Z", owner: nil, map: false).reowned == 0)  // no map: no change
+        let id = try #require(try store.findings(FindingQuery()).first?.id)
+        var history = try store.ownerHistory(findingID: id)
+        #expect(history.map(\.team) == ["a", "b"])
+        #expect(history.map(\.from) == ["2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"])
+        #expect(history.map(\.reason) == ["first seen", "ownership map changed"])
+        #expect(try store.findingIDs(ownedBy: "a", at: "2026-01-15T00:00:00Z") == [id])
+        #expect(try store.findingIDs(ownedBy: "a", at: "2026-02-15T00:00:00Z") == [])
+        #expect(try store.findingIDs(ownedBy: "b", at: "2026-02-15T00:00:00Z") == [id])
+        #expect(try store.findingIDs(ownedBy: "b", at: "2026-01-15T00:00:00Z") == [])
+        #expect(try store.findingIDs(ownedBy: "a", at: "2025-12-31T00:00:00Z") == [])  // not seen yet
+
+        // An owner given by hand stays when the map says otherwise.
+        #expect(try store.assignOwner(findingIDs: [id], team: "a", actor: "sec", reason: "arbitration") == 1)
+        #expect(try ingest("2026-03-01T00:00:00Z", owner: "b").reowned == 0)
+        history = try store.ownerHistory(findingID: id)
+        #expect(history.map(\.team) == ["a", "b", "a"])
+        #expect(history.last?.actor == "sec")
+
+        // New handles re-decide what rules decided: @org/b now means team c.
+        let other = finding("B", path: "src/b.c")
+        var record = scan()
+        record.appliesOwnershipMap = true
+        _ = try store.ingest { session in
+            try session.beginScan(record)
+            var item = other
+            item.ownerTeam = "b"
+            item.ownerEvidence = OwnerEvidence(
+                source: "codeowners", file: "CODEOWNERS", dialect: "github", line: 1, pattern: "/src/",
+                handles: ["@org/b"])
+            try session.record(item)
+        }
+        try store.importOrganisation(
+            Organisation(teams: [
+                Team(id: "a", name: "A", handles: ["@org/a"]), Team(id: "c", name: "C", handles: ["@org/b"]),
+            ]), source: "teams-v2.yaml", actor: "x")
+        let moved = try #require(try store.findings(FindingQuery(team: "c")).first)
+        #expect(moved.rule == "B")
+        #expect(try store.ownerHistory(findingID: moved.id).map(\.team) == ["b", "c"])
+        #expect(try store.findings(FindingQuery(team: "a")).map(\.rule) == ["A"])  // the hand-given one stays
+    }
+
     @Test func lastSeenAndLineFollowTheLatestSighting() throws {
         let store = try SQLiteStore(path: path)
         _ = try store.ingest { session in
