@@ -340,6 +340,30 @@ struct CLITests {
         #expect(table.contains("release:    v1.0"))
     }
 
+    @Test func ownersHistoryAndTeamAtATime() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        #expect(
+            session.run("unowned", "assign", "--team", "payments", "--reason", "vendored for payments", "2").status == 0
+        )
+        let history = Array(try session.json(session.run("owners", "history", "2", "--json").out).array!)
+        #expect(history.map { $0["team"]?.string } == [nil, "payments"])
+        #expect(history.map { $0["reason"]?.string } == ["first seen", "vendored for payments"])
+        let now = Array(
+            try session.json(session.run("findings", "list", "--team", "payments", "--at", "2100-01-01", "--json").out)
+                .array!)
+        #expect(now.map { $0["id"]?.int } == [1, 2])
+        let before = Array(
+            try session.json(session.run("findings", "list", "--team", "payments", "--at", "2000-01-01", "--json").out)
+                .array!)
+        #expect(before.isEmpty)
+        #expect(session.run("findings", "list", "--at", "2026-01-01").status == 2)
+        #expect(
+            session.run("findings", "list", "--team", "payments", "--at", "yesterday").err.contains(
+                "invalid time 'yesterday'"))
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(
