@@ -24,23 +24,28 @@ demo: build
 	@$(CUSTODY) init
 	@$(CUSTODY) teams import $(DEMO_DIR)/teams.yaml
 	@$(CUSTODY) teams list
-	@echo; echo "== week 1: full scans of gov-portal (Semgrep and CodeQL)"
-	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 1111111 --scope full \
-	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
+	@echo; echo "== week 1: full scans of the gov-portal checkout at branch week1 (CODEOWNERS as of that commit)"
+	@$(CUSTODY) ingest --repo $(DEMO_DIR)/gov-portal --branch main --commit week1 --scope full \
+	  $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
 	@echo; echo "== week 1 again: the same reports only add sightings"
-	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 1111111 --scope full \
-	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
+	@$(CUSTODY) ingest --repo $(DEMO_DIR)/gov-portal --branch main --commit week1 --scope full \
+	  $(DEMO_DIR)/semgrep-week1.sarif $(DEMO_DIR)/codeql-week1.sarif
 	@echo; echo "== week 2: two fixes verified by rescan, one new finding, one moved line"
-	@$(CUSTODY) ingest --repo gov-portal --branch main --commit 2222222 --scope full \
-	  --codeowners $(DEMO_DIR)/CODEOWNERS $(DEMO_DIR)/semgrep-week2.sarif $(DEMO_DIR)/codeql-week2.sarif
+	@$(CUSTODY) ingest --repo $(DEMO_DIR)/gov-portal --branch main --commit main --scope full \
+	  $(DEMO_DIR)/semgrep-week2.sarif $(DEMO_DIR)/codeql-week2.sarif
 	@echo; echo "== open findings per team"
 	@$(CUSTODY) summary
+	@echo; echo "== where risk entered: findings by the release that shipped them"
+	@sqlite3 -column -header $(DEMO_DB) "SELECT coalesce(c.release, 'unreleased') AS release, i.team AS team_then, count(*) AS findings FROM introducers i JOIN commits c ON c.sha = i.commit_sha GROUP BY 1, 2 ORDER BY 1, 2" 2>/dev/null || true
 	@echo; echo "== the accountability gap: findings no team owns"
 	@$(CUSTODY) findings list --unowned
 	@echo; echo "== the unowned queue, worst first, with the teams owning the nearest code"
 	@$(CUSTODY) unowned
-	@echo; echo "== why finding 9 has no owner"
+	@echo; echo "== why finding 9 has no owner, and who shipped it"
 	@$(CUSTODY) owners explain 9
+	@$(CUSTODY) findings show 9
+	@echo; echo "== a finding of the records service: introduced under Data and Analytics, owned by Health Records since April"
+	@$(CUSTODY) findings show 10
 	@echo; echo "== the security team hands the dev-tools secret to Platform, with a reason"
 	@$(CUSTODY) unowned assign --team platform --reason "tools/ is platform tooling" --actor security-team 11
 	@$(CUSTODY) owners explain 11

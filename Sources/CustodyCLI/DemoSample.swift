@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyOwnership
 import Foundation
 
 /// The demo organisation: a state with two agencies, six teams, one repository with a
@@ -282,6 +283,8 @@ enum DemoSample {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             written.append(path)
         }
+        _ = try DemoRepository.write(to: directory + "/gov-portal")
+        written.append(directory + "/gov-portal (git: a year of history, branch week1 and main)")
         return written
     }
 }

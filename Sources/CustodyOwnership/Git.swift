@@ -41,9 +41,10 @@ public struct Git: Sendable {
 
     /// Runs git with `arguments` in the repository; its standard output, or a failure with its error.
     @discardableResult
-    public func run(_ arguments: [String]) throws -> String {
+    public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let result = try Subprocess.run(
-            "/usr/bin/git", ["-C", directory] + arguments, environment: ["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"])
+            "/usr/bin/git", ["-C", directory] + arguments,
+            environment: environment.merging(["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"]) { _, fixed in fixed })
         guard result.status == 0 else {
             let message = String(decoding: result.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw Failure(
