@@ -22,18 +22,45 @@ enum InitCommand {
 
 enum TeamsCommands {
     static let importCommand = Command(
-        path: ["teams", "import"], abstract: "Load org units and teams from a teams YAML file",
-        discussion: "Replaces the organisation with the file's content, in one transaction, and records an event.",
+        path: ["teams", "import"], abstract: "Load org units, teams and asset rules from teams and catalog files",
+        discussion: """
+            Files are Custody teams files or Backstage catalog files (detected by their
+            apiVersion), merged in order. The result replaces the organisation in one transaction;
+            owners decided by CODEOWNERS handles are re-decided with the new handles, each change a
+            transfer event. A catalog group whose parent is in no file is kept without a unit.
+            """,
         options: [OptionSpec("actor", value: "WHO", help: "who imports (recorded in the event; default: $USER)")],
-        positionals: [PositionalSpec("FILE", help: "the teams file (YAML)")]
+        positionals: [PositionalSpec("FILE", help: "teams files (YAML) and Backstage catalog files", variadic: true)]
     ) { context in
-        let file = context.arguments.positionals[0]
-        let text = try readText(file)
-        let organisation = try TeamsFile.parse(text, file: file)
+        var organisation = Organisation()
+        var fromCatalog = false
+        for file in context.arguments.positionals {
+            let text = try readText(file)
+            if BackstageCatalog.detect(text) {
+                let (catalog, warnings) = try BackstageCatalog.parse(text, file: file)
+                for warning in warnings { context.console.err("\(warning)") }
+                organisation = organisation.merged(with: catalog)
+                fromCatalog = true
+            } else {
+                let single = context.arguments.positionals.count == 1
+                organisation = organisation.merged(with: try TeamsFile.parse(text, file: file, validate: single))
+            }
+        }
+        if fromCatalog {
+            let units = Set(organisation.units.map(\.id))
+            for index in organisation.teams.indices {
+                if let unit = organisation.teams[index].unitID, !units.contains(unit) {
+                    organisation.teams[index].unitID = nil
+                }
+            }
+        }
+        let names = context.arguments.positionals.joined(separator: ", ")
+        if let problem = organisation.validate(file: names).first { throw problem }
         let store = try context.openStore()
-        try store.importOrganisation(organisation, source: file, actor: actor(context))
+        try store.importOrganisation(organisation, source: names, actor: actor(context))
         context.console.out(
-            "imported \(organisation.units.count) units and \(organisation.teams.count) teams from \(file)")
+            "imported \(organisation.units.count) units, \(organisation.teams.count) teams and "
+                + "\(organisation.assetRules.count) asset rules from \(names)")
         return 0
     }
 

@@ -21,13 +21,25 @@ public struct Team: Sendable, Equatable, Codable {
     public var lead: String?
     /// The CODEOWNERS handles (`@org/team`, `@user`, e-mail) that mean this team.
     public var handles: [String]
+    /// Who is in the team (e-mail addresses or catalog user names).
+    public var members: [String] = []
+    /// Where the team is reached: `slack:#payments`, `email:payments@example.gov`, a webhook URL.
+    public var channels: [String] = []
+    /// Who is told after the lead when a finding overruns its due date, in order.
+    public var escalation: [String] = []
 
-    public init(id: String, name: String, unitID: String? = nil, lead: String? = nil, handles: [String] = []) {
+    public init(
+        id: String, name: String, unitID: String? = nil, lead: String? = nil, handles: [String] = [],
+        members: [String] = [], channels: [String] = [], escalation: [String] = []
+    ) {
         self.id = id
         self.name = name
         self.unitID = unitID
         self.lead = lead
         self.handles = handles
+        self.members = members
+        self.channels = channels
+        self.escalation = escalation
     }
 }
 
@@ -35,10 +47,34 @@ public struct Team: Sendable, Equatable, Codable {
 public struct Organisation: Sendable, Equatable {
     public var units: [OrgUnit]
     public var teams: [Team]
+    /// Ownership beyond CODEOWNERS: repositories, packages, images, hosts, catalog components.
+    public var assetRules: [AssetRule]
 
-    public init(units: [OrgUnit] = [], teams: [Team] = []) {
+    public init(units: [OrgUnit] = [], teams: [Team] = [], assetRules: [AssetRule] = []) {
         self.units = units
         self.teams = teams
+        self.assetRules = assetRules
+    }
+
+    /// This organisation with `other`'s units, teams and rules added; on equal ids `other` wins.
+    public func merged(with other: Organisation) -> Organisation {
+        var result = self
+        for unit in other.units {
+            if let index = result.units.firstIndex(where: { $0.id == unit.id }) {
+                result.units[index] = unit
+            } else {
+                result.units.append(unit)
+            }
+        }
+        for team in other.teams {
+            if let index = result.teams.firstIndex(where: { $0.id == team.id }) {
+                result.teams[index] = team
+            } else {
+                result.teams.append(team)
+            }
+        }
+        result.assetRules += other.assetRules
+        return result
     }
 
     /// Checks references: unique ids, known parents and units, no cycles, no handle claimed twice.
@@ -80,6 +116,9 @@ public struct Organisation: Sendable, Equatable {
                 }
                 handleOwners[key] = team.id
             }
+        }
+        for (i, rule) in assetRules.enumerated() where !teamIDs.contains(rule.team) {
+            fail(rule.line.map { "line \($0)" } ?? "assets[\(i)]", "asset rule names unknown team '\(rule.team)'")
         }
         return problems
     }

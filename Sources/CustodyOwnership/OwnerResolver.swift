@@ -31,6 +31,7 @@ public struct OwnerResolver: Sendable {
 
     private let codeowners: Source?
     private let teamByHandle: [String: String]
+    private let assetRules: [AssetRule]
 
     public init(codeowners: Source?, organisation: Organisation) {
         self.codeowners = codeowners
@@ -39,12 +40,28 @@ public struct OwnerResolver: Sendable {
             for handle in team.handles { map[handle.lowercased()] = team.id }
         }
         teamByHandle = map
+        assetRules = organisation.assetRules
     }
 
-    /// True when there is a CODEOWNERS file to resolve with.
-    public var hasMap: Bool { codeowners != nil }
+    /// True when there is a map to resolve with: a CODEOWNERS file or asset rules.
+    public var hasMap: Bool { codeowners != nil || !assetRules.isEmpty }
 
-    public func resolve(path: String?) -> Resolution {
+    /// The owner of `path` in `repository`. Precedence: the CODEOWNERS rule that decides the path
+    /// (even one that unsets); when none matches, the first asset rule for the repository.
+    public func resolve(path: String?, repository: String? = nil) -> Resolution {
+        let decided = resolve(path: path)
+        if decided.evidence != nil { return decided }
+        guard let repository,
+            let index = assetRules.firstIndex(where: { $0.kind == .repository && $0.matches(repository) })
+        else { return decided }
+        let rule = assetRules[index]
+        let evidence = OwnerEvidence(
+            source: "asset-rule", file: rule.source, dialect: "assets", line: rule.line ?? index + 1,
+            pattern: "repository \(rule.pattern)", handles: [])
+        return Resolution(team: rule.team, evidence: evidence)
+    }
+
+    private func resolve(path: String?) -> Resolution {
         guard let path, !path.isEmpty, let codeowners, let match = codeowners.rules.match(path) else { return .none }
         let handles = match.owners.map(\.handle)
         let team = handles.lazy.compactMap { teamByHandle[$0.lowercased()] }.first

@@ -244,9 +244,9 @@ final class Producer: @unchecked Sendable {
                 waiting.removeAll(keepingCapacity: true)
             }
             func owner(of path: String?) -> (team: String?, rule: Int?) {
-                guard let path else { return (nil, nil) }
+                let path = path ?? ""  // a finding without a file can still belong to its repository
                 if let known = owners[path] { return (known.team, known.rule) }
-                let resolution = resolver.resolve(path: path)
+                let resolution = resolver.resolve(path: path, repository: options.repository)
                 var rule: Int?
                 if let evidence = resolution.evidence {
                     if let number = ruleNumbers[evidence] {

@@ -81,6 +81,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 let decided = try connection.statement(
                     """
                     SELECT f.id, f.owner_team, r.handles FROM findings f JOIN ownership_rules r ON r.id = f.owner_rule
+                    WHERE r.source = 'codeowners'
                     """
                 ).rows([]) { ($0.int(0), $0.text(1), ($0.text(2) ?? "").split(separator: ",").map(String.init)) }
                 let handGiven = try connection.statement(
@@ -102,7 +103,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                             ("reason", "ownership map changed"), ("source", .string(source)),
                         ]))
                 }
-                try connection.execute("DELETE FROM team_handles; DELETE FROM teams; DELETE FROM org_units;")
+                try connection.execute(
+                    "DELETE FROM asset_rules; DELETE FROM team_handles; DELETE FROM teams; DELETE FROM org_units;")
                 // Parents before children, whatever the file's order.
                 var pending = organisation.units
                 var inserted = Set<String>()
@@ -119,16 +121,33 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     pending.removeAll { inserted.contains($0.id) }
                 }
                 for team in organisation.teams {
-                    try connection.statement("INSERT INTO teams (id, name, unit_id, lead) VALUES (?, ?, ?, ?)")
-                        .run([.text(team.id), .text(team.name), .optional(team.unitID), .optional(team.lead)])
+                    try connection.statement(
+                        """
+                        INSERT INTO teams (id, name, unit_id, lead, members, channels, escalation)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """
+                    ).run([
+                        .text(team.id), .text(team.name), .optional(team.unitID), .optional(team.lead),
+                        .text(team.members.joined(separator: "\n")), .text(team.channels.joined(separator: "\n")),
+                        .text(team.escalation.joined(separator: "\n")),
+                    ])
                     for handle in team.handles {
                         try connection.statement("INSERT INTO team_handles (handle, team_id) VALUES (?, ?)")
                             .run([.text(handle), .text(team.id)])
                     }
                 }
+                for (position, rule) in organisation.assetRules.enumerated() {
+                    try connection.statement(
+                        "INSERT INTO asset_rules (position, kind, pattern, team, source, line) VALUES (?, ?, ?, ?, ?, ?)"
+                    ).run([
+                        .integer(Int64(position)), .text(rule.kind.rawValue), .text(rule.pattern), .text(rule.team),
+                        .text(rule.source), .optional(rule.line),
+                    ])
+                }
                 let payload = JSONText.Value.object([
                     ("source", .string(source)), ("units", .int(Int64(organisation.units.count))),
                     ("teams", .int(Int64(organisation.teams.count))),
+                    ("asset_rules", .int(Int64(organisation.assetRules.count))),
                 ])
                 try connection.appendEvent(
                     kind: "organisation.imported", findingID: nil, scanID: nil, actor: actor, payload: payload)
@@ -146,12 +165,23 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 ($0.text(0) ?? "", $0.text(1) ?? "")
             }
             for (handle, team) in pairs { handles[team, default: []].append(handle) }
-            let teams = try connection.statement("SELECT id, name, unit_id, lead FROM teams ORDER BY id").rows {
+            func lines(_ text: String?) -> [String] { (text ?? "").split(separator: "\n").map(String.init) }
+            let teams = try connection.statement(
+                "SELECT id, name, unit_id, lead, members, channels, escalation FROM teams ORDER BY id"
+            ).rows {
                 let id = $0.text(0) ?? ""
                 return Team(
-                    id: id, name: $0.text(1) ?? "", unitID: $0.text(2), lead: $0.text(3), handles: handles[id] ?? [])
+                    id: id, name: $0.text(1) ?? "", unitID: $0.text(2), lead: $0.text(3), handles: handles[id] ?? [],
+                    members: lines($0.text(4)), channels: lines($0.text(5)), escalation: lines($0.text(6)))
             }
-            return Organisation(units: units, teams: teams)
+            let rules = try connection.statement(
+                "SELECT kind, pattern, team, source, line FROM asset_rules ORDER BY position"
+            ).rows {
+                AssetRule(
+                    kind: AssetRule.Kind(rawValue: $0.text(0) ?? "") ?? .repository, pattern: $0.text(1) ?? "",
+                    team: $0.text(2) ?? "", source: $0.text(3) ?? "", line: $0.optionalInt(4).map(Int.init))
+            }
+            return Organisation(units: units, teams: teams, assetRules: rules)
         }
     }
 

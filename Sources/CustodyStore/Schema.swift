@@ -151,5 +151,21 @@ public enum Schema {
             );
             """
         },
+        Migration(version: 3, name: "team members, channels and escalation; asset rules") { d in
+            """
+            ALTER TABLE teams ADD COLUMN members TEXT NOT NULL DEFAULT '';
+            ALTER TABLE teams ADD COLUMN channels TEXT NOT NULL DEFAULT '';
+            ALTER TABLE teams ADD COLUMN escalation TEXT NOT NULL DEFAULT '';
+            CREATE TABLE asset_rules (
+                id \(d.autoIncrementKey),
+                position INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                pattern TEXT NOT NULL,
+                team TEXT NOT NULL REFERENCES teams(id),
+                source TEXT NOT NULL,
+                line INTEGER
+            );
+            """
+        },
     ]
 }

@@ -364,6 +364,27 @@ struct CLITests {
                 "invalid time 'yesterday'"))
     }
 
+    @Test(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+    func catalogImportAndRepositoryRules() throws {
+        let session = Session()
+        let result = session.run(
+            "teams", "import", Corpora.path("backstage/team-a-group.yaml"),
+            Corpora.path("backstage/artist-lookup-component.yaml"),
+            try session.write("assets.yaml", "assets:\n  - repository: \"artist-*\"\n    team: team-a\n"))
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("1 teams and 2 asset rules"))
+        let teams = Array(try session.json(session.run("teams", "list", "--json").out).array!)
+        try #require(teams.count == 1)
+        #expect(teams.map { $0["id"]?.string } == ["team-a"])
+        #expect(teams[0]["unit"]?.isNull == true)  // its parent group is in no file
+        let report = try session.write("r.sarif", session.sarif(["src/main.java"]))
+        #expect(session.run("ingest", "--repo", "artist-lookup", report).out.hasSuffix("0 unowned\n"))
+        let explained = try session.json(session.run("owners", "explain", "1", "--json").out)
+        #expect(explained["owner_team"]?.string == "team-a")
+        #expect(explained["owner_evidence"]?["source"]?.string == "asset-rule")
+        #expect(explained["owner_evidence"]?["pattern"]?.string == "repository artist-*")
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(
