@@ -54,6 +54,14 @@ enum DemoSample {
             unit: health
             lead: jo.novak@health.example.gov
             handles: ["@example-gov/data", "data-team@health.example.gov"]
+        # Ownership CODEOWNERS cannot express: whole repositories, hosts, images.
+        assets:
+          - repository: "claims-*"
+            team: data
+          - host: "10.40.0.0/16"
+            team: platform
+          - image: "registry.example.gov/records/*"
+            team: records
         """
 
     static let codeowners = """
