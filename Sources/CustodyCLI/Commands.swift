@@ -214,15 +214,9 @@ extension OwnersCommands {
         options: [OptionSpec("json", help: "print a JSON object")],
         positionals: [PositionalSpec("FINDING_ID", help: "a finding's id (see 'custody findings list')")]
     ) { context in
-        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
-            throw UsageError(message: "FINDING_ID must be a positive number", command: "owners explain")
-        }
+        let id = try findingID(context, command: "owners explain")
         let store = try context.openStore()
-        var query = FindingQuery()
-        query.id = id
-        guard let row = try store.findings(query).first else {
-            throw Diagnostic(file: context.databasePath, message: "no finding \(id)")
-        }
+        let row = try finding(id, in: store, context: context)
         let organisation = try store.organisation()
         let team = row.ownerTeam.flatMap { id in organisation.teams.first { $0.id == id } }
         let claimed = row.ownerEvidence?.handles.first { handle in
@@ -295,9 +289,7 @@ extension OwnersCommands {
         options: [OptionSpec("json", help: "print a JSON array")],
         positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
     ) { context in
-        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
-            throw UsageError(message: "FINDING_ID must be a positive number", command: "owners history")
-        }
+        let id = try findingID(context, command: "owners history")
         let spans = try context.openStore().ownerHistory(findingID: id)
         guard !spans.isEmpty else { throw Diagnostic(file: context.databasePath, message: "no finding \(id)") }
         if context.arguments.flag("json") {
@@ -485,14 +477,8 @@ enum FindingsCommands {
         options: [OptionSpec("json", help: "print a JSON object")],
         positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
     ) { context in
-        guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
-            throw UsageError(message: "FINDING_ID must be a positive number", command: "findings show")
-        }
-        var query = FindingQuery()
-        query.id = id
-        guard let row = try context.openStore().findings(query).first else {
-            throw Diagnostic(file: context.databasePath, message: "no finding \(id)")
-        }
+        let id = try findingID(context, command: "findings show")
+        let row = try finding(id, in: try context.openStore(), context: context)
         let introducer = row.introducer
         let reason =
             introducer != nil
@@ -610,6 +596,24 @@ enum SummaryCommand {
         context.console.out(table.render(), terminator: "")
         return 0
     }
+}
+
+/// The FINDING_ID argument of a command, checked.
+func findingID(_ context: CommandContext, command: String) throws -> Int64 {
+    guard let id = Int64(context.arguments.positionals[0]), id > 0 else {
+        throw UsageError(message: "FINDING_ID must be a positive number", command: command)
+    }
+    return id
+}
+
+/// One finding by id, or an error naming the database.
+func finding(_ id: Int64, in store: SQLiteStore, context: CommandContext) throws -> FindingRow {
+    var query = FindingQuery()
+    query.id = id
+    guard let row = try store.findings(query).first else {
+        throw Diagnostic(file: context.databasePath, message: "no finding \(id)")
+    }
+    return row
 }
 
 func actor(_ context: CommandContext) -> String {

@@ -95,8 +95,7 @@ public struct CodeownersPattern: Sendable, Equatable {
             let (segmentTokens, isLiteral) = try Self.compile(segment: segment)
             tokens += segmentTokens
             if prefixOpen && isLiteral && index < last {
-                literalPrefix.append(
-                    String(decoding: segmentTokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self))
+                literalPrefix.append(Self.text(of: segmentTokens))
             } else {
                 prefixOpen = false
             }
@@ -131,8 +130,7 @@ public struct CodeownersPattern: Sendable, Equatable {
             let (segmentTokens, isLiteral) = try Self.compile(segment: segment == "**" ? "*" : segment)
             tokens += segmentTokens
             if prefixOpen && isLiteral && index < last {
-                literalPrefix.append(
-                    String(decoding: segmentTokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self))
+                literalPrefix.append(Self.text(of: segmentTokens))
             } else {
                 prefixOpen = false
             }
@@ -142,6 +140,11 @@ public struct CodeownersPattern: Sendable, Equatable {
         self.literalPrefix = literalPrefix
         self.isFloating = segments.first == "**"
         self.ignoresLeadingSlash = true
+    }
+
+    /// The text of a segment compiled to plain bytes only.
+    private static func text(of tokens: [Token]) -> String {
+        String(decoding: tokens.map { if case .byte(let b) = $0 { b } else { 0 } }, as: UTF8.self)
     }
 
     /// GitLab's normalisation of a pattern, kept as text (the corpus lists expected forms).
