@@ -111,6 +111,10 @@ public struct ScanRecord: Sendable {
     /// True when the ingest had an ownership map (CODEOWNERS): findings seen again are then
     /// re-attributed by it, and a changed owner is a transfer. Without one, owners stay as they are.
     public var appliesOwnershipMap = false
+    /// The CODEOWNERS the map was read from ("CODEOWNERS at <sha>", a file path), and the time it
+    /// took effect (the commit's time, or the file's), for the ownership map's history.
+    public var ownershipMap: String?
+    public var ownershipMapEffectiveAt: String?
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, sourceFile: String, repository: String? = nil,

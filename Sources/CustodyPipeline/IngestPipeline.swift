@@ -129,6 +129,23 @@ public struct IngestPipeline {
             codeowners = parsed
         }
         let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)
+        // What the map is called in its history, and since when it holds.
+        var mapName: String?
+        var mapTime: String?
+        if let codeowners {
+            mapName = codeowners.revision.map { "\(codeowners.file) at \($0)" } ?? codeowners.file
+            if let revision = codeowners.revision, let checkout = options.checkout,
+                let seconds = try? Git(directory: checkout).run(["show", "-s", "--format=%ct", revision]),
+                let time = TimeInterval(seconds.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                mapTime = Timestamp.string(Date(timeIntervalSince1970: time))
+            } else if let modified = try? FileManager.default.attributesOfItem(atPath: codeowners.file)[
+                .modificationDate]
+                as? Date
+            {
+                mapTime = Timestamp.string(modified)
+            }
+        }
         var attributor: IntroducerAttributor?
         if options.attributeIntroducers, let checkout = options.checkout, let commit = options.commit {
             do {
@@ -148,6 +165,8 @@ public struct IngestPipeline {
         let producer = Producer(
             files: files, options: options, resolver: resolver, attributor: attributor, startedAt: startedAt,
             queue: queue)
+        producer.mapName = mapName
+        producer.mapTime = mapTime
         let thread = Thread { producer.run() }
         thread.stackSize = 8 << 20
         thread.start()
@@ -196,6 +215,9 @@ final class Producer: @unchecked Sendable {
     let resolver: OwnerResolver
     let attributor: IntroducerAttributor?
     let startedAt: Date
+    /// The ownership map's name and effective time, set before the thread starts.
+    var mapName: String?
+    var mapTime: String?
     let queue: BoundedQueue<[Step]>
     /// Signalled when the thread has finished; `warnings` may be read after that.
     let done = DispatchSemaphore(value: 0)
@@ -276,6 +298,8 @@ final class Producer: @unchecked Sendable {
                             repository: options.repository, branch: options.branch, commit: options.commit,
                             scope: options.scope, uploader: options.uploader, startedAt: startedAt)
                         record.appliesOwnershipMap = resolver.hasMap
+                        record.ownershipMap = mapName
+                        record.ownershipMapEffectiveAt = mapTime
                         scan = record
                         batch.append(.scan(record))
                     case .finding(let finding):

@@ -664,6 +664,26 @@ final class SQLiteIngestSession: IngestSession {
         ])
         current = (scan, connection.lastInsertedRowID, now)
         summary = IngestSummary()
+        // A map this repository has not been attributed with before is a change of the ownership
+        // map: one event, with the time it took effect.
+        if let map = scan.ownershipMap {
+            let last =
+                try connection.statement(
+                    """
+                    SELECT json_extract(payload, '$.map') FROM events
+                    WHERE kind = 'ownership.map' AND json_extract(payload, '$.repository') IS ?
+                    ORDER BY seq DESC LIMIT 1
+                    """
+                ).rows([.optional(scan.repository)]) { $0.text(0) }.first ?? nil
+            if last != map {
+                try connection.appendEvent(
+                    kind: "ownership.map", findingID: nil, scanID: connection.lastInsertedRowID, actor: scan.uploader,
+                    payload: .object([
+                        ("repository", .optional(scan.repository)), ("map", .string(map)),
+                        ("effective_at", .optional(scan.ownershipMapEffectiveAt)), ("previous", .optional(last)),
+                    ]), at: now)
+            }
+        }
         // The keys this repository already has, read once from the covering index: a finding
         // whose key is not among them is new without a lookup per finding.
         if knownKeysRepository != scan.repository || knownKeys == nil {

@@ -244,6 +244,15 @@ struct CLITests {
         found = try ingest("src/now.py", [])  // no commit: the working tree
         #expect(found.team == "c")
         #expect(found.revision == nil)
+        // Each new map is one event of the map's history, with the time it took effect.
+        _ = try ingest("src/now.py", [])  // the same map again: no event
+        let maps = try SQLiteStore(path: session.database).events(findingID: nil).filter { $0.kind == "ownership.map" }
+        #expect(maps.count == 3)
+        let firstMap = try session.json(maps[0].payload)
+        #expect(firstMap["map"]?.string == "CODEOWNERS at \(first)")
+        #expect(firstMap["effective_at"]?.string == "2026-01-15T10:00:00Z")
+        #expect(try session.json(maps[1].payload)["previous"]?.string == "CODEOWNERS at \(first)")
+        #expect(try session.json(maps[2].payload)["map"]?.string == repo.path + "/CODEOWNERS")
 
         let before = try SQLiteStore(path: session.database).counts()
         let report = try session.write("r.sarif", session.sarif(["src/x.py"]))
