@@ -621,13 +621,7 @@ func actor(_ context: CommandContext) -> String {
 }
 
 func readText(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw Diagnostic(file: path, message: "cannot read the file (missing or not readable)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw Diagnostic(file: path, message: "not UTF-8 text")
-    }
-    return text
+    try TextFile.read(path, limit: TextFile.organisationLimit)
 }
 
 /// Aligned plain-text columns.

@@ -62,12 +62,7 @@ public struct IngestPipeline {
             file = path + "/" + found.path
             located = found.dialect
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw Diagnostic(file: file, message: "cannot read CODEOWNERS: \(error.localizedDescription)")
-        }
+        let text = try TextFile.read(file, limit: TextFile.codeownersLimit)
         let parsed = (dialect ?? located ?? CodeownersDialect.detect(text)).parse(text, file: file)
         let warnings = parsed.diagnostics.map {
             var warning = $0
@@ -97,6 +92,11 @@ public struct IngestPipeline {
         var texts: [String: String] = [:]
         for location in candidates {
             if let text = try git.file(location, at: sha) {
+                guard text.utf8.count <= TextFile.codeownersLimit else {
+                    throw Diagnostic(
+                        file: "\(checkout)/\(location) at \(sha)",
+                        message: "the file is over the limit of \(TextFile.codeownersLimit) bytes")
+                }
                 present.append(location)
                 texts[location] = text
             }
@@ -354,7 +354,7 @@ struct SourceLines {
             // Only files inside the root: a report must not make us read elsewhere.
             let resolved = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
             let base = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
-            if resolved.hasPrefix(base + "/"), let text = try? String(contentsOfFile: resolved, encoding: .utf8) {
+            if resolved.hasPrefix(base + "/"), let text = try? TextFile.read(resolved, limit: TextFile.sourceLimit) {
                 files[path] = .some(text.split(separator: "\n", omittingEmptySubsequences: false))
             } else {
                 files[path] = .some(nil)

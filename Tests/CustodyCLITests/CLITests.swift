@@ -394,6 +394,18 @@ struct CLITests {
         #expect(explained["owner_evidence"]?["pattern"]?.string == "repository artist-*")
     }
 
+    @Test func inputSizeLimits() throws {
+        let session = Session()
+        let big = try session.write("CODEOWNERS", String(repeating: "# padding line of a huge file\n", count: 110_000))
+        let result = session.run("owners", "resolve", "--codeowners", big, "a.py")
+        #expect(result.status == 1)
+        #expect(result.err.contains("over the limit of 3145728 bytes"))
+        let report = try session.write("r.sarif", session.sarif(["a.py"]))
+        let limited = session.run("ingest", "--max-bytes", "100", report)
+        #expect(limited.status == 1)
+        #expect(limited.err.contains("over the limit of 100 bytes"))
+    }
+
     @Test func ownersResolveReadsGitLabSections() throws {
         let session = Session()
         let codeowners = try session.write(
