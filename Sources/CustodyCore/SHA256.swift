@@ -16,8 +16,8 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        let done = bytes.withContiguousStorageIfAvailable { update(bytes: $0) }
-        if done == nil {
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(bytes: $0) }
+        if contiguous == nil {
             let copy = Array(bytes)
             copy.withUnsafeBufferPointer { update(bytes: $0) }
         }

@@ -127,7 +127,7 @@ public final class JSONInput: @unchecked Sendable {
             call(base + span.offset, capacity, context, $0.baseAddress!)
         }
         guard status == 0 else {
-            throw JSONError(reason: String(cString: message), location: firstErrorLocation(in: span))
+            throw JSONError(reason: Self.text(message), location: firstErrorLocation(in: span))
         }
     }
 
@@ -136,6 +136,11 @@ public final class JSONInput: @unchecked Sendable {
         let bytes = Array(UnsafeBufferPointer(start: base + span.offset, count: span.length))
         guard let local = JSONSyntaxLocator.firstError(in: bytes) else { return nil }
         return location(ofOffset: span.offset + local.offset)
+    }
+
+    /// A NUL-terminated message from the shim.
+    static func text(_ message: [CChar]) -> String {
+        String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The line and column of a byte offset.
@@ -180,7 +185,7 @@ public final class JSONParser: @unchecked Sendable {
             csj_parser_parse(handle, pointer, length, &message, message.count)
         }
         guard status == 0 else {
-            throw JSONError(reason: String(cString: message), location: input.firstErrorLocation(in: span))
+            throw JSONError(reason: JSONInput.text(message), location: input.firstErrorLocation(in: span))
         }
         return JSONDocument(parser: self, input: input)
     }

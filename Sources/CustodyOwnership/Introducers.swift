@@ -58,7 +58,7 @@ public final class IntroducerAttributor: @unchecked Sendable {
         // lets it skip commits that did not touch the file (measured: 112 ms -> 18 ms a file on a
         // 10,000-commit history). It is a cache git maintains itself (`git maintenance` writes
         // it); when it cannot be written (a read-only checkout), blame is only slower.
-        try? git.run(["commit-graph", "write", "--reachable", "--changed-paths"])
+        _ = try? git.run(["commit-graph", "write", "--reachable", "--changed-paths"])
         self.releasePattern = releasePattern
         self.dialect = dialect
         var map: [String: String] = [:]
