@@ -15,6 +15,9 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
         .target(
             name: "CSimdJSON",
@@ -25,7 +28,7 @@ let package = Package(
         .target(name: "CustodyCore"),
         .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON"]),
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CYAML"]),
-        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite"]),
+        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "COpenSSL"]),
         .target(
             name: "CustodyPipeline",
             dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),
@@ -37,7 +40,8 @@ let package = Package(
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
         // Measures library calls that have no command of their own (make bench).
         .executableTarget(
-            name: "custody-bench", dependencies: ["CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON"],
+            name: "custody-bench",
+            dependencies: ["CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON", "CustodyStore"],
             path: "bench/Sources"),
         .target(name: "CustodyTestSupport", path: "Tests/Support"),
 

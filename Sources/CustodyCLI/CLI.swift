@@ -113,7 +113,7 @@ public enum CLI {
             OwnersCommands.resolve, OwnersCommands.explain, OwnersCommands.history, FindingsCommands.list,
             FindingsCommands.show,
             UnownedCommands.queue,
-            UnownedCommands.assign, SummaryCommand.command,
+            UnownedCommands.assign, SummaryCommand.command, LedgerCommands.verify, LedgerCommands.export,
             SampleCommand.command,
         ]
     }

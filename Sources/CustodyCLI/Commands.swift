@@ -311,6 +311,52 @@ extension OwnersCommands {
     }
 }
 
+enum LedgerCommands {
+    static let verify = Command(
+        path: ["ledger", "verify"], abstract: "Check the chain of custody: every event, hash and link",
+        discussion:
+            "Prints OK with the number of events and the head hash, or the first event that does not hold and why (exit 1).",
+        options: [OptionSpec("json", help: "print a JSON object")], positionals: []
+    ) { context in
+        let report = try context.openStore().verifyLedger()
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.object([
+                    ("ok", .bool(report.broken == nil)), ("events", .int(Int64(report.count))),
+                    ("head", .string(report.head)), ("broken_at", .optional(report.broken?.sequence)),
+                    ("reason", .optional(report.broken?.reason)),
+                ]).text)
+        } else if let broken = report.broken {
+            context.console.out("BROKEN at event \(broken.sequence): \(broken.reason)")
+            context.console.out("\(report.count) events before it hold; their head is \(report.head)")
+        } else {
+            context.console.out("OK \(report.count) events, head \(report.head)")
+        }
+        return report.broken == nil ? 0 : 1
+    }
+
+    static let export = Command(
+        path: ["ledger", "export"], abstract: "Write the chain of custody as JSON Lines (for a SIEM)",
+        discussion: "One event per line with its sequence number, hash and the previous hash; --after resumes.",
+        options: [OptionSpec("after", value: "SEQ", help: "only events after this sequence number")],
+        positionals: []
+    ) { context in
+        let after = try context.arguments.integer("after", range: 0...Int(Int64.max >> 1)) ?? 0
+        for entry in try context.openStore().ledgerEntries(after: Int64(after)) {
+            var line = "{\"seq\":\(entry.sequence),\"at\":"
+            JSONText.quote(entry.at, into: &line)
+            line += ",\"kind\":"
+            JSONText.quote(entry.kind, into: &line)
+            line += ",\"finding\":" + (entry.findingID.map(String.init) ?? "null")
+            line += ",\"scan\":" + (entry.scanID.map(String.init) ?? "null") + ",\"actor\":"
+            JSONText.quote(entry.actor, into: &line)
+            line += ",\"payload\":\(entry.payload),\"prev\":\"\(entry.previousHash)\",\"hash\":\"\(entry.hash)\"}"
+            context.console.out(line)
+        }
+        return 0
+    }
+}
+
 enum UnownedCommands {
     static let queue = Command(
         path: ["unowned"], abstract: "The accountability gap: open findings no team owns, worst first",

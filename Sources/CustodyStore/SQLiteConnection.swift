@@ -188,6 +188,12 @@ final class SQLiteStatement {
         func double(_ column: Int32) -> Double? {
             isNull(column) ? nil : sqlite3_column_double(statement.handle, column)
         }
+        /// The column's UTF-8 bytes without making a String; valid until the next step.
+        func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard let pointer = sqlite3_column_text(statement.handle, column) else { return nil }
+            return UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(statement.handle, column)))
+        }
+
         func text(_ column: Int32) -> String? {
             guard let pointer = sqlite3_column_text(statement.handle, column) else { return nil }
             let length = Int(sqlite3_column_bytes(statement.handle, column))

@@ -461,6 +461,63 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    // MARK: Ledger
+
+    /// Checks the whole chain of custody (see ``Ledger``).
+    public func verifyLedger() throws -> Ledger.Report {
+        try locked {
+            let statement = try connection.statement(
+                "SELECT seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash FROM events ORDER BY seq")
+            var verifier = Ledger.StreamingVerifier()
+            statement.reset()
+            while try statement.step() {
+                let row = SQLiteStatement.Row(statement: statement)
+                let holds = verifier.check(
+                    sequence: row.int(0), at: row.bytes(1), kind: row.bytes(2), findingID: row.optionalInt(3),
+                    scanID: row.optionalInt(4), actor: row.bytes(5), payload: row.bytes(6), previousHash: row.bytes(7),
+                    hash: row.bytes(8))
+                if !holds { break }
+            }
+            statement.reset()
+            return Ledger.Report(count: verifier.count, head: verifier.head, broken: verifier.broken)
+        }
+    }
+
+    /// Every event with its chain fields, in order, for export.
+    public func ledgerEntries(after sequence: Int64 = 0) throws -> [Ledger.Entry] {
+        try locked {
+            try connection.statement(
+                """
+                SELECT seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash FROM events
+                WHERE seq > ? ORDER BY seq
+                """
+            ).rows([.integer(sequence)]) { Self.entry($0) }
+        }
+    }
+
+    private static func entry(_ row: SQLiteStatement.Row) -> Ledger.Entry {
+        Ledger.Entry(
+            sequence: row.int(0), at: row.text(1) ?? "", kind: row.text(2) ?? "", findingID: row.optionalInt(3),
+            scanID: row.optionalInt(4), actor: row.text(5) ?? "", payload: row.text(6) ?? "",
+            previousHash: row.text(7) ?? "", hash: row.text(8) ?? "")
+    }
+
+    /// Appends events in one transaction, each its own link of the chain (bulk changes: one
+    /// event per finding, as the lifecycle requires).
+    public func appendEvents(_ events: [(kind: String, findingID: Int64?, actor: String, payload: JSONText.Value)])
+        throws
+    {
+        try locked {
+            try connection.transaction {
+                for event in events {
+                    try connection.appendEvent(
+                        kind: event.kind, findingID: event.findingID, scanID: nil, actor: event.actor,
+                        payload: event.payload)
+                }
+            }
+        }
+    }
+
     public func teamSummaries() throws -> [TeamSummary] {
         try locked {
             let sql = """
@@ -525,15 +582,31 @@ extension SQLValue {
 
 extension SQLiteConnection {
     /// Appends one event of the chain of custody. Every state change goes through here.
+    /// Each event is chained to the one before: its sequence number and hash are computed here,
+    /// inside the caller's write transaction, from the chain's head.
     func appendEvent(
         kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
     ) throws {
-        try statement("INSERT INTO events (at, kind, finding_id, scan_id, actor, payload) VALUES (?, ?, ?, ?, ?, ?)")
-            .run([
-                .text(at ?? Timestamp.string(Date())), .text(kind), .optional(findingID), .optional(scanID),
-                .text(actor),
-                .text(payload.text),
-            ])
+        let head =
+            try statement("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").rows([]) {
+                ($0.int(0), $0.text(1) ?? Ledger.genesis)
+            }.first ?? (0, Ledger.genesis)
+        let time = at ?? Timestamp.string(Date())
+        let text = payload.text
+        let sequence = head.0 + 1
+        let hash = Ledger.sha256(
+            Ledger.canonical(
+                sequence: sequence, at: time, kind: kind, findingID: findingID, scanID: scanID, actor: actor,
+                payload: text, previousHash: head.1))
+        try statement(
+            """
+            INSERT INTO events (seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).run([
+            .integer(sequence), .text(time), .text(kind), .optional(findingID), .optional(scanID), .text(actor),
+            .text(text), .text(head.1), .text(hash),
+        ])
     }
 }
 

@@ -125,7 +125,11 @@ public enum Schema {
                 scan_id INTEGER REFERENCES scans(id),
                 team_id TEXT,
                 actor TEXT NOT NULL,
-                payload \(d.json) NOT NULL
+                payload \(d.json) NOT NULL,
+                -- The chain of custody: each event's hash covers its canonical bytes and the
+                -- previous event's hash (docs/ledger.md).
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
             );
             CREATE INDEX events_finding ON events (finding_id);
             \(d.appendOnly("events"))

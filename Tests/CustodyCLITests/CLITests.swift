@@ -394,6 +394,25 @@ struct CLITests {
         #expect(explained["owner_evidence"]?["pattern"]?.string == "repository artist-*")
     }
 
+    @Test func ledgerVerifyAndExport() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        var result = session.run("ledger", "verify")
+        #expect(result.status == 0)
+        #expect(result.out.hasPrefix("OK 3 events, head "))
+        let lines = session.run("ledger", "export").out.split(separator: "\n")
+        #expect(lines.count == 3)
+        let last = try session.json(String(lines[2]))
+        #expect(result.out.hasSuffix("head \(last["hash"]!.string!)\n"))
+        #expect(session.run("ledger", "export", "--after", "2").out.split(separator: "\n").count == 1)
+        try SQLiteStore(path: session.database).executeForTesting(
+            "DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory' WHERE seq = 1")
+        result = session.run("ledger", "verify")
+        #expect(result.status == 1)
+        #expect(result.out.hasPrefix("BROKEN at event 1: its hash does not match its content"))
+    }
+
     @Test func inputSizeLimits() throws {
         let session = Session()
         let big = try session.write("CODEOWNERS", String(repeating: "# padding line of a huge file\n", count: 110_000))

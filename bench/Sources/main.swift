@@ -2,6 +2,7 @@ import CustodyCore
 import CustodyIngest
 import CustodyJSON
 import CustodyOwnership
+import CustodyStore
 import Foundation
 
 // custody-bench codeowners CODEOWNERS PATHS: CODEOWNERS resolution throughput, in process.
@@ -13,6 +14,32 @@ func seconds(_ body: () -> Void) -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3]) {
+    // custody-bench ledger DB N: append N events (one link each), then time a full verify.
+    let store = try SQLiteStore(path: arguments[2])
+    let append = try seconds2 {
+        var done = 0
+        while done < count {
+            let chunk = min(100_000, count - done)
+            try store.appendEvents(
+                (0..<chunk).map { ("bench.event", nil, "bench", .object([("n", .int(Int64(done + $0)))])) })
+            done += chunk
+        }
+    }
+    var report: Ledger.Report?
+    let verify = try seconds2 { report = try store.verifyLedger() }
+    let total = report?.count ?? 0
+    print(
+        String(
+            format: "ledger append           %d events in %.2f s, %.0f events/s", count, append, Double(count) / append)
+    )
+    print(
+        String(
+            format: "ledger verify           %d events in %.2f s, %.0f events/s (target 500,000/s: %.2fx)",
+            total, verify, Double(total) / verify, Double(total) / verify / 500_000))
+    print("verify result           \(report?.broken == nil ? "OK" : "BROKEN"), head \(report?.head.prefix(16) ?? "")")
+    exit(0)
+}
 if arguments.count == 3, arguments[1] == "spawn" {
     let git = Git(directory: arguments[2])
     let start = DispatchTime.now().uptimeNanoseconds
