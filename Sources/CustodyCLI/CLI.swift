@@ -114,6 +114,7 @@ public enum CLI {
             FindingsCommands.show,
             UnownedCommands.queue,
             UnownedCommands.assign, SummaryCommand.command, LedgerCommands.verify, LedgerCommands.export,
+            LedgerCommands.keygen, LedgerCommands.checkpoint,
             SampleCommand.command,
         ]
     }

@@ -316,23 +316,79 @@ enum LedgerCommands {
         path: ["ledger", "verify"], abstract: "Check the chain of custody: every event, hash and link",
         discussion:
             "Prints OK with the number of events and the head hash, or the first event that does not hold and why (exit 1).",
-        options: [OptionSpec("json", help: "print a JSON object")], positionals: []
+        options: [
+            OptionSpec("public-key", value: "PEM", help: "check checkpoint signatures ($CUSTODY_LEDGER_PUBLIC_KEY)"),
+            OptionSpec("json", help: "print a JSON object"),
+        ],
+        positionals: []
     ) { context in
-        let report = try context.openStore().verifyLedger()
+        let keyPath = context.arguments.value("public-key") ?? context.environment["CUSTODY_LEDGER_PUBLIC_KEY"]
+        let publicKey = try keyPath.map { try TextFile.read($0, limit: 64 << 10) }
+        let report = try context.openStore().verifyLedger(publicKey: publicKey)
         if context.arguments.flag("json") {
             context.console.out(
                 JSONText.Value.object([
                     ("ok", .bool(report.broken == nil)), ("events", .int(Int64(report.count))),
-                    ("head", .string(report.head)), ("broken_at", .optional(report.broken?.sequence)),
+                    ("head", .string(report.head)), ("checkpoints", .int(Int64(report.checkpoints))),
+                    ("broken_at", .optional(report.broken?.sequence)),
                     ("reason", .optional(report.broken?.reason)),
                 ]).text)
         } else if let broken = report.broken {
             context.console.out("BROKEN at event \(broken.sequence): \(broken.reason)")
             context.console.out("\(report.count) events before it hold; their head is \(report.head)")
         } else {
+            let signed = publicKey == nil ? "not checked (no --public-key)" : "signatures verified"
             context.console.out("OK \(report.count) events, head \(report.head)")
+            context.console.out("\(report.checkpoints) checkpoints hold; \(signed)")
         }
         return report.broken == nil ? 0 : 1
+    }
+
+    static let keygen = Command(
+        path: ["ledger", "keygen"], abstract: "Make an Ed25519 key pair for signing ledger checkpoints",
+        discussion: "Writes DIR/ledger-key.pem (private, mode 0600) and DIR/ledger-key.pub.pem.",
+        options: [], positionals: [PositionalSpec("DIR", help: "where to write the two PEM files")]
+    ) { context in
+        let directory = context.arguments.positionals[0]
+        let privatePath = directory + "/ledger-key.pem"
+        let publicPath = directory + "/ledger-key.pub.pem"
+        guard !FileManager.default.fileExists(atPath: privatePath) else {
+            throw Diagnostic(file: privatePath, message: "already exists; not overwriting a key")
+        }
+        let (privateKey, publicKey) = try Signing.generateKeyPair()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard
+            FileManager.default.createFile(
+                atPath: privatePath, contents: Data(privateKey.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw Diagnostic(file: privatePath, message: "cannot write the private key") }
+        try publicKey.write(toFile: publicPath, atomically: true, encoding: .utf8)
+        context.console.out(
+            "wrote \(privatePath) (keep it secret) and \(publicPath), key id \(Signing.keyID(publicKey))")
+        return 0
+    }
+
+    static let checkpoint = Command(
+        path: ["ledger", "checkpoint"], abstract: "Sign the ledger's head with the Ed25519 key (run it periodically)",
+        options: [
+            OptionSpec("key", value: "PEM", help: "the private key ($CUSTODY_LEDGER_KEY)"),
+            OptionSpec(
+                "public-key", value: "PEM", help: "its public key (default: the private key's path with .pub.pem)"),
+            OptionSpec("actor", value: "WHO", help: "who signs (default: $USER)"),
+        ],
+        positionals: []
+    ) { context in
+        guard let keyPath = context.arguments.value("key") ?? context.environment["CUSTODY_LEDGER_KEY"] else {
+            throw UsageError(message: "missing --key PEM (or $CUSTODY_LEDGER_KEY)", command: "ledger checkpoint")
+        }
+        let publicPath =
+            context.arguments.value("public-key")
+            ?? (keyPath.hasSuffix(".pem") ? String(keyPath.dropLast(4)) + ".pub.pem" : keyPath + ".pub.pem")
+        let privateKey = try TextFile.read(keyPath, limit: 64 << 10)
+        let publicKey = try TextFile.read(publicPath, limit: 64 << 10)
+        let (sequence, head) = try context.openStore().checkpoint(
+            privateKey: privateKey, publicKey: publicKey, actor: actor(context))
+        context.console.out("signed the head at event \(sequence): \(head)")
+        return 0
     }
 
     static let export = Command(

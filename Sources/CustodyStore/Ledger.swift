@@ -12,6 +12,11 @@ import CustodyCore
 public enum Ledger {
     public static let genesis = String(repeating: "0", count: 64)
 
+    /// The bytes a checkpoint's signature covers.
+    public static func checkpointMessage(sequence: Int64, head: String, at: String, keyID: String) -> String {
+        "{\"checkpoint\":\(sequence),\"head\":\"\(head)\",\"at\":\"\(at)\",\"key\":\"\(keyID)\"}"
+    }
+
     /// One stored event with its chain fields.
     public struct Entry: Sendable, Equatable {
         public var sequence: Int64
@@ -29,6 +34,8 @@ public enum Ledger {
     public struct Report: Sendable, Equatable {
         public var count: Int
         public var head: String
+        /// Checkpoints whose signature and head were checked.
+        public var checkpoints = 0
         /// The first event that does not hold, and why; nil when the whole chain holds.
         public var broken: (sequence: Int64, reason: String)?
 

@@ -464,7 +464,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     // MARK: Ledger
 
     /// Checks the whole chain of custody (see ``Ledger``).
-    public func verifyLedger() throws -> Ledger.Report {
+    public func verifyLedger(publicKey: String? = nil) throws -> Ledger.Report {
         try locked {
             let statement = try connection.statement(
                 "SELECT seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash FROM events ORDER BY seq")
@@ -479,7 +479,72 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 if !holds { break }
             }
             statement.reset()
-            return Ledger.Report(count: verifier.count, head: verifier.head, broken: verifier.broken)
+            var report = Ledger.Report(count: verifier.count, head: verifier.head, broken: verifier.broken)
+            if report.broken == nil { try checkCheckpoints(&report, publicKey: publicKey) }
+            return report
+        }
+    }
+
+    /// Checkpoints must cover events that exist, name their hashes, and (with the public key)
+    /// carry a valid signature: cutting the newest events and re-hashing cannot pass.
+    private func checkCheckpoints(_ report: inout Ledger.Report, publicKey: String?) throws {
+        let checkpoints = try connection.statement(
+            "SELECT seq, head_hash, at, key_id, signature FROM checkpoints ORDER BY id"
+        ).rows([]) { ($0.int(0), $0.text(1) ?? "", $0.text(2) ?? "", $0.text(3) ?? "", $0.text(4) ?? "") }
+        let keyID = publicKey.map(Signing.keyID)
+        for (sequence, head, at, key, signature) in checkpoints {
+            guard sequence <= Int64(report.count) else {
+                report.broken = (
+                    sequence,
+                    "a checkpoint covers event \(sequence) but the chain ends at \(report.count): events were cut"
+                )
+                return
+            }
+            let stored = try connection.statement("SELECT hash FROM events WHERE seq = ?").rows([.integer(sequence)]) {
+                $0.text(0) ?? ""
+            }.first
+            guard stored == head else {
+                report.broken = (sequence, "the checkpoint's head hash is not this event's hash")
+                return
+            }
+            if let publicKey, let keyID {
+                let message = Ledger.checkpointMessage(sequence: sequence, head: head, at: at, keyID: key)
+                guard key == keyID, try Signing.verify(message, signature: signature, publicKey: publicKey) else {
+                    report.broken = (sequence, "the checkpoint's signature does not verify with this public key")
+                    return
+                }
+            }
+            report.checkpoints += 1
+        }
+    }
+
+    /// Signs the chain's head with an Ed25519 private key (PEM) and stores the checkpoint.
+    public func checkpoint(privateKey: String, publicKey: String, actor: String) throws -> (
+        sequence: Int64, head: String
+    ) {
+        try locked {
+            try connection.transaction {
+                guard
+                    let (sequence, head) = try connection.statement(
+                        "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+                    ).rows([], { ($0.int(0), $0.text(1) ?? "") }).first
+                else { throw DatabaseError(code: 0, message: "the ledger has no events to sign") }
+                let at = Timestamp.string(Date())
+                let keyID = Signing.keyID(publicKey)
+                let signature = try Signing.sign(
+                    Ledger.checkpointMessage(sequence: sequence, head: head, at: at, keyID: keyID),
+                    privateKey: privateKey)
+                guard
+                    try Signing.verify(
+                        Ledger.checkpointMessage(sequence: sequence, head: head, at: at, keyID: keyID),
+                        signature: signature,
+                        publicKey: publicKey)
+                else { throw DatabaseError(code: 0, message: "the public key does not belong to the private key") }
+                try connection.statement(
+                    "INSERT INTO checkpoints (seq, head_hash, at, key_id, signature, actor) VALUES (?, ?, ?, ?, ?, ?)"
+                ).run([.integer(sequence), .text(head), .text(at), .text(keyID), .text(signature), .text(actor)])
+                return (sequence, head)
+            }
         }
     }
 

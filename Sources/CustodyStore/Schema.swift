@@ -171,5 +171,19 @@ public enum Schema {
             );
             """
         },
+        Migration(version: 4, name: "signed ledger checkpoints") { d in
+            """
+            CREATE TABLE checkpoints (
+                id \(d.autoIncrementKey),
+                seq INTEGER NOT NULL,
+                head_hash TEXT NOT NULL,
+                at TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                signature TEXT NOT NULL,
+                actor TEXT NOT NULL
+            );
+            \(d.appendOnly("checkpoints"))
+            """
+        },
     ]
 }

@@ -413,6 +413,40 @@ struct CLITests {
         #expect(result.out.hasPrefix("BROKEN at event 1: its hash does not match its content"))
     }
 
+    @Test func signedCheckpointsCatchACutChain() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        let keys = session.directory.file("keys")
+        var result = session.run("ledger", "keygen", keys)
+        #expect(result.status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: keys + "/ledger-key.pem")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(session.run("ledger", "keygen", keys).status == 1)  // never overwrites a key
+        result = session.run("ledger", "checkpoint", "--key", keys + "/ledger-key.pem")
+        #expect(result.out.hasPrefix("signed the head at event 3: "))
+        // More events after the checkpoint are fine.
+        #expect(session.run("unowned", "assign", "--team", "payments", "--reason", "r", "2").status == 0)
+        result = session.run("ledger", "verify", "--public-key", keys + "/ledger-key.pub.pem")
+        #expect(result.status == 0)
+        #expect(result.out.contains("OK 4 events"))
+        #expect(result.out.contains("1 checkpoints hold; signatures verified"))
+
+        // Another key does not verify the checkpoint.
+        let other = session.directory.file("other")
+        session.run("ledger", "keygen", other)
+        result = session.run("ledger", "verify", "--public-key", other + "/ledger-key.pub.pem")
+        #expect(result.status == 1)
+        #expect(result.out.contains("signature does not verify"))
+
+        // Cutting the newest events (the chain that is left is valid) is caught by the checkpoint.
+        try SQLiteStore(path: session.database).executeForTesting(
+            "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 3")
+        result = session.run("ledger", "verify")
+        #expect(result.status == 1)
+        #expect(result.out.contains("BROKEN at event 3: a checkpoint covers event 3 but the chain ends at 2"))
+    }
+
     @Test func inputSizeLimits() throws {
         let session = Session()
         let big = try session.write("CODEOWNERS", String(repeating: "# padding line of a huge file\n", count: 110_000))
