@@ -114,7 +114,9 @@ public enum CLI {
             FindingsCommands.show,
             UnownedCommands.queue,
             UnownedCommands.assign, SummaryCommand.command, LedgerCommands.verify, LedgerCommands.export,
-            LedgerCommands.keygen, LedgerCommands.checkpoint,
+            LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,
+            LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
+            LifecycleCommands.tick,
             SampleCommand.command,
         ]
     }

@@ -156,7 +156,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     }
 
     public func organisation() throws -> Organisation {
-        try locked {
+        try locked { try organisationUnlocked() }
+    }
+
+    private func organisationUnlocked() throws -> Organisation {
+        do {
             let units = try connection.statement("SELECT id, name, parent_id, head FROM org_units ORDER BY id").rows {
                 OrgUnit(id: $0.text(0) ?? "", name: $0.text(1) ?? "", parentID: $0.text(2), head: $0.text(3))
             }
@@ -233,6 +237,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             if let status = query.status {
                 conditions.append("f.status = ?")
                 values.append(.text(status.rawValue))
+            }
+            if let rule = query.rule {
+                conditions.append("f.rule_id = ?")
+                values.append(.text(rule))
+            }
+            if let cve = query.cve {
+                conditions.append("(',' || f.cves || ',') LIKE ? ESCAPE '\\'")
+                values.append(.text("%," + Self.likeEscaped(cve) + ",%"))
             }
             if let id = query.id {
                 conditions.append("f.id = ?")
@@ -579,6 +591,94 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                         kind: event.kind, findingID: event.findingID, scanID: nil, actor: event.actor,
                         payload: event.payload)
                 }
+            }
+        }
+    }
+
+    // MARK: Lifecycle
+
+    public func transition(
+        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool
+    ) throws -> TransitionOutcome {
+        try locked {
+            try connection.transaction {
+                let organisation = try organisationUnlocked()
+                var outcome = TransitionOutcome()
+                var planned: [Int64] = []
+                for id in findingIDs {
+                    guard
+                        let (statusText, severityText, owner) = try connection.statement(
+                            "SELECT status, severity, owner_team FROM findings WHERE id = ?"
+                        ).rows([.integer(id)], { ($0.text(0) ?? "", $0.text(1) ?? "", $0.text(2)) }).first
+                    else {
+                        outcome.refused.append((id, "no such finding"))
+                        continue
+                    }
+                    let status = FindingStatus(rawValue: statusText) ?? .open
+                    guard transition.allowedFrom.contains(status) else {
+                        outcome.refused.append((id, "cannot \(transition.name) a finding that is \(status.rawValue)"))
+                        continue
+                    }
+                    if case .acceptRisk(_, let approver) = transition {
+                        let team = owner.flatMap { owner in organisation.teams.first { $0.id == owner } }
+                        if let refusal = RiskApproval.refusal(
+                            approver: approver, severity: Severity(rawValue: severityText) ?? .info, team: team,
+                            organisation: organisation)
+                        {
+                            outcome.refused.append((id, refusal))
+                            continue
+                        }
+                    }
+                    planned.append(id)
+                }
+                if !outcome.refused.isEmpty && !skipRefused { throw TransitionRefused(refused: outcome.refused) }
+                for id in planned {
+                    var payload: [(String, JSONText.Value)] = [("reason", .string(reason))]
+                    switch transition {
+                    case .acceptRisk(let until, let approver):
+                        try connection.statement(
+                            "UPDATE findings SET status = ?, risk_accepted_until = ?, risk_approver = ? WHERE id = ?"
+                        ).run([.text(transition.target.rawValue), .text(until), .text(approver), .integer(id)])
+                        payload += [("until", .string(until)), ("approver", .string(approver))]
+                    case .falsePositive(let justification):
+                        try connection.statement("UPDATE findings SET status = ?, justification = ? WHERE id = ?")
+                            .run([.text(transition.target.rawValue), .text(justification.rawValue), .integer(id)])
+                        payload.append(("justification", .string(justification.rawValue)))
+                    case .acknowledge, .reopen:
+                        try connection.statement(
+                            """
+                            UPDATE findings SET status = ?, risk_accepted_until = NULL, risk_approver = NULL,
+                                justification = NULL, fixed_at = NULL
+                            WHERE id = ?
+                            """
+                        ).run([.text(transition.target.rawValue), .integer(id)])
+                    }
+                    try connection.appendEvent(
+                        kind: transition.eventKind, findingID: id, scanID: nil, actor: actor, payload: .object(payload))
+                    outcome.changed.append(id)
+                }
+                return outcome
+            }
+        }
+    }
+
+    public func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64] {
+        try locked {
+            try connection.transaction {
+                let time = Timestamp.string(now)
+                let expired = try connection.statement(
+                    """
+                    UPDATE findings SET status = 'reopened', risk_accepted_until = NULL, risk_approver = NULL
+                    WHERE status = 'risk_accepted' AND risk_accepted_until < ?
+                    RETURNING id
+                    """
+                ).rows([.text(time)]) { $0.int(0) }.sorted()
+                for id in expired {
+                    try connection.appendEvent(
+                        kind: "finding.reopened", findingID: id, scanID: nil, actor: actor,
+                        payload: .object([("reason", "risk acceptance expired")]), at: time)
+                }
+                return expired
             }
         }
     }

@@ -185,5 +185,12 @@ public enum Schema {
             \(d.appendOnly("checkpoints"))
             """
         },
+        Migration(version: 5, name: "risk acceptance and false-positive justification on findings") { _ in
+            """
+            ALTER TABLE findings ADD COLUMN risk_accepted_until TEXT;
+            ALTER TABLE findings ADD COLUMN risk_approver TEXT;
+            ALTER TABLE findings ADD COLUMN justification TEXT;
+            """
+        },
     ]
 }

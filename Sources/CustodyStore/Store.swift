@@ -87,6 +87,8 @@ public struct FindingQuery: Sendable {
     public var status: FindingStatus?
     public var unownedOnly = false
     public var id: Int64?
+    public var rule: String?
+    public var cve: String?
     public var repository: String?
     public var limit: Int?
 
@@ -168,6 +170,28 @@ public struct UnownedGroup: Sendable, Equatable {
     }
 }
 
+/// What a transition did: the findings it changed and those it refused, with why.
+public struct TransitionOutcome: Sendable, Equatable {
+    public var changed: [Int64] = []
+    public var refused: [(id: Int64, reason: String)] = []
+
+    public init() {}
+
+    public static func == (lhs: TransitionOutcome, rhs: TransitionOutcome) -> Bool {
+        lhs.changed == rhs.changed && lhs.refused.map(\.id) == rhs.refused.map(\.id)
+    }
+}
+
+/// A transition refused for some findings, when refusals are not skipped: nothing changed.
+public struct TransitionRefused: Error, Sendable, CustomStringConvertible {
+    public var refused: [(id: Int64, reason: String)]
+    public var description: String {
+        let shown = refused.prefix(5).map { "finding \($0.id): \($0.reason)" }.joined(separator: "; ")
+        let more = refused.count > 5 ? " (and \(refused.count - 5) more)" : ""
+        return "refused, nothing changed: \(shown)\(more)"
+    }
+}
+
 /// A finding's owner from a time on, and why it changed then.
 public struct OwnerSpan: Sendable, Equatable {
     public var from: String
@@ -212,6 +236,14 @@ public protocol Store: AnyObject {
     func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int
     /// Who owned a finding from when: its owner when first seen, then every change, in order.
     func ownerHistory(findingID: Int64) throws -> [OwnerSpan]
+    /// Applies `transition` to every finding, one event each, in one transaction. A finding in a
+    /// state the transition cannot start from, or a risk approver the rules refuse, is a
+    /// refusal: with `skipRefused` the others go ahead, otherwise nothing changes.
+    func transition(
+        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool
+    ) throws -> TransitionOutcome
+    /// Reopens findings whose risk acceptance has expired by `now`; returns their ids.
+    func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64]
     /// The findings `team` owned at `time` (ISO 8601 UTC), whatever they are owned by now.
     func findingIDs(ownedBy team: String, at time: String) throws -> [Int64]
     func teamSummaries() throws -> [TeamSummary]

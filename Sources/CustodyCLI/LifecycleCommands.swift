@@ -1,0 +1,132 @@
+import CustodyCore
+import CustodyStore
+import Foundation
+
+/// The lifecycle commands: each needs a reason, writes one event per finding, and works on the
+/// findings given by id or chosen by a query (`--team`, `--rule`, `--cve`, `--status`).
+enum LifecycleCommands {
+    static let selection: [OptionSpec] = [
+        OptionSpec("team", value: "T", help: "every finding of team T (with the other filters)"),
+        OptionSpec("rule", value: "RULE", help: "every finding of this rule"),
+        OptionSpec("cve", value: "CVE", help: "every finding of this CVE"),
+        OptionSpec("status", value: "S", help: "only findings in status S"),
+        OptionSpec("reason", value: "TEXT", help: "why (required; recorded in each event)"),
+        OptionSpec("actor", value: "WHO", help: "who does it (default: $USER)"),
+        OptionSpec(
+            "skip-invalid", help: "change the findings that can change and list the others (default: all or none)"),
+    ]
+
+    static func make(
+        _ name: String, abstract: String, options: [OptionSpec] = [], discussion: String? = nil,
+        transition: @escaping @Sendable (ParsedArguments) throws -> Transition
+    ) -> Command {
+        Command(
+            path: [name], abstract: abstract, discussion: discussion, options: options + selection,
+            positionals: [
+                PositionalSpec("FINDING_ID", help: "finding ids (or use the filters)", required: false, variadic: true)
+            ]
+        ) { context in
+            let arguments = context.arguments
+            guard let reason = arguments.value("reason"), !reason.isEmpty else {
+                throw UsageError(message: "missing --reason TEXT: every change of state says why", command: name)
+            }
+            let change = try transition(arguments)
+            let store = try context.openStore()
+            var ids = try arguments.positionals.map { text -> Int64 in
+                guard let id = Int64(text), id > 0 else {
+                    throw UsageError(message: "'\(text)' is not a finding id", command: name)
+                }
+                return id
+            }
+            let filtered =
+                arguments.value("team") != nil || arguments.value("rule") != nil || arguments.value("cve") != nil
+            if filtered {
+                guard ids.isEmpty else {
+                    throw UsageError(message: "give finding ids or filters, not both", command: name)
+                }
+                var query = FindingQuery(
+                    team: arguments.value("team"),
+                    status: try arguments.choice("status", as: FindingStatus.self, among: FindingStatus.allCases))
+                query.rule = arguments.value("rule")
+                query.cve = arguments.value("cve")
+                ids = try store.findings(query).filter { change.allowedFrom.contains($0.status) || query.status != nil }
+                    .map(\.id)
+            }
+            guard !ids.isEmpty else {
+                throw UsageError(message: "no findings: give ids or a filter that selects some", command: name)
+            }
+            let outcome: TransitionOutcome
+            do {
+                outcome = try store.transition(
+                    findingIDs: ids, change, actor: actor(context), reason: reason,
+                    skipRefused: arguments.flag("skip-invalid"))
+            } catch let refused as TransitionRefused {
+                throw Diagnostic(file: context.databasePath, message: refused.description)
+            }
+            for (id, why) in outcome.refused { context.console.err("skipped finding \(id): \(why)") }
+            context.console.out("\(outcome.changed.count) findings \(change.target.rawValue)")
+            return 0
+        }
+    }
+
+    static let acknowledge = make("ack", abstract: "The owning team acknowledges findings (ends 'time to own')") { _ in
+        .acknowledge
+    }
+
+    static let acceptRisk = make(
+        "accept-risk", abstract: "Accept findings' risk until a date, with an approver",
+        options: [
+            OptionSpec("until", value: "DATE", help: "when the acceptance expires (2027-03-31); then it reopens"),
+            OptionSpec("approver", value: "WHO", help: "who approves (critical: an org-unit head; high: lead or head)"),
+        ],
+        discussion: "'custody tick' reopens findings whose acceptance has expired."
+    ) { arguments in
+        guard let untilText = arguments.value("until"), let until = Timestamp.parse(untilText) else {
+            throw UsageError(
+                message: "--until needs a date: 2027-03-31 or 2027-03-31T00:00:00Z", command: "accept-risk")
+        }
+        guard until > Timestamp.string(Date()) else {
+            throw UsageError(message: "--until \(untilText) is in the past", command: "accept-risk")
+        }
+        guard let approver = arguments.value("approver"), !approver.isEmpty else {
+            throw UsageError(message: "missing --approver WHO", command: "accept-risk")
+        }
+        return .acceptRisk(until: until, approver: approver)
+    }
+
+    static let falsePositive = make(
+        "false-positive", abstract: "Mark findings as not a problem, with a VEX justification",
+        options: [
+            OptionSpec(
+                "justification", value: "J",
+                help: VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))
+        ]
+    ) { arguments in
+        guard
+            let justification = try arguments.choice(
+                "justification", as: VEXJustification.self, among: VEXJustification.allCases)
+        else {
+            throw UsageError(
+                message:
+                    "missing --justification: one of \(VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))",
+                command: "false-positive")
+        }
+        return .falsePositive(justification)
+    }
+
+    static let reopen = make("reopen", abstract: "Reopen fixed, closed, accepted or false-positive findings") { _ in
+        .reopen
+    }
+
+    static let tick = Command(
+        path: ["tick"], abstract: "Apply what time decides: expired risk acceptances reopen",
+        discussion: "Run it periodically (cron, or the server later). The SLA escalation ladder will join it.",
+        options: [OptionSpec("actor", value: "WHO", help: "recorded in the events (default: custody-tick)")],
+        positionals: []
+    ) { context in
+        let reopened = try context.openStore().expireRiskAcceptances(
+            now: Date(), actor: context.arguments.value("actor") ?? "custody-tick")
+        context.console.out("\(reopened.count) risk acceptances expired and reopened")
+        return 0
+    }
+}

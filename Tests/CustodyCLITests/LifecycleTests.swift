@@ -1,0 +1,124 @@
+import CustodyCLI
+import CustodyCore
+import CustodyStore
+import CustodyTestSupport
+import Foundation
+import Testing
+
+struct LifecycleTests {
+    /// payments (lead bob, unit treasury headed by dana) owns 3 findings; one unowned.
+    func session() throws -> Session {
+        let session = Session()
+        #expect(
+            session.run(
+                "teams", "import",
+                try session.write(
+                    "teams.yaml",
+                    """
+                    units:
+                      - {id: treasury, name: Treasury, head: dana@example.gov}
+                    teams:
+                      - {id: payments, name: Payments, unit: treasury, lead: bob@example.gov, handles: ["@example/payments"]}
+                    """)
+            ).status == 0)
+        let codeowners = try session.write("CODEOWNERS", "/pay/ @example/payments\n")
+        let report = try session.write("r.sarif", session.sarif(["pay/a.py", "pay/b.py", "pay/c.py", "misc/d.py"]))
+        #expect(session.run("ingest", "--repo", "r", "--codeowners", codeowners, report).status == 0)
+        return session
+    }
+
+    func status(_ session: Session, _ id: Int) throws -> String? {
+        try session.json(session.run("findings", "show", String(id), "--json").out)["status"]?.string
+    }
+
+    @Test func acknowledgeOnceWithAReason() throws {
+        let session = try session()
+        var result = session.run("ack", "1")
+        #expect(result.status == 2)
+        #expect(result.err.contains("missing --reason"))
+        result = session.run("ack", "1", "--reason", "we own the ledger query", "--actor", "bob@example.gov")
+        #expect(result.out == "1 findings acknowledged\n")
+        #expect(try status(session, 1) == "acknowledged")
+        let events = try SQLiteStore(path: session.database).events(findingID: 1).filter {
+            $0.kind == "finding.acknowledged"
+        }
+        #expect(events.count == 1)
+        #expect(events.first?.actor == "bob@example.gov")
+        #expect(events.first?.payload.contains("we own the ledger query") == true)
+        // Again: refused, nothing changes, and the message says why.
+        result = session.run("ack", "1", "2", "--reason", "again")
+        #expect(result.status == 1)
+        #expect(result.err.contains("finding 1: cannot acknowledge a finding that is acknowledged"))
+        #expect(try status(session, 2) == "open")
+        // Unless the valid ones should go ahead.
+        result = session.run("ack", "1", "2", "--reason", "again", "--skip-invalid")
+        #expect(result.out == "1 findings acknowledged\n")
+        #expect(result.err.contains("skipped finding 1"))
+        #expect(try status(session, 2) == "acknowledged")
+    }
+
+    @Test func riskAcceptanceNeedsTheRightApprover() throws {
+        let session = try session()
+        // The findings are "error" level: high. Lead or unit head may approve; others may not.
+        var result = session.run(
+            "accept-risk", "1", "--until", "2099-01-01", "--approver", "eve@example.gov", "--reason", "r")
+        #expect(result.status == 1)
+        #expect(result.err.contains("accepted by the team lead bob@example.gov or an org-unit head (dana@example.gov)"))
+        result = session.run(
+            "accept-risk", "1", "--until", "2000-01-01", "--approver", "bob@example.gov", "--reason", "r")
+        #expect(result.status == 2)
+        #expect(result.err.contains("is in the past"))
+        result = session.run(
+            "accept-risk", "1", "--until", "2099-01-01", "--approver", "bob@example.gov", "--reason",
+            "compensating WAF rule")
+        #expect(result.status == 0)
+        #expect(try status(session, 1) == "risk_accepted")
+        // The unowned finding needs a unit head.
+        result = session.run(
+            "accept-risk", "4", "--until", "2099-01-01", "--approver", "bob@example.gov", "--reason", "r")
+        #expect(result.status == 1)
+        #expect(
+            session.run("accept-risk", "4", "--until", "2099-01-01", "--approver", "dana@example.gov", "--reason", "r")
+                .status == 0)
+        // Expiry reopens: time moves on.
+        let store = try SQLiteStore(path: session.database)
+        let expired = try store.expireRiskAcceptances(now: Date(timeIntervalSince1970: 4_102_531_200), actor: "tick")  // 2100
+        #expect(expired == [1, 4])
+        #expect(try status(session, 1) == "reopened")
+        let events = try store.events(findingID: 1).map(\.kind)
+        #expect(events.suffix(2) == ["finding.risk_accepted", "finding.reopened"])
+        #expect(session.run("tick").out == "0 risk acceptances expired and reopened\n")
+    }
+
+    @Test func falsePositiveWithVEXJustificationThenReopen() throws {
+        let session = try session()
+        var result = session.run("false-positive", "2", "--justification", "it_is_fine", "--reason", "r")
+        #expect(result.status == 2)
+        #expect(result.err.contains("expected one of: code_not_present"))
+        result = session.run(
+            "false-positive", "2", "--justification", "code_not_reachable", "--reason", "dead code path")
+        #expect(result.status == 0)
+        #expect(try status(session, 2) == "false_positive")
+        #expect(
+            try SQLiteStore(path: session.database).events(findingID: 2).last?.payload.contains("code_not_reachable")
+                == true)
+        #expect(session.run("reopen", "2", "--reason", "the path is reachable after all").status == 0)
+        #expect(try status(session, 2) == "reopened")
+        #expect(session.run("reopen", "2", "--reason", "again").status == 1)
+    }
+
+    @Test func bulkByQueryIsOneEventPerFinding() throws {
+        let session = try session()
+        let result = session.run("ack", "--team", "payments", "--reason", "sprint triage")
+        #expect(result.out == "3 findings acknowledged\n")
+        let store = try SQLiteStore(path: session.database)
+        for id: Int64 in [1, 2, 3] {
+            #expect(try store.events(findingID: id).filter { $0.kind == "finding.acknowledged" }.count == 1)
+        }
+        #expect(try status(session, 4) == "open")
+        // The already acknowledged are left out of a second bulk run, not refused.
+        #expect(session.run("ack", "--team", "payments", "--reason", "again").status == 2)  // none selected
+        #expect(session.run("ack", "--rule", "R1", "1", "--reason", "x").status == 2)  // ids or filters
+        #expect(try store.verifyLedger().broken == nil)
+    }
+}
