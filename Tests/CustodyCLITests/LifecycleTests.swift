@@ -82,7 +82,8 @@ struct LifecycleTests {
                 .status == 0)
         // Expiry reopens: time moves on.
         let store = try SQLiteStore(path: session.database)
-        let expired = try store.expireRiskAcceptances(now: Date(timeIntervalSince1970: 4_102_531_200), actor: "tick")  // 2100
+        // 2100-01-01:
+        let expired = try store.expireRiskAcceptances(now: Date(timeIntervalSince1970: 4_102_444_800), actor: "tick")
         #expect(expired == [1, 4])
         #expect(try status(session, 1) == "reopened")
         let events = try store.events(findingID: 1).map(\.kind)
