@@ -49,6 +49,8 @@ demo: build
 	@echo; echo "== the security team hands the dev-tools secret to Platform, with a reason"
 	@$(CUSTODY) unowned assign --team platform --reason "tools/ is platform tooling" --actor security-team 11
 	@$(CUSTODY) owners explain 11
+	@echo; echo "== the whole chain of custody of the dev-tools secret"
+	@$(CUSTODY) trace 11
 	@echo; echo "== the chain of custody: sign its head, then verify every link and the signature"
 	@rm -rf $(DEMO_DIR)/keys && $(CUSTODY) ledger keygen $(DEMO_DIR)/keys
 	@$(CUSTODY) ledger checkpoint --key $(DEMO_DIR)/keys/ledger-key.pem --actor security-team

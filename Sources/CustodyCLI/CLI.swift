@@ -116,7 +116,7 @@ public enum CLI {
             UnownedCommands.assign, SummaryCommand.command, LedgerCommands.verify, LedgerCommands.export,
             LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
-            LifecycleCommands.tick,
+            LifecycleCommands.tick, LifecycleCommands.trace,
             SampleCommand.command,
         ]
     }

@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyJSON
 import CustodyStore
 import Foundation
 
@@ -116,6 +117,67 @@ enum LifecycleCommands {
 
     static let reopen = make("reopen", abstract: "Reopen fixed, closed, accepted or false-positive findings") { _ in
         .reopen
+    }
+
+    static let trace = Command(
+        path: ["trace"], abstract: "A finding's whole chain of custody as a timeline",
+        discussion:
+            "Introduced (commit, author, release, team then), discovered, owned, acknowledged, transferred, fixed, reopened: every event, in order.",
+        options: [OptionSpec("json", help: "print a JSON array")],
+        positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
+    ) { context in
+        let id = try findingID(context, command: "trace")
+        let store = try context.openStore()
+        let row = try finding(id, in: store, context: context)
+        var timeline: [(at: String, what: String, who: String)] = []
+        if let introducer = row.introducer {
+            timeline.append(
+                (
+                    introducer.authoredAt,
+                    "introduced in \(introducer.commit.prefix(12)) (\(introducer.pathThen):\(introducer.lineThen)), "
+                        + "release \(introducer.release ?? "none yet"), team then \(introducer.team ?? "none")",
+                    "\(introducer.author) <\(introducer.email)>"
+                ))
+        }
+        let history = try store.ownerHistory(findingID: id)
+        timeline.append(
+            (
+                row.firstSeen, "discovered by \(row.tool) (\(row.rule)); owner \(history.first?.team ?? "none")",
+                history.first?.actor ?? ""
+            ))
+        for event in try store.events(findingID: id) {
+            let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
+            var what = event.kind
+            switch event.kind {
+            case "finding.acknowledged": what = "acknowledged"
+            case "finding.fixed": what = "fixed: \(payload?["reason"]?.string ?? "")"
+            case "finding.reopened": what = "reopened: \(payload?["reason"]?.string ?? "")"
+            case "finding.risk_accepted":
+                what = "risk accepted until \(payload?["until"]?.string ?? "") by \(payload?["approver"]?.string ?? "")"
+            case "finding.false_positive": what = "false positive: \(payload?["justification"]?.string ?? "")"
+            case "ownership.transferred", "ownership.assigned":
+                what =
+                    "owner \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
+            default: break
+            }
+            if let reason = payload?["reason"]?.string, !what.contains(reason) { what += " (\(reason))" }
+            timeline.append((event.at, what, event.actor))
+        }
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.array(
+                    timeline.map {
+                        .object([("at", .string($0.at)), ("what", .string($0.what)), ("who", .string($0.who))])
+                    }
+                ).text)
+            return 0
+        }
+        context.console.out(
+            "finding \(row.id): \(row.rule) at \((row.path ?? "-") + (row.line.map { ":\($0)" } ?? ""))")
+        var table = TextTable(["WHEN", "WHAT", "WHO"])
+        for entry in timeline { table.add([entry.at, entry.what, entry.who]) }
+        context.console.out(table.render(), terminator: "")
+        return 0
     }
 
     static let tick = Command(

@@ -108,6 +108,23 @@ struct LifecycleTests {
         #expect(session.run("reopen", "2", "--reason", "again").status == 1)
     }
 
+    @Test func traceTellsTheWholeStory() throws {
+        let session = try session()
+        #expect(session.run("ack", "1", "--reason", "ours", "--actor", "bob@example.gov").status == 0)
+        #expect(
+            session.run("false-positive", "1", "--justification", "protected_at_perimeter", "--reason", "WAF").status
+                == 0)
+        #expect(session.run("reopen", "1", "--reason", "WAF rule removed").status == 0)
+        let timeline = Array(try session.json(session.run("trace", "1", "--json").out).array!)
+        let what = timeline.compactMap { $0["what"]?.string }
+        #expect(what.count == 4)
+        #expect(what[0].hasPrefix("discovered by Scanner (R1); owner payments"))
+        #expect(what[1] == "acknowledged (ours)")
+        #expect(what[2] == "false positive: protected_at_perimeter (WAF)")
+        #expect(what[3] == "reopened: WAF rule removed")
+        #expect(timeline[1]["who"]?.string == "bob@example.gov")
+    }
+
     @Test func bulkByQueryIsOneEventPerFinding() throws {
         let session = try session()
         let result = session.run("ack", "--team", "payments", "--reason", "sprint triage")
