@@ -116,7 +116,8 @@ public enum CLI {
             UnownedCommands.assign, SummaryCommand.command, LedgerCommands.verify, LedgerCommands.export,
             LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
-            LifecycleCommands.tick, LifecycleCommands.trace,
+            LifecycleCommands.tick, LifecycleCommands.trace, TransferCommands.request, TransferCommands.accept,
+            TransferCommands.reject, TransferCommands.resolve, TransferCommands.list,
             SampleCommand.command,
         ]
     }

@@ -192,5 +192,24 @@ public enum Schema {
             ALTER TABLE findings ADD COLUMN justification TEXT;
             """
         },
+        Migration(version: 6, name: "transfer requests") { d in
+            """
+            CREATE TABLE transfer_requests (
+                id \(d.autoIncrementKey),
+                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                from_team TEXT,
+                to_team TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                previous_status TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'arbitrated')),
+                decided_by TEXT,
+                decided_at TEXT,
+                decision TEXT
+            );
+            CREATE INDEX transfer_requests_finding ON transfer_requests (finding_id, state);
+            """
+        },
     ]
 }

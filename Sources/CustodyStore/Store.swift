@@ -170,6 +170,29 @@ public struct UnownedGroup: Sendable, Equatable {
     }
 }
 
+/// What happens to a transfer request.
+public enum TransferDecision: Sendable, Equatable {
+    /// The receiving team takes the finding.
+    case accept
+    /// The receiving team declines: the finding goes back to its state before the request.
+    case reject
+    /// The security team decides a pending or rejected request: to a team, or nobody changes.
+    case arbitrate(to: String?)
+}
+
+public struct TransferRequest: Sendable, Equatable {
+    public var id: Int64
+    public var findingID: Int64
+    public var fromTeam: String?
+    public var toTeam: String
+    public var reason: String
+    public var requestedBy: String
+    public var requestedAt: String
+    public var state: String
+    public var decidedBy: String?
+    public var decision: String?
+}
+
 /// What a transition did: the findings it changed and those it refused, with why.
 public struct TransitionOutcome: Sendable, Equatable {
     public var changed: [Int64] = []
@@ -242,6 +265,13 @@ public protocol Store: AnyObject {
     func transition(
         findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool
     ) throws -> TransitionOutcome
+    /// Asks `team` to take findings over: each becomes `transferred` until the team accepts or
+    /// rejects (or the security team arbitrates). One event each.
+    func requestTransfer(findingIDs: [Int64], to team: String, actor: String, reason: String) throws -> [Int64]
+    /// Decides the pending (or, to arbitrate, disputed) transfer requests of the findings.
+    func decideTransfer(findingIDs: [Int64], _ decision: TransferDecision, actor: String, reason: String) throws
+        -> [Int64]
+    func transferRequests(pendingOnly: Bool) throws -> [TransferRequest]
     /// Reopens findings whose risk acceptance has expired by `now`; returns their ids.
     func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64]
     /// The findings `team` owned at `time` (ISO 8601 UTC), whatever they are owned by now.

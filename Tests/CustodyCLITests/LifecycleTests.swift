@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 struct LifecycleTests {
-    /// payments (lead bob, unit treasury headed by dana) owns 3 findings; one unowned.
+    /// payments (lead bob, unit treasury headed by dana) owns 3 findings; one unowned; web owns none.
     func session() throws -> Session {
         let session = Session()
         #expect(
@@ -19,6 +19,7 @@ struct LifecycleTests {
                       - {id: treasury, name: Treasury, head: dana@example.gov}
                     teams:
                       - {id: payments, name: Payments, unit: treasury, lead: bob@example.gov, handles: ["@example/payments"]}
+                      - {id: web, name: Web, unit: treasury, lead: kim@example.gov}
                     """)
             ).status == 0)
         let codeowners = try session.write("CODEOWNERS", "/pay/ @example/payments\n")
@@ -123,6 +124,38 @@ struct LifecycleTests {
         #expect(what[2] == "false positive: protected_at_perimeter (WAF)")
         #expect(what[3] == "reopened: WAF rule removed")
         #expect(timeline[1]["who"]?.string == "bob@example.gov")
+    }
+
+    @Test func transfersAreAskedAcceptedRejectedAndArbitrated() throws {
+        let session = try session()
+        var result = session.run("transfer", "1", "2", "3", "--to", "web", "--reason", "the widget is web's")
+        #expect(result.out == "3 transfers to web requested\n")
+        #expect(try status(session, 1) == "transferred")
+        #expect(session.run("transfer", "1", "--to", "web", "--reason", "again").status == 1)  // already asked
+        let pending = Array(try session.json(session.run("transfer", "list", "--json").out).array!)
+        #expect(pending.map { $0["finding"]?.int } == [1, 2, 3])
+        // Web accepts one, rejects one; the third waits.
+        #expect(session.run("transfer", "accept", "1", "--actor", "kim@example.gov").status == 0)
+        #expect(try session.json(session.run("findings", "show", "1", "--json").out)["owner_team"]?.string == "web")
+        #expect(try status(session, 1) == "open")
+        result = session.run("transfer", "reject", "2", "--reason", "not ours", "--actor", "kim@example.gov")
+        #expect(result.status == 0)
+        #expect(try status(session, 2) == "open")  // back to where it was
+        #expect(session.run("transfer", "accept", "2").status == 1)  // nothing pending any more
+        // Security arbitrates the dispute: web it is.
+        result = session.run(
+            "transfer", "resolve", "2", "--to", "web", "--reason", "CODEOWNERS is stale", "--actor", "sec")
+        #expect(result.out == "1 transfers resolved: owned by web\n")
+        #expect(session.run("transfer", "resolve", "3", "--keep", "--to", "web", "--reason", "x").status == 2)
+        #expect(session.run("transfer", "resolve", "3", "--keep", "--reason", "stays with payments").status == 0)
+        #expect(
+            try session.json(session.run("findings", "show", "3", "--json").out)["owner_team"]?.string == "payments")
+        let history = Array(try session.json(session.run("owners", "history", "2", "--json").out).array!)
+        #expect(history.map { $0["team"]?.string } == ["payments", "web"])
+        #expect(history.last?["actor"]?.string == "sec")
+        #expect(Array(try session.json(session.run("transfer", "list", "--json").out).array!).isEmpty)
+        #expect(session.run("transfer", "4", "--to", "nobody", "--reason", "x").err.contains("unknown team 'nobody'"))
+        #expect(try SQLiteStore(path: session.database).verifyLedger().broken == nil)
     }
 
     @Test func bulkByQueryIsOneEventPerFinding() throws {
