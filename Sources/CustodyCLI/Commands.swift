@@ -243,13 +243,9 @@ extension OwnersCommands {
                 members.append(
                     (
                         "owner_evidence",
-                        .object([
-                            ("source", .string(evidence.source)), ("file", .string(evidence.file)),
-                            ("revision", .optional(evidence.revision)), ("dialect", .string(evidence.dialect)),
-                            ("line", .int(Int64(evidence.line))), ("pattern", .string(evidence.pattern)),
-                            ("section", .optional(evidence.section)), ("handles", .strings(evidence.handles)),
-                            ("claimed_handle", .optional(claimed)), ("precedence", .string(precedence)),
-                        ])
+                        evidenceJSON(
+                            evidence,
+                            extra: [("claimed_handle", .optional(claimed)), ("precedence", .string(precedence))])
                     ))
             } else {
                 members.append(("owner_evidence", .null))
@@ -480,16 +476,8 @@ enum UnownedCommands {
         guard let team = context.arguments.value("team") else {
             throw UsageError(message: "missing --team T", command: "unowned assign")
         }
-        guard let reason = context.arguments.value("reason"), !reason.isEmpty else {
-            throw UsageError(
-                message: "missing --reason TEXT: say why this team is accountable", command: "unowned assign")
-        }
-        let ids = try context.arguments.positionals.map { text -> Int64 in
-            guard let id = Int64(text), id > 0 else {
-                throw UsageError(message: "'\(text)' is not a finding id", command: "unowned assign")
-            }
-            return id
-        }
+        let reason = try requiredReason(context, command: "unowned assign", hint: "say why this team is accountable")
+        let ids = try findingIDs(context, command: "unowned assign")
         let store = try context.openStore()
         let changed: Int
         do {
@@ -589,15 +577,7 @@ enum FindingsCommands {
                 ?? "no attribution ran: ingest with --repo DIR (a git checkout) and --commit SHA")
         if context.arguments.flag("json") {
             guard case .object(var members) = json(row) else { return 1 }
-            let evidence: JSONText.Value =
-                row.ownerEvidence.map { evidence in
-                    .object([
-                        ("source", .string(evidence.source)), ("file", .string(evidence.file)),
-                        ("revision", .optional(evidence.revision)), ("dialect", .string(evidence.dialect)),
-                        ("line", .int(Int64(evidence.line))), ("pattern", .string(evidence.pattern)),
-                        ("section", .optional(evidence.section)), ("handles", .strings(evidence.handles)),
-                    ])
-                } ?? .null
+            let evidence = row.ownerEvidence.map { evidenceJSON($0) } ?? .null
             members += [
                 ("owner_evidence", evidence),
                 ("introduced_commit", .optional(introducer?.commit)),
@@ -698,6 +678,35 @@ enum SummaryCommand {
         context.console.out(table.render(), terminator: "")
         return 0
     }
+}
+
+/// The FINDING_ID arguments of a command (possibly none), checked.
+func findingIDs(_ context: CommandContext, command: String) throws -> [Int64] {
+    try context.arguments.positionals.map { text in
+        guard let id = Int64(text), id > 0 else {
+            throw UsageError(message: "'\(text)' is not a finding id", command: command)
+        }
+        return id
+    }
+}
+
+/// The required --reason of a command that changes state: every change says why.
+func requiredReason(_ context: CommandContext, command: String, hint: String) throws -> String {
+    guard let reason = context.arguments.value("reason"), !reason.isEmpty else {
+        throw UsageError(message: "missing --reason TEXT: \(hint)", command: command)
+    }
+    return reason
+}
+
+/// Ownership evidence as JSON (`owners explain`, `findings show`), with extra members after it.
+func evidenceJSON(_ evidence: OwnerEvidence, extra: [(String, JSONText.Value)] = []) -> JSONText.Value {
+    .object(
+        [
+            ("source", .string(evidence.source)), ("file", .string(evidence.file)),
+            ("revision", .optional(evidence.revision)), ("dialect", .string(evidence.dialect)),
+            ("line", .int(Int64(evidence.line))), ("pattern", .string(evidence.pattern)),
+            ("section", .optional(evidence.section)), ("handles", .strings(evidence.handles)),
+        ] + extra)
 }
 
 /// The FINDING_ID argument of a command, checked.

@@ -28,17 +28,10 @@ enum LifecycleCommands {
             ]
         ) { context in
             let arguments = context.arguments
-            guard let reason = arguments.value("reason"), !reason.isEmpty else {
-                throw UsageError(message: "missing --reason TEXT: every change of state says why", command: name)
-            }
+            let reason = try requiredReason(context, command: name, hint: "every change of state says why")
             let change = try transition(arguments)
             let store = try context.openStore()
-            var ids = try arguments.positionals.map { text -> Int64 in
-                guard let id = Int64(text), id > 0 else {
-                    throw UsageError(message: "'\(text)' is not a finding id", command: name)
-                }
-                return id
-            }
+            var ids = try findingIDs(context, command: name)
             let filtered =
                 arguments.value("team") != nil || arguments.value("rule") != nil || arguments.value("cve") != nil
             if filtered {

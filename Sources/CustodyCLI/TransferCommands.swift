@@ -9,19 +9,11 @@ enum TransferCommands {
         guard !context.arguments.positionals.isEmpty else {
             throw UsageError(message: "missing argument FINDING_ID: which findings?", command: command)
         }
-        return try context.arguments.positionals.map { text in
-            guard let id = Int64(text), id > 0 else {
-                throw UsageError(message: "'\(text)' is not a finding id", command: command)
-            }
-            return id
-        }
+        return try findingIDs(context, command: command)
     }
 
     static func reason(_ context: CommandContext, _ command: String) throws -> String {
-        guard let reason = context.arguments.value("reason"), !reason.isEmpty else {
-            throw UsageError(message: "missing --reason TEXT: every transfer step says why", command: command)
-        }
-        return reason
+        try requiredReason(context, command: command, hint: "every transfer step says why")
     }
 
     /// Store refusals (unknown team, wrong state) become errors naming the database.

@@ -73,19 +73,3 @@ public struct OwnerResolver: Sendable {
         return Resolution(team: team, evidence: evidence)
     }
 }
-
-/// Resolves each distinct path once: a report names far fewer paths than it has findings.
-public struct CachingOwnerResolver {
-    private let resolver: OwnerResolver
-    private var cache: [String: OwnerResolver.Resolution] = [:]
-
-    public init(_ resolver: OwnerResolver) { self.resolver = resolver }
-
-    public mutating func resolve(path: String?) -> OwnerResolver.Resolution {
-        guard let path else { return .none }
-        if let hit = cache[path] { return hit }
-        let resolution = resolver.resolve(path: path)
-        cache[path] = resolution
-        return resolution
-    }
-}

@@ -63,12 +63,17 @@ var owned = 0
 let uncached = seconds {
     for path in paths where codeowners.match(path)?.owners.isEmpty == false { owned += 1 }
 }
-var resolver = CachingOwnerResolver(
-    OwnerResolver(codeowners: OwnerResolver.Source(rules: codeowners, file: arguments[2]), organisation: Organisation())
-)
+// The pipeline resolves each distinct path once per ingest; this is that, alone.
+let resolver = OwnerResolver(
+    codeowners: OwnerResolver.Source(rules: codeowners, file: arguments[2]), organisation: Organisation())
+var cache: [String: OwnerResolver.Resolution] = [:]
 var cachedOwned = 0
 let cached = seconds {
-    for path in paths where !resolver.resolve(path: path).handles.isEmpty { cachedOwned += 1 }
+    for path in paths {
+        let resolution = cache[path] ?? resolver.resolve(path: path, repository: nil)
+        cache[path] = resolution
+        if !resolution.handles.isEmpty { cachedOwned += 1 }
+    }
 }
 precondition(owned == cachedOwned, "cached and uncached resolution disagree")
 print("codeowners rules        \(codeowners.rules.count)")
