@@ -117,7 +117,7 @@ public enum CLI {
             LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
             LifecycleCommands.tick, LifecycleCommands.trace, TransferCommands.request, TransferCommands.accept,
-            TransferCommands.reject, TransferCommands.resolve, TransferCommands.list,
+            TransferCommands.reject, TransferCommands.resolve, TransferCommands.list, LifecycleCommands.slaApply,
             SampleCommand.command,
         ]
     }

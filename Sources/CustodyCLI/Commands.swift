@@ -114,6 +114,7 @@ enum IngestCommand {
             OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
             OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
             OptionSpec("release-pattern", value: "GLOB", help: "tags that are releases, for introducers (default v*)"),
+            configOption,
             OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
             OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
@@ -141,6 +142,7 @@ enum IngestCommand {
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
         options.sourceRoot = arguments.value("source-root")
         options.attributeIntroducers = !arguments.flag("no-introducers")
+        options.sla = try configuration(context).sla
         if let pattern = arguments.value("release-pattern") {
             guard !pattern.isEmpty, !pattern.hasPrefix("-"), !pattern.contains("..") else {
                 throw UsageError(
@@ -499,6 +501,7 @@ enum FindingsCommands {
                 "status", value: "S",
                 help: "only findings in status S (\(FindingStatus.allCases.map(\.rawValue).joined(separator: ", ")))"),
             OptionSpec("unowned", help: "only findings no team owns"),
+            OptionSpec("overdue", help: "only open work past its SLA due date"),
             OptionSpec(
                 "at", value: "TIME", help: "with --team: what the team owned then (2026-03-01 or 2026-03-01T12:00:00Z)"),
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
@@ -512,11 +515,12 @@ enum FindingsCommands {
         if arguments.flag("json") && arguments.flag("csv") {
             throw UsageError(message: "--json and --csv exclude each other; pick one", command: "findings list")
         }
-        let query = FindingQuery(
+        var query = FindingQuery(
             team: arguments.value("team"),
             status: try arguments.choice("status", as: FindingStatus.self, among: FindingStatus.allCases),
             unownedOnly: arguments.flag("unowned"), repository: arguments.value("repo"),
             limit: try arguments.integer("limit", range: 1...Int(Int32.max)))
+        if arguments.flag("overdue") { query.overdueAt = Timestamp.string(Date()) }
         let store = try context.openStore()
         if let team = query.team, !(try store.organisation().teams.contains { $0.id == team }) {
             throw UsageError(message: "unknown team '\(team)'; see 'custody teams list'", command: "findings list")
@@ -608,6 +612,7 @@ enum FindingsCommands {
             context.console.out("introduced: unknown - \(reason ?? "")")
         }
         context.console.out("seen:       first \(row.firstSeen), last \(row.lastSeen)")
+        context.console.out("due:        \(row.dueAt ?? "no due date")")
         return 0
     }
 
@@ -630,7 +635,7 @@ enum FindingsCommands {
             ("owner_handles", .strings(row.ownerHandles)), ("owner_line", .optional(row.ownerLine)),
             ("fingerprint_basis", .string(row.fingerprintBasis)),
             ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
-            ("last_seen", .string(row.lastSeen)),
+            ("last_seen", .string(row.lastSeen)), ("due_at", .optional(row.dueAt)),
         ])
     }
 
@@ -726,6 +731,19 @@ func finding(_ id: Int64, in store: SQLiteStore, context: CommandContext) throws
     }
     return row
 }
+
+/// The configuration: --config PATH, else $CUSTODY_CONFIG, else ./custody.yaml when it exists,
+/// else the defaults.
+func configuration(_ context: CommandContext) throws -> Configuration {
+    let path =
+        context.arguments.value("config") ?? context.environment["CUSTODY_CONFIG"]
+        ?? (FileManager.default.fileExists(atPath: "custody.yaml") ? "custody.yaml" : nil)
+    guard let path else { return Configuration() }
+    return try Configuration.parse(try TextFile.read(path, limit: TextFile.organisationLimit), file: path)
+}
+
+let configOption = OptionSpec(
+    "config", value: "FILE", help: "the configuration (default: $CUSTODY_CONFIG, else ./custody.yaml if present)")
 
 func actor(_ context: CommandContext) -> String {
     context.arguments.value("actor") ?? context.environment["USER"] ?? "cli"

@@ -173,6 +173,16 @@ enum LifecycleCommands {
         return 0
     }
 
+    static let slaApply = Command(
+        path: ["sla", "apply"], abstract: "Recompute due dates of open findings under the configured SLA policy",
+        discussion: "Run it after changing the policy: every finding whose due date changes gets an event.",
+        options: [configOption, OptionSpec("actor", value: "WHO", help: "who (default: $USER)")], positionals: []
+    ) { context in
+        let changed = try context.openStore().applySLA(try configuration(context).sla, actor: actor(context))
+        context.console.out("\(changed) due dates changed")
+        return 0
+    }
+
     static let tick = Command(
         path: ["tick"], abstract: "Apply what time decides: expired risk acceptances reopen",
         discussion: "Run it periodically (cron, or the server later). The SLA escalation ladder will join it.",

@@ -72,6 +72,8 @@ public struct PreparedFinding: Sendable {
     public var ownerTeam: String?
     /// The rule that decided the owner, nil when no rule matched the path.
     public var ownerEvidence: OwnerEvidence?
+    /// When it is due under the SLA policy (nil: no due date, e.g. informational).
+    public var dueAt: String?
     /// Who shipped it, when attribution ran; else why it is unknown (nil when it did not run).
     public var introducer: Introducer?
     public var introducerUnknownReason: String?

@@ -21,6 +21,8 @@ public struct IngestOptions: Sendable {
     public var attributeIntroducers = true
     /// Tags that are releases, as a git pattern.
     public var releasePattern = "v*"
+    /// Due dates for new findings.
+    public var sla = SLAPolicy()
     /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
     public var sourceRoot: String?
     public var format: ReportFormat?
@@ -165,6 +167,7 @@ public struct IngestPipeline {
         let producer = Producer(
             files: files, options: options, resolver: resolver, attributor: attributor, startedAt: startedAt,
             queue: queue)
+        producer.organisation = organisation
         producer.mapName = mapName
         producer.mapTime = mapTime
         let thread = Thread { producer.run() }
@@ -215,6 +218,7 @@ final class Producer: @unchecked Sendable {
     let resolver: OwnerResolver
     let attributor: IntroducerAttributor?
     let startedAt: Date
+    var organisation = Organisation()
     /// The ownership map's name and effective time, set before the thread starts.
     var mapName: String?
     var mapTime: String?
@@ -251,6 +255,17 @@ final class Producer: @unchecked Sendable {
             var owners: [String: (team: String?, rule: Int?)] = [:]
             var ruleNumbers: [OwnerEvidence: Int] = [:]
             var waiting: [(PreparedFinding, ScanRecord, Int?)] = []
+            // Step 4: due dates, one computation per severity and team.
+            var dueDates: [String: String?] = [:]
+            let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            func dueDate(_ severity: Severity, _ team: String?) -> String? {
+                let key = severity.rawValue + "/" + (team ?? "")
+                if let known = dueDates[key] { return known }
+                let due = options.sla.dueDate(
+                    severity: severity, team: team.flatMap { teams[$0] }, organisation: organisation, start: startedAt)
+                dueDates[key] = .some(due)
+                return due
+            }
             func attributeWaiting() throws {
                 guard let attributor, !waiting.isEmpty else { return }
                 attributor.prefetch(paths: waiting.compactMap(\.0.finding.path))
@@ -309,9 +324,10 @@ final class Producer: @unchecked Sendable {
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
                         let owner = owner(of: finding.path)
-                        let prepared = PreparedFinding(
+                        var prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
+                        prepared.dueAt = dueDate(finding.severity, owner.team)
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,

@@ -246,6 +246,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 conditions.append("(',' || f.cves || ',') LIKE ? ESCAPE '\\'")
                 values.append(.text("%," + Self.likeEscaped(cve) + ",%"))
             }
+            if let time = query.overdueAt {
+                conditions.append(
+                    "f.due_at < ? AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')")
+                values.append(.text(time))
+            }
             if let id = query.id {
                 conditions.append("f.id = ?")
                 values.append(.integer(id))
@@ -260,7 +265,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                        f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
                        r.dialect, r.line, r.pattern, r.section, r.handles,
                        i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                       i.reason
+                       i.reason, f.due_at
                 FROM findings f
                 JOIN sightings latest ON latest.finding_id = f.id
                      AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -307,6 +312,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     lastSeen: row.text(18) ?? "")
                 found.introducer = introducer
                 found.introducerUnknownReason = row.text(33)
+                found.dueAt = row.text(34)
                 return found
             }
         }
@@ -790,6 +796,39 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         else { throw DatabaseError(code: 0, message: "unknown team '\(team)'") }
     }
 
+    public func applySLA(_ policy: SLAPolicy, actor: String) throws -> Int {
+        try locked {
+            try connection.transaction {
+                let organisation = try organisationUnlocked()
+                let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                let rows = try connection.statement(
+                    """
+                    SELECT f.id, f.severity, f.owner_team, f.due_at, s.started_at
+                    FROM findings f JOIN scans s ON s.id = f.first_seen_scan
+                    WHERE f.status IN ('open', 'acknowledged', 'reopened', 'transferred')
+                    """
+                ).rows([]) { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3), $0.text(4) ?? "") }
+                var changed = 0
+                for (id, severity, team, due, firstSeen) in rows {
+                    guard let start = ISO8601DateFormatter().date(from: firstSeen) else { continue }
+                    let new = policy.dueDate(
+                        severity: Severity(rawValue: severity) ?? .info, team: team.flatMap { teams[$0] },
+                        organisation: organisation, start: start)
+                    guard new != due else { continue }
+                    try connection.statement("UPDATE findings SET due_at = ? WHERE id = ?")
+                        .run([.optional(new), .integer(id)])
+                    try connection.appendEvent(
+                        kind: "sla.due_changed", findingID: id, scanID: nil, actor: actor,
+                        payload: .object([
+                            ("from", .optional(due)), ("to", .optional(new)), ("reason", "SLA policy changed"),
+                        ]))
+                    changed += 1
+                }
+                return changed
+            }
+        }
+    }
+
     public func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64] {
         try locked {
             try connection.transaction {
@@ -937,8 +976,8 @@ final class SQLiteIngestSession: IngestSession {
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
-                owner_team, owner_rule, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                owner_team, due_at, owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")

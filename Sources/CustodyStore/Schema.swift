@@ -211,5 +211,8 @@ public enum Schema {
             CREATE INDEX transfer_requests_finding ON transfer_requests (finding_id, state);
             """
         },
+        Migration(version: 7, name: "due dates from the SLA policy") { _ in
+            "ALTER TABLE findings ADD COLUMN due_at TEXT;"
+        },
     ]
 }

@@ -59,7 +59,7 @@ public struct EncodedFinding: Sendable {
             .optional(finding.level), .text(finding.cwes.joined(separator: ",")),
             .text(finding.cves.joined(separator: ",")),
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
-            .optional(prepared.ownerTeam),
+            .optional(prepared.ownerTeam), .optional(prepared.dueAt),
         ]
     }
 
@@ -89,6 +89,8 @@ public struct FindingQuery: Sendable {
     public var id: Int64?
     public var rule: String?
     public var cve: String?
+    /// Only open work past its due date at this time.
+    public var overdueAt: String?
     public var repository: String?
     public var limit: Int?
 
@@ -127,6 +129,7 @@ public struct FindingRow: Sendable, Equatable {
     /// when it did not run.
     public var introducer: Introducer? = nil
     public var introducerUnknownReason: String? = nil
+    public var dueAt: String? = nil
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }
     public var ownerLine: Int? { ownerEvidence?.line }
     public var suppressed: Bool
@@ -272,6 +275,9 @@ public protocol Store: AnyObject {
     func decideTransfer(findingIDs: [Int64], _ decision: TransferDecision, actor: String, reason: String) throws
         -> [Int64]
     func transferRequests(pendingOnly: Bool) throws -> [TransferRequest]
+    /// Recomputes the due dates of open work under `policy`; one event per finding whose date
+    /// changed. Returns how many changed.
+    func applySLA(_ policy: SLAPolicy, actor: String) throws -> Int
     /// Reopens findings whose risk acceptance has expired by `now`; returns their ids.
     func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64]
     /// The findings `team` owned at `time` (ISO 8601 UTC), whatever they are owned by now.

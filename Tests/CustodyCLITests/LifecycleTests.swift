@@ -158,6 +158,42 @@ struct LifecycleTests {
         #expect(try SQLiteStore(path: session.database).verifyLedger().broken == nil)
     }
 
+    @Test func dueDatesFollowThePolicy() throws {
+        let session = try session()
+        // Default policy: the "error" level findings are high, due in 30 days from first seen.
+        let row = try session.json(session.run("findings", "show", "1", "--json").out)
+        let firstSeen = try #require(ISO8601DateFormatter().date(from: row["first_seen"]!.string!))
+        #expect(row["due_at"]?.string == Timestamp.string(firstSeen.addingTimeInterval(30 * 86_400)))
+        // A stricter policy for the treasury unit, business days for everyone.
+        let config = try session.write(
+            "custody.yaml",
+            """
+            sla:
+              days: {high: 20}
+              business_days: true
+              overrides:
+                - unit: treasury
+                  days: {high: 5}
+            """)
+        let result = session.run("sla", "apply", "--config", config)
+        #expect(result.out == "4 due dates changed\n")
+        let payments = try session.json(session.run("findings", "show", "1", "--json").out)["due_at"]?.string
+        let unowned = try session.json(session.run("findings", "show", "4", "--json").out)["due_at"]?.string
+        let start = firstSeen.timeIntervalSince1970
+        // Five business days are at least 7 calendar days; twenty at least 28.
+        let days = { (text: String?) in
+            (ISO8601DateFormatter().date(from: text!)!.timeIntervalSince1970 - start) / 86_400
+        }
+        #expect(days(payments) >= 7 && days(payments) <= 9)
+        #expect(days(unowned) >= 28 && days(unowned) <= 30)
+        #expect(try SQLiteStore(path: session.database).events(findingID: 1).last?.kind == "sla.due_changed")
+        #expect(session.run("sla", "apply", "--config", config).out == "0 due dates changed\n")
+        // Nothing is overdue yet.
+        #expect(Array(try session.json(session.run("findings", "list", "--overdue", "--json").out).array!).isEmpty)
+        let bad = try session.write("bad.yaml", "sla:\n  days: {urgent: 3}\n")
+        #expect(session.run("sla", "apply", "--config", bad).err.contains("line 2: error: unknown severity 'urgent'"))
+    }
+
     @Test func bulkByQueryIsOneEventPerFinding() throws {
         let session = try session()
         let result = session.run("ack", "--team", "payments", "--reason", "sprint triage")

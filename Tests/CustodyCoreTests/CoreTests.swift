@@ -148,3 +148,43 @@ struct OrganisationTests {
         #expect(messages.contains("handle '@X/T' already belongs to team 't'"))
     }
 }
+
+struct SLAPolicyTests {
+    let organisation = Organisation(
+        units: [OrgUnit(id: "state", name: "State"), OrgUnit(id: "treasury", name: "Treasury", parentID: "state")],
+        teams: [
+            Team(id: "payments", name: "Payments", unitID: "treasury"), Team(id: "web", name: "Web", unitID: "state"),
+        ])
+
+    @Test func overridesFromTheTeamUpwards() {
+        let policy = SLAPolicy(overrides: [
+            SLAPolicy.Override(scope: .unit("state"), days: [.critical: 10, .high: 20]),
+            SLAPolicy.Override(scope: .unit("treasury"), days: [.critical: 7]),
+            SLAPolicy.Override(scope: .team("payments"), days: [.critical: 3]),
+        ])
+        let payments = organisation.teams[0]
+        #expect(policy.allowedDays(.critical, team: payments, organisation: organisation) == 3)
+        #expect(policy.allowedDays(.high, team: payments, organisation: organisation) == 20)  // from state
+        #expect(policy.allowedDays(.medium, team: payments, organisation: organisation) == 90)  // default
+        #expect(policy.allowedDays(.critical, team: organisation.teams[1], organisation: organisation) == 10)
+        #expect(policy.allowedDays(.critical, team: nil, organisation: organisation) == 15)
+        #expect(policy.allowedDays(.info, team: nil, organisation: organisation) == nil)
+    }
+
+    @Test func businessDaysSkipWeekends() {
+        // Friday 2026-11-20 12:00 UTC + 1 business day = Monday 23rd; + 5 = Friday 27th.
+        let friday = Date(timeIntervalSince1970: 1795176000)
+        #expect(Timestamp.string(friday) == "2026-11-20T12:00:00Z")
+        let one = SLAPolicy(days: [.low: 1], businessDays: true)
+        #expect(
+            one.dueDate(severity: .low, team: nil, organisation: organisation, start: friday) == "2026-11-23T12:00:00Z")
+        let five = SLAPolicy(days: [.low: 5], businessDays: true)
+        #expect(
+            five.dueDate(severity: .low, team: nil, organisation: organisation, start: friday) == "2026-11-27T12:00:00Z"
+        )
+        let calendar = SLAPolicy(days: [.low: 5])
+        #expect(
+            calendar.dueDate(severity: .low, team: nil, organisation: organisation, start: friday)
+                == "2026-11-25T12:00:00Z")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// When findings are due, by severity, with overrides for org units and teams.
+///
+/// Defaults: critical 15 days, high 30, medium 90, low 180 (info: none). An override for a team
+/// wins over one for its unit, which wins over one for a unit above it; within an override only
+/// the severities it names change. With `businessDays`, Saturdays and Sundays do not count.
+public struct SLAPolicy: Sendable, Equatable {
+    public struct Override: Sendable, Equatable {
+        public enum Scope: Sendable, Equatable {
+            case unit(String)
+            case team(String)
+        }
+        public var scope: Scope
+        public var days: [Severity: Int]
+
+        public init(scope: Scope, days: [Severity: Int]) {
+            self.scope = scope
+            self.days = days
+        }
+    }
+
+    public var days: [Severity: Int]
+    public var businessDays: Bool
+    public var overrides: [Override]
+
+    public static let defaultDays: [Severity: Int] = [.critical: 15, .high: 30, .medium: 90, .low: 180]
+
+    public init(days: [Severity: Int] = SLAPolicy.defaultDays, businessDays: Bool = false, overrides: [Override] = []) {
+        self.days = days
+        self.businessDays = businessDays
+        self.overrides = overrides
+    }
+
+    /// The days allowed for `severity` of a finding owned by `team` (nil: no due date).
+    public func allowedDays(_ severity: Severity, team: Team?, organisation: Organisation) -> Int? {
+        if let team, let days = overrides.first(where: { $0.scope == .team(team.id) })?.days[severity] {
+            return days
+        }
+        // The team's unit, then each unit above it.
+        var unit = team?.unitID
+        var seen = Set<String>()
+        while let id = unit, seen.insert(id).inserted {
+            if let days = overrides.first(where: { $0.scope == .unit(id) })?.days[severity] { return days }
+            unit = organisation.units.first { $0.id == id }?.parentID ?? nil
+        }
+        return days[severity]
+    }
+
+    /// The due date (ISO 8601 UTC) of a finding first seen at `start`.
+    public func dueDate(
+        severity: Severity, team: Team?, organisation: Organisation, start: Date
+    ) -> String? {
+        guard let allowed = allowedDays(severity, team: team, organisation: organisation) else { return nil }
+        return Timestamp.string(Self.add(days: allowed, to: start, businessDays: businessDays))
+    }
+
+    static func add(days: Int, to start: Date, businessDays: Bool) -> Date {
+        guard businessDays else { return start.addingTimeInterval(TimeInterval(days) * 86_400) }
+        var date = start
+        var left = days
+        while left > 0 {
+            date = date.addingTimeInterval(86_400)
+            // 1970-01-01 was a Thursday: day 0 -> Thursday, so (day + 4) % 7 gives 0 for Sunday.
+            let weekday = (Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) + 4) % 7
+            if weekday != 0 && weekday != 6 { left -= 1 }
+        }
+        return date
+    }
+}
