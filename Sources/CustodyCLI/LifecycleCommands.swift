@@ -148,6 +148,9 @@ enum LifecycleCommands {
             case "finding.risk_accepted":
                 what = "risk accepted until \(payload?["until"]?.string ?? "") by \(payload?["approver"]?.string ?? "")"
             case "finding.false_positive": what = "false positive: \(payload?["justification"]?.string ?? "")"
+            case "escalation.step":
+                let to = payload?["to"]?.array.map { Array($0).compactMap(\.string).joined(separator: ", ") } ?? ""
+                what = "escalated to the \(payload?["stage"]?.string ?? "")" + (to.isEmpty ? "" : " (\(to))")
             case "ownership.transferred", "ownership.assigned":
                 what =
                     "owner \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
@@ -184,14 +187,22 @@ enum LifecycleCommands {
     }
 
     static let tick = Command(
-        path: ["tick"], abstract: "Apply what time decides: expired risk acceptances reopen",
-        discussion: "Run it periodically (cron, or the server later). The SLA escalation ladder will join it.",
+        path: ["tick"], abstract: "Apply what time decides: expired acceptances reopen, overdue work escalates",
+        discussion: """
+            Run it periodically (cron, or the server later). The escalation ladder: half the SLA
+            passed -> the owning team; due -> the team lead; 7 days overdue -> the org-unit head;
+            30 days overdue -> the executive. Each step is one event, taken once.
+            """,
         options: [OptionSpec("actor", value: "WHO", help: "recorded in the events (default: custody-tick)")],
         positionals: []
     ) { context in
-        let reopened = try context.openStore().expireRiskAcceptances(
-            now: Date(), actor: context.arguments.value("actor") ?? "custody-tick")
+        let store = try context.openStore()
+        let who = context.arguments.value("actor") ?? "custody-tick"
+        let now = Date()
+        let reopened = try store.expireRiskAcceptances(now: now, actor: who)
+        let steps = try store.escalate(now: now, actor: who)
         context.console.out("\(reopened.count) risk acceptances expired and reopened")
+        context.console.out("\(steps) escalation steps")
         return 0
     }
 }

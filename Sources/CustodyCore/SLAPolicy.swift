@@ -1,5 +1,48 @@
 import Foundation
 
+/// The escalation ladder: who is told as a finding's SLA runs out.
+public enum EscalationStage: Int, Sendable, CaseIterable, Comparable {
+    case none = 0
+    /// Half the time allowed has passed: the owning team.
+    case team = 1
+    /// Due: the team's lead.
+    case lead = 2
+    /// Seven days overdue: the head of the team's org unit.
+    case unitHead = 3
+    /// Thirty days overdue: the executive (the head of the topmost unit).
+    case executive = 4
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .team: "team"
+        case .lead: "team lead"
+        case .unitHead: "org-unit head"
+        case .executive: "executive"
+        }
+    }
+
+    /// Who this stage tells, for a finding owned by `team`.
+    public func recipients(team: Team?, organisation: Organisation) -> [String] {
+        var chain: [OrgUnit] = []
+        var unit = team?.unitID
+        var seen = Set<String>()
+        while let id = unit, seen.insert(id).inserted, let found = organisation.units.first(where: { $0.id == id }) {
+            chain.append(found)
+            unit = found.parentID
+        }
+        switch self {
+        case .none: return []
+        case .team: return team?.channels.isEmpty == false ? team!.channels : (team.map { ["team:\($0.id)"] } ?? [])
+        case .lead: return team?.lead.map { [$0] } ?? []
+        case .unitHead: return chain.first?.head.map { [$0] } ?? []
+        case .executive: return chain.last?.head.map { [$0] } ?? []
+        }
+    }
+}
+
 /// When findings are due, by severity, with overrides for org units and teams.
 ///
 /// Defaults: critical 15 days, high 30, medium 90, low 180 (info: none). An override for a team

@@ -16,6 +16,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 final class SQLiteConnection {
     let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
+    /// The ledger's head (sequence, hash) as this connection last wrote it, valid inside one write
+    /// transaction only (another process may append between transactions).
+    var ledgerHead: (sequence: Int64, hash: String)?
 
     init(path: String) throws {
         var db: OpaquePointer?
@@ -67,6 +70,8 @@ final class SQLiteConnection {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        ledgerHead = nil
+        defer { ledgerHead = nil }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

@@ -829,6 +829,52 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    public func escalate(now: Date, actor: String) throws -> Int {
+        try locked {
+            try connection.transaction {
+                let organisation = try organisationUnlocked()
+                let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                let time = Timestamp.string(now)
+                // Only findings whose half-time has passed can have a new stage: the due-date index
+                // narrows a million open findings to those, and SQL computes the half-time.
+                // The stage each open finding has reached, computed by SQLite for all of them in one
+                // pass (the thresholds of EscalationStage); only those past their stored stage return.
+                let candidates = try connection.statement(
+                    """
+                    SELECT id, owner_team, escalation_stage, due_at, reached FROM (
+                      SELECT f.id, f.owner_team, f.escalation_stage, f.due_at,
+                        CASE WHEN julianday(?1) - julianday(f.due_at) >= 30 THEN 4
+                             WHEN julianday(?1) - julianday(f.due_at) >= 7 THEN 3
+                             WHEN julianday(?1) >= julianday(f.due_at) THEN 2
+                             WHEN julianday(?1) >= (julianday(s.started_at) + julianday(f.due_at)) / 2 THEN 1
+                             ELSE 0 END AS reached
+                      FROM findings f JOIN scans s ON s.id = f.first_seen_scan
+                      WHERE f.due_at IS NOT NULL AND f.escalation_stage < 4
+                        AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred'))
+                    WHERE reached > escalation_stage
+                    """
+                ).rows([.text(time)]) { ($0.int(0), $0.text(1), Int($0.int(2)), $0.text(3) ?? "", Int($0.int(4))) }
+                var steps = 0
+                for (id, team, stored, dueText, stage) in candidates {
+                    let reached = EscalationStage(rawValue: stage) ?? .none
+                    // Each step once, in order, even when a tick finds several passed at once.
+                    for stage in EscalationStage.allCases where stage.rawValue > stored && stage <= reached {
+                        let recipients = stage.recipients(team: team.flatMap { teams[$0] }, organisation: organisation)
+                        try connection.appendEvent(
+                            kind: "escalation.step", findingID: id, scanID: nil, actor: actor,
+                            payload: .object([
+                                ("stage", .string(stage.name)), ("to", .strings(recipients)), ("due", .string(dueText)),
+                            ]), at: time)
+                        steps += 1
+                    }
+                    try connection.statement("UPDATE findings SET escalation_stage = ? WHERE id = ?")
+                        .run([.integer(Int64(reached.rawValue)), .integer(id)])
+                }
+                return steps
+            }
+        }
+    }
+
     public func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64] {
         try locked {
             try connection.transaction {
@@ -920,9 +966,10 @@ extension SQLiteConnection {
         kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
     ) throws {
         let head =
-            try statement("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").rows([]) {
-                ($0.int(0), $0.text(1) ?? Ledger.genesis)
-            }.first ?? (0, Ledger.genesis)
+            try ledgerHead
+            ?? statement("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").rows([]) {
+                (sequence: $0.int(0), hash: $0.text(1) ?? Ledger.genesis)
+            }.first ?? (sequence: 0, hash: Ledger.genesis)
         let time = at ?? Timestamp.string(Date())
         let text = payload.text
         let sequence = head.0 + 1
@@ -939,6 +986,7 @@ extension SQLiteConnection {
             .integer(sequence), .text(time), .text(kind), .optional(findingID), .optional(scanID), .text(actor),
             .text(text), .text(head.1), .text(hash),
         ])
+        ledgerHead = (sequence, hash)
     }
 }
 

@@ -214,5 +214,11 @@ public enum Schema {
         Migration(version: 7, name: "due dates from the SLA policy") { _ in
             "ALTER TABLE findings ADD COLUMN due_at TEXT;"
         },
+        Migration(version: 8, name: "escalation ladder stage") { _ in
+            """
+            ALTER TABLE findings ADD COLUMN escalation_stage INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX findings_due ON findings (due_at) WHERE due_at IS NOT NULL;
+            """
+        },
     ]
 }

@@ -278,6 +278,9 @@ public protocol Store: AnyObject {
     /// Recomputes the due dates of open work under `policy`; one event per finding whose date
     /// changed. Returns how many changed.
     func applySLA(_ policy: SLAPolicy, actor: String) throws -> Int
+    /// Moves open findings up the escalation ladder to the stage they have reached at `now`,
+    /// one event per step reached (each step once); returns how many steps were taken.
+    func escalate(now: Date, actor: String) throws -> Int
     /// Reopens findings whose risk acceptance has expired by `now`; returns their ids.
     func expireRiskAcceptances(now: Date, actor: String) throws -> [Int64]
     /// The findings `team` owned at `time` (ISO 8601 UTC), whatever they are owned by now.

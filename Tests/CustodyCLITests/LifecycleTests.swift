@@ -89,7 +89,7 @@ struct LifecycleTests {
         #expect(try status(session, 1) == "reopened")
         let events = try store.events(findingID: 1).map(\.kind)
         #expect(events.suffix(2) == ["finding.risk_accepted", "finding.reopened"])
-        #expect(session.run("tick").out == "0 risk acceptances expired and reopened\n")
+        #expect(session.run("tick").out.hasPrefix("0 risk acceptances expired and reopened\n"))
     }
 
     @Test func falsePositiveWithVEXJustificationThenReopen() throws {

@@ -40,6 +40,21 @@ if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3])
     print("verify result           \(report?.broken == nil ? "OK" : "BROKEN"), head \(report?.head.prefix(16) ?? "")")
     exit(0)
 }
+if arguments.count == 4, arguments[1] == "tick", let days = Double(arguments[3]) {
+    // custody-bench tick DB DAYS: one escalation pass as if DAYS had passed (findings untouched
+    // before it), over every open finding of the store.
+    let store = try SQLiteStore(path: arguments[2])
+    let open = try store.counts()["findings"] ?? 0
+    var steps = 0
+    let elapsed = try seconds2 {
+        steps = try store.escalate(now: Date().addingTimeInterval(days * 86_400), actor: "bench")
+    }
+    print(
+        String(
+            format: "tick after %3.0f days     %d findings, %d escalation steps in %.2f s (target < 5 s)", days, open,
+            steps, elapsed))
+    exit(0)
+}
 if arguments.count == 3, arguments[1] == "spawn" {
     let git = Git(directory: arguments[2])
     let start = DispatchTime.now().uptimeNanoseconds
