@@ -32,13 +32,6 @@ public struct Git: Sendable {
         }
     }
 
-    /// The content of `path` at `commit`, or nil when the commit has no such file.
-    public func file(_ path: String, at commit: String) throws -> String? {
-        let sha = try resolve(commit)
-        guard (try? run(["cat-file", "-e", "\(sha):\(path)"])) != nil else { return nil }
-        return try run(["show", "\(sha):\(path)"])
-    }
-
     /// Runs git with `arguments` in the repository; its standard output, or a failure with its error.
     @discardableResult
     public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
@@ -51,6 +44,31 @@ public struct Git: Sendable {
                 message: "git \(arguments.first ?? ""): \(message.isEmpty ? "exit \(result.status)" : message)")
         }
         return String(decoding: result.output, as: UTF8.self)
+    }
+}
+
+extension Git {
+    /// The CODEOWNERS file a platform would have used at `sha` (by the locations of both
+    /// dialects), parsed in `dialect` or the one its location and content show; nil when the
+    /// commit has none. `sha` must already be resolved. A file over GitHub's 3 MB limit is an error.
+    public func codeowners(at sha: String, dialect: CodeownersDialect?) throws -> (
+        path: String, rules: any CodeownersMatching
+    )? {
+        var texts: [String: String] = [:]
+        for location in Set(CodeownersDialect.allCases.flatMap(\.locations)).sorted() {
+            guard (try? run(["cat-file", "-e", "\(sha):\(location)"])) != nil else { continue }
+            let text = try run(["show", "\(sha):\(location)"])
+            guard text.utf8.count <= TextFile.codeownersLimit else {
+                throw Diagnostic(
+                    file: "\(directory)/\(location) at \(sha)",
+                    message: "the file is over the limit of \(TextFile.codeownersLimit) bytes")
+            }
+            texts[location] = text
+        }
+        guard let found = CodeownersDialect.locate(among: Array(texts.keys)), let text = texts[found.path] else {
+            return nil
+        }
+        return (found.path, (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: found.path))
     }
 }
 

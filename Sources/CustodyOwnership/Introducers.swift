@@ -215,20 +215,7 @@ public final class IntroducerAttributor: @unchecked Sendable {
                 }
             var versions: [(time: Int64, rules: (any CodeownersMatching)?)] = []
             for (sha, changeTime) in changes.reversed() {
-                var present: [String] = []
-                var texts: [String: String] = [:]
-                for location in Set(locations) {
-                    if let text = try git.file(location, at: sha) {
-                        present.append(location)
-                        texts[location] = text
-                    }
-                }
-                if let found = CodeownersDialect.locate(among: present), let text = texts[found.path] {
-                    let dialect = self.dialect ?? found.dialect ?? CodeownersDialect.detect(text)
-                    versions.append((changeTime, dialect.parse(text, file: found.path)))
-                } else {
-                    versions.append((changeTime, nil))
-                }
+                versions.append((changeTime, try git.codeowners(at: sha, dialect: dialect)?.rules))
             }
             codeownersVersions = versions
         }

@@ -66,12 +66,17 @@ public struct IngestPipeline {
         }
         let text = try TextFile.read(file, limit: TextFile.codeownersLimit)
         let parsed = (dialect ?? located ?? CodeownersDialect.detect(text)).parse(text, file: file)
-        let warnings = parsed.diagnostics.map {
+        return (OwnerResolver.Source(rules: parsed, file: file), warnings(parsed.diagnostics, file: nil))
+    }
+
+    /// A CODEOWNERS file's unreadable lines do not stop an ingest: they are warnings.
+    private static func warnings(_ diagnostics: [Diagnostic], file: String?) -> [Diagnostic] {
+        diagnostics.map {
             var warning = $0
             warning.severity = .warning
+            if let file { warning.file = file }
             return warning
         }
-        return (OwnerResolver.Source(rules: parsed, file: file), warnings)
     }
 
     /// Reads CODEOWNERS from a git checkout at `commit` (the file the platform would have used
@@ -89,30 +94,12 @@ public struct IngestPipeline {
         } catch let failure as Git.Failure {
             throw Diagnostic(file: checkout, message: failure.message)
         }
-        let candidates = Set(CodeownersDialect.allCases.flatMap(\.locations)).sorted()
-        var present: [String] = []
-        var texts: [String: String] = [:]
-        for location in candidates {
-            if let text = try git.file(location, at: sha) {
-                guard text.utf8.count <= TextFile.codeownersLimit else {
-                    throw Diagnostic(
-                        file: "\(checkout)/\(location) at \(sha)",
-                        message: "the file is over the limit of \(TextFile.codeownersLimit) bytes")
-                }
-                present.append(location)
-                texts[location] = text
-            }
-        }
-        guard let found = CodeownersDialect.locate(among: present), let text = texts[found.path] else { return nil }
-        let file = checkout + "/" + found.path
-        let parsed = (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: file)
-        let warnings = parsed.diagnostics.map {
-            var warning = $0
-            warning.severity = .warning
-            warning.file = "\(file) at \(sha.prefix(12))"
-            return warning
-        }
-        return (OwnerResolver.Source(rules: parsed, file: found.path, revision: sha), warnings)
+        guard let found = try git.codeowners(at: sha, dialect: dialect) else { return nil }
+        let shownAs = "\(checkout)/\(found.path) at \(sha.prefix(12))"
+        return (
+            OwnerResolver.Source(rules: found.rules, file: found.path, revision: sha),
+            warnings(found.rules.diagnostics, file: shownAs)
+        )
     }
 
     public func run(files: [String], options: IngestOptions) throws -> Outcome {

@@ -809,8 +809,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     """
                 ).rows([]) { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3), $0.text(4) ?? "") }
                 var changed = 0
+                let parser = ISO8601DateFormatter()
                 for (id, severity, team, due, firstSeen) in rows {
-                    guard let start = ISO8601DateFormatter().date(from: firstSeen) else { continue }
+                    guard let start = parser.date(from: firstSeen) else { continue }
                     let new = policy.dueDate(
                         severity: Severity(rawValue: severity) ?? .info, team: team.flatMap { teams[$0] },
                         organisation: organisation, start: start)
