@@ -49,16 +49,60 @@ public enum Ledger {
         sequence: Int64, at: String, kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: String,
         previousHash: String
     ) -> String {
-        var out = "{\"seq\":\(sequence),\"at\":"
-        JSONText.quote(at, into: &out)
-        out += ",\"kind\":"
-        JSONText.quote(kind, into: &out)
-        out += ",\"finding\":" + (findingID.map(String.init) ?? "null")
-        out += ",\"scan\":" + (scanID.map(String.init) ?? "null")
-        out += ",\"actor\":"
-        JSONText.quote(actor, into: &out)
-        out += ",\"payload\":" + payload + ",\"prev\":\"" + previousHash + "\"}"
-        return out
+        var (at, kind, actor, payload, previousHash) = (at, kind, actor, payload, previousHash)
+        var buffer: [UInt8] = []
+        at.withUTF8 { at in
+            kind.withUTF8 { kind in
+                actor.withUTF8 { actor in
+                    payload.withUTF8 { payload in
+                        previousHash.withUTF8 { previousHash in
+                            writeCanonical(
+                                into: &buffer, sequence: sequence, at: at, kind: kind, findingID: findingID,
+                                scanID: scanID, actor: actor, payload: payload, previousHash: previousHash)
+                        }
+                    }
+                }
+            }
+        }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// The one writer of canonical bytes: the appender (through `canonical`) and the verifier
+    /// (from SQLite's column buffers, without Strings) both use it, so they cannot drift apart.
+    static func writeCanonical(
+        into buffer: inout [UInt8], sequence: Int64, at: UnsafeBufferPointer<UInt8>?, kind: UnsafeBufferPointer<UInt8>?,
+        findingID: Int64?, scanID: Int64?, actor: UnsafeBufferPointer<UInt8>?, payload: UnsafeBufferPointer<UInt8>?,
+        previousHash: UnsafeBufferPointer<UInt8>?
+    ) {
+        func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
+        func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>?) {
+            guard let bytes else {
+                append("\"\"")
+                return
+            }
+            // Plain ASCII (the usual timestamps, kinds and actors) needs no escaping: copy it.
+            if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                buffer.append(UInt8(ascii: "\""))
+                buffer.append(contentsOf: bytes)
+                buffer.append(UInt8(ascii: "\""))
+            } else {
+                var text = ""
+                JSONText.quote(String(decoding: bytes, as: UTF8.self), into: &text)
+                append(text)
+            }
+        }
+        append("{\"seq\":\(sequence),\"at\":")
+        appendQuoted(at)
+        append(",\"kind\":")
+        appendQuoted(kind)
+        append(",\"finding\":" + (findingID.map(String.init) ?? "null"))
+        append(",\"scan\":" + (scanID.map(String.init) ?? "null") + ",\"actor\":")
+        appendQuoted(actor)
+        append(",\"payload\":")
+        if let payload { buffer.append(contentsOf: payload) }
+        append(",\"prev\":\"")
+        if let previousHash { buffer.append(contentsOf: previousHash) }
+        append("\"}")
     }
 
     /// SHA-256 (OpenSSL) of `text`'s UTF-8 bytes, in hex.
@@ -86,25 +130,6 @@ public enum Ledger {
 
         init() { buffer.reserveCapacity(4096) }
 
-        private mutating func append(_ text: String) { buffer.append(contentsOf: text.utf8) }
-
-        private mutating func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>?) {
-            guard let bytes else {
-                append("\"\"")
-                return
-            }
-            // Timestamps, kinds and actors rarely need escaping: copy them as they are when not.
-            if bytes.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-                buffer.append(UInt8(ascii: "\""))
-                buffer.append(contentsOf: bytes)
-                buffer.append(UInt8(ascii: "\""))
-            } else {
-                var text = ""
-                JSONText.quote(String(decoding: bytes, as: UTF8.self), into: &text)
-                append(text)
-            }
-        }
-
         /// Checks the next event; false once the chain is broken.
         mutating func check(
             sequence: Int64, at: UnsafeBufferPointer<UInt8>?, kind: UnsafeBufferPointer<UInt8>?, findingID: Int64?,
@@ -123,18 +148,9 @@ public enum Ledger {
                 return false
             }
             buffer.removeAll(keepingCapacity: true)
-            append("{\"seq\":\(sequence),\"at\":")
-            appendQuoted(at)
-            append(",\"kind\":")
-            appendQuoted(kind)
-            append(",\"finding\":" + (findingID.map(String.init) ?? "null"))
-            append(",\"scan\":" + (scanID.map(String.init) ?? "null") + ",\"actor\":")
-            appendQuoted(actor)
-            append(",\"payload\":")
-            if let payload { buffer.append(contentsOf: payload) }
-            append(",\"prev\":\"")
-            buffer.append(contentsOf: previousHash)
-            append("\"}")
+            Ledger.writeCanonical(
+                into: &buffer, sequence: sequence, at: at, kind: kind, findingID: findingID, scanID: scanID,
+                actor: actor, payload: payload, previousHash: previousHash)
             var length: UInt32 = 0
             buffer.withUnsafeBufferPointer { bytes in
                 _ = EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil)

@@ -83,6 +83,19 @@ struct LedgerTests {
         #expect(report.broken?.sequence == 2)
     }
 
+    @Test func textThatNeedsEscapingHashesTheSameWhenWrittenAndWhenVerified() throws {
+        // The appender and the verifier build canonical bytes from Strings and from SQLite's
+        // buffers respectively: quotes, control characters and U+2028 must come out the same.
+        let store = try store("escapes.db")
+        try store.appendEvents([
+            ("kind \"q\"", nil, "tab\tand \\ backslash", .object([("n", 1)])),
+            ("plain", nil, "Zoë \u{2028} line separator", .object([("n", 2)])),
+        ])
+        let report = try store.verifyLedger()
+        #expect(report.broken == nil)
+        #expect(report.count == 7)
+    }
+
     @Test func bulkEventsAreOneLinkEach() throws {
         let store = try store("bulk.db")
         try store.appendEvents((0..<100).map { ("bulk.test", nil, "sec", .object([("n", .int(Int64($0)))])) })
