@@ -56,6 +56,11 @@ public struct Organisation: Sendable, Equatable {
         self.assetRules = assetRules
     }
 
+    /// Teams by id (the first of a repeated id).
+    public var teamsByID: [String: Team] {
+        Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// This organisation with `other`'s units, teams and rules added; on equal ids `other` wins.
     public func merged(with other: Organisation) -> Organisation {
         var result = self

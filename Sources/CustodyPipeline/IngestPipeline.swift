@@ -244,7 +244,7 @@ final class Producer: @unchecked Sendable {
             var waiting: [(PreparedFinding, ScanRecord, Int?)] = []
             // Step 4: due dates, one computation per severity and team.
             var dueDates: [String: String?] = [:]
-            let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let teams = organisation.teamsByID
             func dueDate(_ severity: Severity, _ team: String?) -> String? {
                 let key = severity.rawValue + "/" + (team ?? "")
                 if let known = dueDates[key] { return known }

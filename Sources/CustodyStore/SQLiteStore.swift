@@ -800,7 +800,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked {
             try connection.transaction {
                 let organisation = try organisationUnlocked()
-                let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                let teams = organisation.teamsByID
                 let rows = try connection.statement(
                     """
                     SELECT f.id, f.severity, f.owner_team, f.due_at, s.started_at
@@ -834,7 +834,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked {
             try connection.transaction {
                 let organisation = try organisationUnlocked()
-                let teams = Dictionary(organisation.teams.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                let teams = organisation.teamsByID
                 let time = Timestamp.string(now)
                 // Only findings whose half-time has passed can have a new stage: the due-date index
                 // narrows a million open findings to those, and SQL computes the half-time.
