@@ -59,7 +59,7 @@ let package = Package(
             dependencies: ["CustodyTestSupport", "CustodyPipeline", "CustodyStore", "CustodyCore"]),
         .testTarget(
             name: "CustodyCLITests",
-            dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyStore", "CustodyCore", "CustodyJSON"]),
+            dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyStore", "CustodyCore", "CustodyJSON", "CustodyIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

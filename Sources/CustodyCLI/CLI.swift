@@ -118,7 +118,7 @@ public enum CLI {
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
             LifecycleCommands.tick, LifecycleCommands.trace, TransferCommands.request, TransferCommands.accept,
             TransferCommands.reject, TransferCommands.resolve, TransferCommands.list, LifecycleCommands.slaApply,
-            SampleCommand.command,
+            FeedCommands.importKEV, SampleCommand.command,
         ]
     }
 

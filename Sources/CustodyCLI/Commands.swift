@@ -142,7 +142,7 @@ enum IngestCommand {
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
         options.sourceRoot = arguments.value("source-root")
         options.attributeIntroducers = !arguments.flag("no-introducers")
-        options.sla = try configuration(context).sla
+        let settings = try configuration(context)
         if let pattern = arguments.value("release-pattern") {
             guard !pattern.isEmpty, !pattern.hasPrefix("-"), !pattern.contains("..") else {
                 throw UsageError(
@@ -156,6 +156,8 @@ enum IngestCommand {
         }
         options.uploader = actor(context)
         let store = try context.openStore()
+        options.dueDates = DueDateRules(
+            policy: settings.sla, criticality: settings.criticality, kev: try store.kevCatalog())
         let outcome = try IngestPipeline(store: store).run(files: arguments.positionals, options: options)
         for warning in outcome.warnings { context.console.err("warning: \(warning)") }
         let s = outcome.summary
@@ -613,6 +615,9 @@ enum FindingsCommands {
         }
         context.console.out("seen:       first \(row.firstSeen), last \(row.lastSeen)")
         context.console.out("due:        \(row.dueAt ?? "no due date")")
+        if let added = row.kevAdded {
+            context.console.out("exploited:  in CISA's KEV catalog since \(added)")
+        }
         return 0
     }
 
@@ -636,6 +641,7 @@ enum FindingsCommands {
             ("fingerprint_basis", .string(row.fingerprintBasis)),
             ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
             ("last_seen", .string(row.lastSeen)), ("due_at", .optional(row.dueAt)),
+            ("kev_added", .optional(row.kevAdded)),
         ])
     }
 

@@ -181,7 +181,9 @@ enum LifecycleCommands {
         discussion: "Run it after changing the policy: every finding whose due date changes gets an event.",
         options: [configOption, OptionSpec("actor", value: "WHO", help: "who (default: $USER)")], positionals: []
     ) { context in
-        let changed = try context.openStore().applySLA(try configuration(context).sla, actor: actor(context))
+        let settings = try configuration(context)
+        let changed = try context.openStore().applySLA(
+            settings.sla, criticality: settings.criticality, actor: actor(context))
         context.console.out("\(changed) due dates changed")
         return 0
     }

@@ -74,6 +74,8 @@ public struct PreparedFinding: Sendable {
     public var ownerEvidence: OwnerEvidence?
     /// When it is due under the SLA policy (nil: no due date, e.g. informational).
     public var dueAt: String?
+    /// When CISA added one of its CVEs to the KEV catalog (`YYYY-MM-DD`), nil when none is there.
+    public var kevAdded: String?
     /// Who shipped it, when attribution ran; else why it is unknown (nil when it did not run).
     public var introducer: Introducer?
     public var introducerUnknownReason: String?
@@ -202,6 +204,17 @@ public enum Timestamp {
         let doy = (153 * month + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
+    }
+
+    /// The instant a stored timestamp (or a `YYYY-MM-DD` date, midnight UTC) names.
+    public static func date(_ text: String) -> Date? {
+        guard let stored = parse(text), let day = dayNumber(stored) else { return nil }
+        let bytes = Array(stored.utf8)
+        func number(_ range: Range<Int>) -> Int {
+            bytes[range].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
+        let seconds = day * 86_400 + number(11..<13) * 3600 + number(14..<16) * 60 + number(17..<19)
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
     public static func string(_ date: Date) -> String {

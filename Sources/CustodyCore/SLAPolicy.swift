@@ -43,16 +43,20 @@ public enum EscalationStage: Int, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// When findings are due, by severity, with overrides for org units and teams.
+/// When findings are due, by severity, with overrides for org units, teams and asset criticality.
 ///
 /// Defaults: critical 15 days, high 30, medium 90, low 180 (info: none). An override for a team
 /// wins over one for its unit, which wins over one for a unit above it; within an override only
-/// the severities it names change. With `businessDays`, Saturdays and Sundays do not count.
+/// the severities it names change. An override for the asset's criticality applies when it is
+/// shorter. With `businessDays`, Saturdays and Sundays do not count. A finding whose CVE is in
+/// CISA's KEV catalog is due by the catalog's due date or 14 days, whichever is first (and never
+/// later than its severity allows).
 public struct SLAPolicy: Sendable, Equatable {
     public struct Override: Sendable, Equatable {
         public enum Scope: Sendable, Equatable {
             case unit(String)
             case team(String)
+            case criticality(Criticality)
         }
         public var scope: Scope
         public var days: [Severity: Int]
@@ -75,8 +79,19 @@ public struct SLAPolicy: Sendable, Equatable {
         self.overrides = overrides
     }
 
-    /// The days allowed for `severity` of a finding owned by `team` (nil: no due date).
-    public func allowedDays(_ severity: Severity, team: Team?, organisation: Organisation) -> Int? {
+    /// The days allowed for `severity` of a finding owned by `team` on an asset of `criticality`
+    /// (nil: no due date).
+    public func allowedDays(
+        _ severity: Severity, team: Team?, organisation: Organisation, criticality: Criticality? = nil
+    ) -> Int? {
+        let organisational = organisationalDays(severity, team: team, organisation: organisation)
+        guard let criticality,
+            let days = overrides.first(where: { $0.scope == .criticality(criticality) })?.days[severity]
+        else { return organisational }
+        return min(days, organisational ?? days)
+    }
+
+    private func organisationalDays(_ severity: Severity, team: Team?, organisation: Organisation) -> Int? {
         if let team, let days = overrides.first(where: { $0.scope == .team(team.id) })?.days[severity] {
             return days
         }
@@ -90,12 +105,20 @@ public struct SLAPolicy: Sendable, Equatable {
         return days[severity]
     }
 
-    /// The due date (ISO 8601 UTC) of a finding first seen at `start`.
+    /// The due date (ISO 8601 UTC) of a finding first seen at `start`; `kev` holds the catalog
+    /// entries of its CVEs.
     public func dueDate(
-        severity: Severity, team: Team?, organisation: Organisation, start: Date
+        severity: Severity, team: Team?, organisation: Organisation, start: Date,
+        criticality: Criticality? = nil, kev: [KEVEntry] = []
     ) -> String? {
-        guard let allowed = allowedDays(severity, team: team, organisation: organisation) else { return nil }
-        return Timestamp.string(Self.add(days: allowed, to: start, businessDays: businessDays))
+        var due = allowedDays(severity, team: team, organisation: organisation, criticality: criticality).map {
+            Self.add(days: $0, to: start, businessDays: businessDays)
+        }
+        for entry in kev {
+            let deadline = entry.deadline(knownSince: start)
+            due = min(due ?? deadline, deadline)
+        }
+        return due.map(Timestamp.string)
     }
 
     static func add(days: Int, to start: Date, businessDays: Bool) -> Date {
@@ -109,5 +132,34 @@ public struct SLAPolicy: Sendable, Equatable {
             if weekday != 0 && weekday != 6 { left -= 1 }
         }
         return date
+    }
+}
+
+/// Everything a finding's due date depends on besides the finding: the SLA policy, the
+/// criticality of assets, and CISA's KEV catalog (by CVE id). Ingest and `sla apply` share it.
+public struct DueDateRules: Sendable {
+    public var policy: SLAPolicy
+    public var criticality: [CriticalityRule]
+    public var kev: [String: KEVEntry]
+
+    public init(policy: SLAPolicy = SLAPolicy(), criticality: [CriticalityRule] = [], kev: [String: KEVEntry] = [:]) {
+        self.policy = policy
+        self.criticality = criticality
+        self.kev = kev
+    }
+
+    /// The KEV entries of a finding's CVEs.
+    public func kevEntries(cves: [String]) -> [KEVEntry] {
+        kev.isEmpty ? [] : cves.compactMap { kev[$0] }
+    }
+
+    /// The due date of a finding first seen at `start`.
+    public func dueDate(
+        severity: Severity, team: Team?, organisation: Organisation, start: Date, repository: String?,
+        kevEntries: [KEVEntry]
+    ) -> String? {
+        policy.dueDate(
+            severity: severity, team: team, organisation: organisation, start: start,
+            criticality: CriticalityRule.level(of: repository, in: criticality), kev: kevEntries)
     }
 }

@@ -75,6 +75,11 @@ enum Tags {
         return out
     }
 
+    /// True for exactly one CVE id, `CVE-YYYY-NNNN` (four or more digits), upper case.
+    static func isCVE(_ text: String) -> Bool {
+        cves(in: [text]) == [text]
+    }
+
     static func merge(_ a: [String], _ b: [String]) -> [String] {
         var out = a
         for item in b where !out.contains(item) { out.append(item) }

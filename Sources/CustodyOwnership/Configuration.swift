@@ -11,11 +11,20 @@ import CustodyCore
 ///       days: {critical: 7}
 ///     - team: payments
 ///       days: {high: 14}
+///     - criticality: critical      # assets of this criticality (see assets)
+///       days: {critical: 7, high: 14}
+/// assets:                          # how much each asset matters; the first match wins
+///   - repository: "gov-portal/payments*"
+///     criticality: critical
 /// ```
 public struct Configuration: Sendable, Equatable {
     public var sla = SLAPolicy()
+    public var criticality: [CriticalityRule] = []
 
-    public init(sla: SLAPolicy = SLAPolicy()) { self.sla = sla }
+    public init(sla: SLAPolicy = SLAPolicy(), criticality: [CriticalityRule] = []) {
+        self.sla = sla
+        self.criticality = criticality
+    }
 
     public static func parse(_ text: String, file: String) throws -> Configuration {
         let documents: [YAMLNode]
@@ -30,8 +39,29 @@ public struct Configuration: Sendable, Equatable {
             Diagnostic(file: file, place: "line \(node.line)", message: message)
         }
         guard let entries = root.entries else { throw fail(root, "expected a mapping") }
-        for entry in entries where entry.key != "sla" {
-            throw fail(entry.value, "unknown key '\(entry.key)' (expected sla)")
+        let sections = ["sla", "assets"]
+        for entry in entries where !sections.contains(entry.key) {
+            throw fail(entry.value, "unknown key '\(entry.key)' (expected \(sections.joined(separator: ", ")))")
+        }
+        func level(_ node: YAMLNode) throws -> Criticality {
+            guard let text = node.string, let level = Criticality(rawValue: text) else {
+                throw fail(node, "criticality must be one of critical, high, medium, low")
+            }
+            return level
+        }
+        if let assets = root["assets"] {
+            guard let items = assets.items else { throw fail(assets, "assets must be a list") }
+            for item in items {
+                for entry in item.entries ?? [] where !["repository", "criticality"].contains(entry.key) {
+                    throw fail(entry.value, "unknown key '\(entry.key)' in an asset (expected repository, criticality)")
+                }
+                guard let pattern = item["repository"]?.string, !pattern.isEmpty else {
+                    throw fail(item, "an asset names a repository (a glob such as \"gov-portal/*\")")
+                }
+                guard let node = item["criticality"] else { throw fail(item, "an asset needs a criticality") }
+                configuration.criticality.append(
+                    CriticalityRule(pattern: pattern, level: try level(node), line: item.line))
+            }
         }
         guard let sla = root["sla"] else { return configuration }
         func days(_ node: YAMLNode) throws -> [Severity: Int] {
@@ -67,8 +97,10 @@ public struct Configuration: Sendable, Equatable {
                 scope = .unit(unit)
             } else if let team = node["team"]?.string {
                 scope = .team(team)
+            } else if let criticality = node["criticality"] {
+                scope = .criticality(try level(criticality))
             } else {
-                throw fail(node, "an override names a unit or a team")
+                throw fail(node, "an override names a unit, a team or a criticality")
             }
             configuration.sla.overrides.append(SLAPolicy.Override(scope: scope, days: try days(daysNode)))
         }

@@ -21,8 +21,8 @@ public struct IngestOptions: Sendable {
     public var attributeIntroducers = true
     /// Tags that are releases, as a git pattern.
     public var releasePattern = "v*"
-    /// Due dates for new findings.
-    public var sla = SLAPolicy()
+    /// Due dates for new findings: the SLA policy, asset criticality and the KEV catalog.
+    public var dueDates = DueDateRules()
     /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
     public var sourceRoot: String?
     public var format: ReportFormat?
@@ -245,11 +245,16 @@ final class Producer: @unchecked Sendable {
             // Step 4: due dates, one computation per severity and team.
             var dueDates: [String: String?] = [:]
             let teams = organisation.teamsByID
-            func dueDate(_ severity: Severity, _ team: String?) -> String? {
+            func dueDate(_ severity: Severity, _ team: String?, kev: [KEVEntry]) -> String? {
+                func compute() -> String? {
+                    options.dueDates.dueDate(
+                        severity: severity, team: team.flatMap { teams[$0] }, organisation: organisation,
+                        start: startedAt, repository: options.repository, kevEntries: kev)
+                }
+                guard kev.isEmpty else { return compute() }  // rare: not worth a cache entry
                 let key = severity.rawValue + "/" + (team ?? "")
                 if let known = dueDates[key] { return known }
-                let due = options.sla.dueDate(
-                    severity: severity, team: team.flatMap { teams[$0] }, organisation: organisation, start: startedAt)
+                let due = compute()
                 dueDates[key] = .some(due)
                 return due
             }
@@ -314,7 +319,9 @@ final class Producer: @unchecked Sendable {
                         var prepared = PreparedFinding(
                             finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
-                        prepared.dueAt = dueDate(finding.severity, owner.team)
+                        let kev = options.dueDates.kevEntries(cves: finding.cves)
+                        prepared.kevAdded = kev.map(\.dateAdded).min()
+                        prepared.dueAt = dueDate(finding.severity, owner.team, kev: kev)
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,

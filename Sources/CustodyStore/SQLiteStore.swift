@@ -6,7 +6,7 @@ import Foundation
 /// The connection is not thread-safe; a lock serialises every call, so one store may be
 /// shared by threads (a server will hold a pool of them, one connection each).
 public final class SQLiteStore: Store, @unchecked Sendable {
-    fileprivate let connection: SQLiteConnection
+    let connection: SQLiteConnection
     private let lock = NSLock()
     public let path: String
     public let dialect = SQLDialect.sqlite
@@ -27,7 +27,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         if migrate { try self.migrate() }
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -159,7 +159,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked { try organisationUnlocked() }
     }
 
-    private func organisationUnlocked() throws -> Organisation {
+    func organisationUnlocked() throws -> Organisation {
         do {
             let units = try connection.statement("SELECT id, name, parent_id, head FROM org_units ORDER BY id").rows {
                 OrgUnit(id: $0.text(0) ?? "", name: $0.text(1) ?? "", parentID: $0.text(2), head: $0.text(3))
@@ -265,7 +265,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                        f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
                        r.dialect, r.line, r.pattern, r.section, r.handles,
                        i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                       i.reason, f.due_at
+                       i.reason, f.due_at, f.kev_added
                 FROM findings f
                 JOIN sightings latest ON latest.finding_id = f.id
                      AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -313,6 +313,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 found.introducer = introducer
                 found.introducerUnknownReason = row.text(33)
                 found.dueAt = row.text(34)
+                found.kevAdded = row.text(35)
                 return found
             }
         }
@@ -796,40 +797,6 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         else { throw DatabaseError(code: 0, message: "unknown team '\(team)'") }
     }
 
-    public func applySLA(_ policy: SLAPolicy, actor: String) throws -> Int {
-        try locked {
-            try connection.transaction {
-                let organisation = try organisationUnlocked()
-                let teams = organisation.teamsByID
-                let rows = try connection.statement(
-                    """
-                    SELECT f.id, f.severity, f.owner_team, f.due_at, s.started_at
-                    FROM findings f JOIN scans s ON s.id = f.first_seen_scan
-                    WHERE f.status IN ('open', 'acknowledged', 'reopened', 'transferred')
-                    """
-                ).rows([]) { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3), $0.text(4) ?? "") }
-                var changed = 0
-                let parser = ISO8601DateFormatter()
-                for (id, severity, team, due, firstSeen) in rows {
-                    guard let start = parser.date(from: firstSeen) else { continue }
-                    let new = policy.dueDate(
-                        severity: Severity(rawValue: severity) ?? .info, team: team.flatMap { teams[$0] },
-                        organisation: organisation, start: start)
-                    guard new != due else { continue }
-                    try connection.statement("UPDATE findings SET due_at = ? WHERE id = ?")
-                        .run([.optional(new), .integer(id)])
-                    try connection.appendEvent(
-                        kind: "sla.due_changed", findingID: id, scanID: nil, actor: actor,
-                        payload: .object([
-                            ("from", .optional(due)), ("to", .optional(new)), ("reason", "SLA policy changed"),
-                        ]))
-                    changed += 1
-                }
-                return changed
-            }
-        }
-    }
-
     public func escalate(now: Date, actor: String) throws -> Int {
         try locked {
             try connection.transaction {
@@ -1025,8 +992,8 @@ final class SQLiteIngestSession: IngestSession {
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
-                owner_team, due_at, owner_rule, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                owner_team, due_at, kev_added, owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")

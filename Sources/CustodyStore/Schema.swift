@@ -220,5 +220,30 @@ public enum Schema {
             CREATE INDEX findings_due ON findings (due_at) WHERE due_at IS NOT NULL;
             """
         },
+        Migration(version: 9, name: "threat feeds: CISA KEV catalog; KEV flag on findings") { _ in
+            """
+            CREATE TABLE kev_entries (
+                cve TEXT PRIMARY KEY,
+                vendor TEXT NOT NULL,
+                product TEXT NOT NULL,
+                name TEXT NOT NULL,
+                date_added TEXT NOT NULL,
+                due_date TEXT,
+                ransomware TEXT NOT NULL,
+                required_action TEXT NOT NULL
+            );
+            -- One row per import of a feed: what version, when, from which file (by digest).
+            CREATE TABLE feed_imports (
+                feed TEXT NOT NULL,
+                version TEXT NOT NULL,
+                released TEXT,
+                imported_at TEXT NOT NULL,
+                entries INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                actor TEXT NOT NULL
+            );
+            ALTER TABLE findings ADD COLUMN kev_added TEXT;
+            """
+        },
     ]
 }

@@ -59,7 +59,7 @@ public struct EncodedFinding: Sendable {
             .optional(finding.level), .text(finding.cwes.joined(separator: ",")),
             .text(finding.cves.joined(separator: ",")),
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
-            .optional(prepared.ownerTeam), .optional(prepared.dueAt),
+            .optional(prepared.ownerTeam), .optional(prepared.dueAt), .optional(prepared.kevAdded),
         ]
     }
 
@@ -130,6 +130,8 @@ public struct FindingRow: Sendable, Equatable {
     public var introducer: Introducer? = nil
     public var introducerUnknownReason: String? = nil
     public var dueAt: String? = nil
+    /// When CISA added one of its CVEs to the KEV catalog, nil when none is there.
+    public var kevAdded: String? = nil
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }
     public var ownerLine: Int? { ownerEvidence?.line }
     public var suppressed: Bool
@@ -275,9 +277,14 @@ public protocol Store: AnyObject {
     func decideTransfer(findingIDs: [Int64], _ decision: TransferDecision, actor: String, reason: String) throws
         -> [Int64]
     func transferRequests(pendingOnly: Bool) throws -> [TransferRequest]
-    /// Recomputes the due dates of open work under `policy`; one event per finding whose date
-    /// changed. Returns how many changed.
-    func applySLA(_ policy: SLAPolicy, actor: String) throws -> Int
+    /// Recomputes the due dates of open work under `policy`, the asset criticality rules and the
+    /// stored KEV catalog; one event per finding whose date changed. Returns how many changed.
+    func applySLA(_ policy: SLAPolicy, criticality: [CriticalityRule], actor: String) throws -> Int
+    /// The stored KEV catalog, by CVE id.
+    func kevCatalog() throws -> [String: KEVEntry]
+    /// Replaces the KEV catalog; findings it newly names are marked, re-dated, one event each.
+    func importKEV(_ catalog: KEVCatalog, digest: String, rules: DueDateRules, actor: String, now: Date) throws
+        -> KEVImportSummary
     /// Moves open findings up the escalation ladder to the stage they have reached at `now`,
     /// one event per step reached (each step once); returns how many steps were taken.
     func escalate(now: Date, actor: String) throws -> Int

@@ -187,4 +187,50 @@ struct SLAPolicyTests {
             calendar.dueDate(severity: .low, team: nil, organisation: organisation, start: friday)
                 == "2026-11-25T12:00:00Z")
     }
+
+    @Test func assetCriticalityShortensButNeverLengthens() {
+        let policy = SLAPolicy(overrides: [
+            SLAPolicy.Override(scope: .team("payments"), days: [.high: 20, .medium: 10]),
+            SLAPolicy.Override(scope: .criticality(.critical), days: [.high: 7, .medium: 60]),
+        ])
+        let payments = organisation.teams[0]
+        #expect(policy.allowedDays(.high, team: payments, organisation: organisation, criticality: .critical) == 7)
+        // The team's 10 days are shorter than the criticality's 60: the shorter wins.
+        #expect(policy.allowedDays(.medium, team: payments, organisation: organisation, criticality: .critical) == 10)
+        #expect(policy.allowedDays(.high, team: payments, organisation: organisation, criticality: .high) == 20)
+        #expect(policy.allowedDays(.high, team: nil, organisation: organisation, criticality: .critical) == 7)
+        let rules = [
+            CriticalityRule(pattern: "portal/pay*", level: .critical), CriticalityRule(pattern: "*", level: .low),
+        ]
+        #expect(CriticalityRule.level(of: "portal/payments", in: rules) == .critical)
+        #expect(CriticalityRule.level(of: "docs", in: rules) == .low)
+        #expect(CriticalityRule.level(of: nil, in: rules) == nil)
+    }
+
+    @Test func knownExploitedIsDueAtCISAsDateOrFourteenDaysWhicheverIsFirst() {
+        let start = Timestamp.date("2026-11-02T09:00:00Z")!
+        let policy = SLAPolicy()
+        func due(_ entry: KEVEntry, severity: Severity = .low) -> String? {
+            policy.dueDate(severity: severity, team: nil, organisation: organisation, start: start, kev: [entry])
+        }
+        // Added before the finding was seen, CISA due in three weeks: 14 days from first seen.
+        #expect(
+            due(KEVEntry(cve: "CVE-2026-0001", dateAdded: "2026-10-30", dueDate: "2026-11-20"))
+                == "2026-11-16T09:00:00Z")
+        // CISA's date comes first: the end of that day.
+        #expect(
+            due(KEVEntry(cve: "CVE-2026-0002", dateAdded: "2026-10-30", dueDate: "2026-11-05"))
+                == "2026-11-05T23:59:59Z")
+        // Added after the finding was seen: 14 days from the addition.
+        #expect(due(KEVEntry(cve: "CVE-2026-0003", dateAdded: "2026-11-10")) == "2026-11-24T00:00:00Z")
+        // Never later than the severity allows (critical: 15 days from first seen... 14 is sooner).
+        let strict = SLAPolicy(days: [.critical: 3])
+        #expect(
+            strict.dueDate(
+                severity: .critical, team: nil, organisation: organisation, start: start,
+                kev: [KEVEntry(cve: "CVE-2026-0001", dateAdded: "2026-10-30")]) == "2026-11-05T09:00:00Z")
+        // Informational findings have no SLA but a KEV one still gets the KEV date.
+        #expect(due(KEVEntry(cve: "CVE-2026-0004", dateAdded: "2026-11-01"), severity: .info) == "2026-11-16T09:00:00Z")
+    }
+
 }
