@@ -18,6 +18,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
         .target(
             name: "CSimdJSON",
@@ -32,10 +35,12 @@ let package = Package(
         .target(
             name: "CustodyPipeline",
             dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),
+        .target(name: "CustodyNotify", dependencies: ["CustodyCore", "CustodyStore", "CustodyJSON", "CCurl"]),
         .target(
             name: "CustodyCLI",
             dependencies: [
                 "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON", "CustodyPipeline",
+                "CustodyNotify",
             ]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
         // Measures library calls that have no command of their own (make bench).

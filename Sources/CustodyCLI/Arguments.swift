@@ -1,3 +1,6 @@
+import CustodyCore
+import Foundation
+
 /// A command-line option as declared: its name, its value's placeholder (nil for a flag) and help.
 public struct OptionSpec: Sendable {
     public var name: String
@@ -44,6 +47,15 @@ public struct ParsedArguments: Sendable {
 
     public func value(_ name: String) -> String? { values[name]?.last }
     public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The value of `name` read as a time (`2026-11-24` or `2026-11-24T08:00:00Z`), or now.
+    public func time(_ name: String) throws -> Date {
+        guard let text = value(name) else { return Date() }
+        guard let date = Timestamp.date(text) else {
+            throw UsageError(message: "--\(name) needs a time: 2026-11-24 or 2026-11-24T08:00:00Z", command: command)
+        }
+        return date
+    }
 
     /// The value of `name` read as one of `choices`, or a usage error listing them.
     public func choice<T: RawRepresentable>(_ name: String, as type: T.Type, among choices: [T]) throws -> T?

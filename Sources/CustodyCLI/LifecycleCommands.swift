@@ -195,12 +195,15 @@ enum LifecycleCommands {
             passed -> the owning team; due -> the team lead; 7 days overdue -> the org-unit head;
             30 days overdue -> the executive. Each step is one event, taken once.
             """,
-        options: [OptionSpec("actor", value: "WHO", help: "recorded in the events (default: custody-tick)")],
+        options: [
+            OptionSpec("actor", value: "WHO", help: "recorded in the events (default: custody-tick)"),
+            OptionSpec("now", value: "TIME", help: "act as if it were TIME (default: now): to replay a missed tick"),
+        ],
         positionals: []
     ) { context in
         let store = try context.openStore()
         let who = context.arguments.value("actor") ?? "custody-tick"
-        let now = Date()
+        let now = try context.arguments.time("now")
         let reopened = try store.expireRiskAcceptances(now: now, actor: who)
         let steps = try store.escalate(now: now, actor: who)
         context.console.out("\(reopened.count) risk acceptances expired and reopened")

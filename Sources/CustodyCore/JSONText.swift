@@ -9,6 +9,8 @@ public enum JSONText {
         case string(String)
         case array([Value])
         case object([(String, Value)])
+        /// JSON text written as it is: only for text this program wrote (stored event payloads).
+        case raw(String)
 
         public init(stringLiteral value: String) { self = .string(value) }
         public init(integerLiteral value: Int) { self = .int(Int64(value)) }
@@ -41,6 +43,7 @@ public enum JSONText {
                     out += "null"
                 }
             case .string(let text): JSONText.quote(text, into: &out)
+            case .raw(let text): out += text
             case .array(let items):
                 out += "["
                 for (index, item) in items.enumerated() {

@@ -77,6 +77,23 @@ public struct SHA256: Sendable {
         return digest
     }
 
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: signatures on outgoing webhooks.
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block =
+            key.count > 64
+            ? {
+                var h = SHA256(); h.update(key); return h.finalize()
+            }() : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var inner = SHA256()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        var outer = SHA256()
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
     public static func hex(_ string: String) -> String {
         var hasher = SHA256()
         hasher.update(string)

@@ -128,18 +128,22 @@ extension SQLiteStore {
                     }
                     try connection.statement("UPDATE findings SET kev_added = ?, due_at = ? WHERE id = ?")
                         .run([.text(added), .optional(due), .integer(row.id)])
-                    try connection.appendEvent(
-                        kind: "kev.added", findingID: row.id, scanID: nil, actor: actor,
-                        payload: .object([
-                            ("cves", .strings(entries.map(\.cve))), ("date_added", .string(added)),
-                            ("cisa_due", .optional(entries.compactMap(\.dueDate).min())),
-                            (
-                                "ransomware",
-                                .string(entries.contains { $0.ransomware == "Known" } ? "Known" : "Unknown")
-                            ),
-                            ("catalog", .string(catalog.version)), ("due_from", .optional(row.due)),
-                            ("due_to", .optional(due)),
-                        ]), at: time)
+                    let payload = JSONText.Value.object([
+                        ("cves", .strings(entries.map(\.cve))), ("date_added", .string(added)),
+                        ("cisa_due", .optional(entries.compactMap(\.dueDate).min())),
+                        (
+                            "ransomware",
+                            .string(entries.contains { $0.ransomware == "Known" } ? "Known" : "Unknown")
+                        ),
+                        ("catalog", .string(catalog.version)), ("due_from", .optional(row.due)),
+                        ("due_to", .optional(due)),
+                    ])
+                    let event = try connection.appendEvent(
+                        kind: "kev.added", findingID: row.id, scanID: nil, actor: actor, payload: payload, at: time)
+                    if row.active {
+                        try connection.enqueueNotification(
+                            event: event, kind: "kev", findingID: row.id, team: row.team, payload: payload, at: time)
+                    }
                     summary.findings += 1
                     if due != row.due { summary.dueChanged += 1 }
                 }

@@ -226,96 +226,98 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     // MARK: Queries
 
     public func findings(_ query: FindingQuery) throws -> [FindingRow] {
-        try locked {
-            var conditions: [String] = []
-            var values: [SQLValue] = []
-            if let team = query.team {
-                conditions.append("f.owner_team = ?")
-                values.append(.text(team))
+        try locked { try findingsUnlocked(query) }
+    }
+
+    func findingsUnlocked(_ query: FindingQuery) throws -> [FindingRow] {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let team = query.team {
+            conditions.append("f.owner_team = ?")
+            values.append(.text(team))
+        }
+        if query.unownedOnly { conditions.append("f.owner_team IS NULL") }
+        if let status = query.status {
+            conditions.append("f.status = ?")
+            values.append(.text(status.rawValue))
+        }
+        if let rule = query.rule {
+            conditions.append("f.rule_id = ?")
+            values.append(.text(rule))
+        }
+        if let cve = query.cve {
+            conditions.append("(',' || f.cves || ',') LIKE ? ESCAPE '\\'")
+            values.append(.text("%," + Self.likeEscaped(cve) + ",%"))
+        }
+        if let time = query.overdueAt {
+            conditions.append(
+                "f.due_at < ? AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')")
+            values.append(.text(time))
+        }
+        if let id = query.id {
+            conditions.append("f.id = ?")
+            values.append(.integer(id))
+        }
+        if let repository = query.repository {
+            conditions.append("f.repository = ?")
+            values.append(.text(repository))
+        }
+        var sql = """
+            SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
+                   latest.line, f.message, f.cwes, f.cves, f.owner_team, r.source, r.file, r.revision,
+                   f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
+                   r.dialect, r.line, r.pattern, r.section, r.handles,
+                   i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
+                   i.reason, f.due_at, f.kev_added
+            FROM findings f
+            JOIN sightings latest ON latest.finding_id = f.id
+                 AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
+            JOIN scans first ON first.id = f.first_seen_scan
+            JOIN scans last ON last.id = latest.scan_id
+            LEFT JOIN ownership_rules r ON r.id = f.owner_rule
+            LEFT JOIN introducers i ON i.finding_id = f.id
+            LEFT JOIN commits c ON c.sha = i.commit_sha
+            """
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY f.id"
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            values.append(.integer(Int64(limit)))
+        }
+        func list(_ text: String?) -> [String] {
+            (text ?? "").split(separator: ",").map(String.init)
+        }
+        return try connection.statement(sql).rows(values) { row in
+            var evidence: OwnerEvidence?
+            if let source = row.text(13) {
+                let revision = row.text(15) ?? ""
+                evidence = OwnerEvidence(
+                    source: source, file: row.text(14) ?? "", revision: revision.isEmpty ? nil : revision,
+                    dialect: row.text(20) ?? "", line: Int(row.int(21)), pattern: row.text(22) ?? "",
+                    section: row.text(23), handles: list(row.text(24)))
             }
-            if query.unownedOnly { conditions.append("f.owner_team IS NULL") }
-            if let status = query.status {
-                conditions.append("f.status = ?")
-                values.append(.text(status.rawValue))
+            var introducer: Introducer?
+            if let commit = row.text(25) {
+                introducer = Introducer(
+                    commit: commit, author: row.text(26) ?? "", email: row.text(27) ?? "",
+                    authoredAt: row.text(28) ?? "", release: row.text(29), team: row.text(30),
+                    pathThen: row.text(31) ?? "", lineThen: Int(row.int(32)))
             }
-            if let rule = query.rule {
-                conditions.append("f.rule_id = ?")
-                values.append(.text(rule))
-            }
-            if let cve = query.cve {
-                conditions.append("(',' || f.cves || ',') LIKE ? ESCAPE '\\'")
-                values.append(.text("%," + Self.likeEscaped(cve) + ",%"))
-            }
-            if let time = query.overdueAt {
-                conditions.append(
-                    "f.due_at < ? AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')")
-                values.append(.text(time))
-            }
-            if let id = query.id {
-                conditions.append("f.id = ?")
-                values.append(.integer(id))
-            }
-            if let repository = query.repository {
-                conditions.append("f.repository = ?")
-                values.append(.text(repository))
-            }
-            var sql = """
-                SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
-                       latest.line, f.message, f.cwes, f.cves, f.owner_team, r.source, r.file, r.revision,
-                       f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
-                       r.dialect, r.line, r.pattern, r.section, r.handles,
-                       i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                       i.reason, f.due_at, f.kev_added
-                FROM findings f
-                JOIN sightings latest ON latest.finding_id = f.id
-                     AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
-                JOIN scans first ON first.id = f.first_seen_scan
-                JOIN scans last ON last.id = latest.scan_id
-                LEFT JOIN ownership_rules r ON r.id = f.owner_rule
-                LEFT JOIN introducers i ON i.finding_id = f.id
-                LEFT JOIN commits c ON c.sha = i.commit_sha
-                """
-            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-            sql += " ORDER BY f.id"
-            if let limit = query.limit {
-                sql += " LIMIT ?"
-                values.append(.integer(Int64(limit)))
-            }
-            func list(_ text: String?) -> [String] {
-                (text ?? "").split(separator: ",").map(String.init)
-            }
-            return try connection.statement(sql).rows(values) { row in
-                var evidence: OwnerEvidence?
-                if let source = row.text(13) {
-                    let revision = row.text(15) ?? ""
-                    evidence = OwnerEvidence(
-                        source: source, file: row.text(14) ?? "", revision: revision.isEmpty ? nil : revision,
-                        dialect: row.text(20) ?? "", line: Int(row.int(21)), pattern: row.text(22) ?? "",
-                        section: row.text(23), handles: list(row.text(24)))
-                }
-                var introducer: Introducer?
-                if let commit = row.text(25) {
-                    introducer = Introducer(
-                        commit: commit, author: row.text(26) ?? "", email: row.text(27) ?? "",
-                        authoredAt: row.text(28) ?? "", release: row.text(29), team: row.text(30),
-                        pathThen: row.text(31) ?? "", lineThen: Int(row.int(32)))
-                }
-                var found = FindingRow(
-                    id: row.int(0), fingerprint: row.text(1) ?? "", fingerprintBasis: row.text(19) ?? "",
-                    tool: row.text(2) ?? "", rule: row.text(3) ?? "",
-                    severity: Severity(rawValue: row.text(4) ?? "") ?? .info,
-                    status: FindingStatus(rawValue: row.text(5) ?? "") ?? .open, repository: row.text(6),
-                    path: row.text(7), line: row.optionalInt(8).map(Int.init), message: row.text(9) ?? "",
-                    cwes: list(row.text(10)), cves: list(row.text(11)), ownerTeam: row.text(12),
-                    ownerEvidence: evidence,
-                    suppressed: !(row.text(16) ?? "").isEmpty, firstSeen: row.text(17) ?? "",
-                    lastSeen: row.text(18) ?? "")
-                found.introducer = introducer
-                found.introducerUnknownReason = row.text(33)
-                found.dueAt = row.text(34)
-                found.kevAdded = row.text(35)
-                return found
-            }
+            var found = FindingRow(
+                id: row.int(0), fingerprint: row.text(1) ?? "", fingerprintBasis: row.text(19) ?? "",
+                tool: row.text(2) ?? "", rule: row.text(3) ?? "",
+                severity: Severity(rawValue: row.text(4) ?? "") ?? .info,
+                status: FindingStatus(rawValue: row.text(5) ?? "") ?? .open, repository: row.text(6),
+                path: row.text(7), line: row.optionalInt(8).map(Int.init), message: row.text(9) ?? "",
+                cwes: list(row.text(10)), cves: list(row.text(11)), ownerTeam: row.text(12),
+                ownerEvidence: evidence,
+                suppressed: !(row.text(16) ?? "").isEmpty, firstSeen: row.text(17) ?? "",
+                lastSeen: row.text(18) ?? "")
+            found.introducer = introducer
+            found.introducerUnknownReason = row.text(33)
+            found.dueAt = row.text(34)
+            found.kevAdded = row.text(35)
+            return found
         }
     }
 
@@ -703,12 +705,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     try connection.statement("UPDATE findings SET status = 'transferred' WHERE id = ?").run([
                         .integer(id)
                     ])
-                    try connection.appendEvent(
-                        kind: "transfer.requested", findingID: id, scanID: nil, actor: actor,
-                        payload: .object([
-                            ("from", .optional(owner)), ("to", .string(team)), ("reason", .string(reason)),
-                        ]),
-                        at: now)
+                    let payload = JSONText.Value.object([
+                        ("from", .optional(owner)), ("to", .string(team)), ("reason", .string(reason)),
+                    ])
+                    let event = try connection.appendEvent(
+                        kind: "transfer.requested", findingID: id, scanID: nil, actor: actor, payload: payload, at: now)
+                    // The receiving team is asked: it hears of the request in its digest.
+                    try connection.enqueueNotification(
+                        event: event, kind: "transfer", findingID: id, team: team, payload: payload, at: now)
                 }
                 return findingIDs
             }
@@ -828,11 +832,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     // Each step once, in order, even when a tick finds several passed at once.
                     for stage in EscalationStage.allCases where stage.rawValue > stored && stage <= reached {
                         let recipients = stage.recipients(team: team.flatMap { teams[$0] }, organisation: organisation)
-                        try connection.appendEvent(
-                            kind: "escalation.step", findingID: id, scanID: nil, actor: actor,
-                            payload: .object([
-                                ("stage", .string(stage.name)), ("to", .strings(recipients)), ("due", .string(dueText)),
-                            ]), at: time)
+                        let payload = JSONText.Value.object([
+                            ("stage", .string(stage.name)), ("to", .strings(recipients)), ("due", .string(dueText)),
+                        ])
+                        let event = try connection.appendEvent(
+                            kind: "escalation.step", findingID: id, scanID: nil, actor: actor, payload: payload,
+                            at: time)
+                        try connection.enqueueNotification(
+                            event: event, kind: "escalation", findingID: id, team: team, payload: payload, at: time)
                         steps += 1
                     }
                     try connection.statement("UPDATE findings SET escalation_stage = ? WHERE id = ?")
@@ -929,10 +936,11 @@ extension SQLValue {
 extension SQLiteConnection {
     /// Appends one event of the chain of custody. Every state change goes through here.
     /// Each event is chained to the one before: its sequence number and hash are computed here,
-    /// inside the caller's write transaction, from the chain's head.
+    /// inside the caller's write transaction, from the chain's head. Returns its sequence number.
+    @discardableResult
     func appendEvent(
         kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
-    ) throws {
+    ) throws -> Int64 {
         let head =
             try ledgerHead
             ?? statement("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").rows([]) {
@@ -955,6 +963,7 @@ extension SQLiteConnection {
             .text(text), .text(head.1), .text(hash),
         ])
         ledgerHead = (sequence, hash)
+        return sequence
     }
 }
 

@@ -245,5 +245,54 @@ public enum Schema {
             ALTER TABLE findings ADD COLUMN kev_added TEXT;
             """
         },
+        Migration(version: 10, name: "notification outbox, deliveries with retries, tickets in other trackers") { d in
+            """
+            -- The outbox: what the team should hear of, written in the transaction of its event.
+            CREATE TABLE notifications (
+                id \(d.autoIncrementKey),
+                event_seq INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                finding_id INTEGER REFERENCES findings(id),
+                team_id TEXT,
+                payload \(d.json) NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX notifications_day ON notifications (created_at);
+            CREATE INDEX notifications_team_day ON notifications (team_id, created_at);
+            -- One message to one sink: a team's daily digest or a ticket operation. The key makes
+            -- each delivery happen once however often the planner runs; receivers get it too.
+            CREATE TABLE deliveries (
+                id \(d.autoIncrementKey),
+                sink TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                team_id TEXT,
+                day TEXT,
+                finding_id INTEGER REFERENCES findings(id),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                claimed_until TEXT,
+                last_error TEXT,
+                delivered_at TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
+            CREATE TABLE tickets (
+                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                sink TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                url TEXT,
+                state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+                generation INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (finding_id, sink)
+            );
+            -- Per digest sink: the last day whose digests were planned.
+            CREATE TABLE notify_cursors (
+                sink TEXT PRIMARY KEY,
+                planned_through TEXT NOT NULL
+            );
+            """
+        },
     ]
 }

@@ -9,6 +9,8 @@ import Testing
 /// Runs `custody` in-process against a real database in a temporary directory.
 final class Session {
     let directory = TemporaryDirectory()
+    /// The environment commands see.
+    var environment = ["USER": "tester"]
     var database: String { directory.file("custody.db") }
 
     struct Result {
@@ -24,7 +26,7 @@ final class Session {
 
     func run(_ arguments: [String], input: String = "") -> Result {
         let console = Console(capture: true)
-        let status = CLI.run(["--db", database] + arguments, console: console, environment: ["USER": "tester"]) {
+        let status = CLI.run(["--db", database] + arguments, console: console, environment: environment) {
             input
         }
         return Result(status: status, out: console.capturedOut, err: console.capturedErr)
