@@ -615,6 +615,9 @@ enum FindingsCommands {
         }
         context.console.out("seen:       first \(row.firstSeen), last \(row.lastSeen)")
         context.console.out("due:        \(row.dueAt ?? "no due date")")
+        if row.escalation != .none {
+            context.console.out("escalated:  to the \(row.escalation.name) (custody trace \(row.id) shows each step)")
+        }
         if let added = row.kevAdded {
             context.console.out("exploited:  in CISA's KEV catalog since \(added)")
         }
@@ -641,7 +644,7 @@ enum FindingsCommands {
             ("fingerprint_basis", .string(row.fingerprintBasis)),
             ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
             ("last_seen", .string(row.lastSeen)), ("due_at", .optional(row.dueAt)),
-            ("kev_added", .optional(row.kevAdded)),
+            ("kev_added", .optional(row.kevAdded)), ("escalation", .string(row.escalation.name)),
         ])
     }
 

@@ -268,7 +268,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
                    r.dialect, r.line, r.pattern, r.section, r.handles,
                    i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                   i.reason, f.due_at, f.kev_added
+                   i.reason, f.due_at, f.kev_added, f.escalation_stage
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -317,6 +317,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             found.introducerUnknownReason = row.text(33)
             found.dueAt = row.text(34)
             found.kevAdded = row.text(35)
+            found.escalation = EscalationStage(rawValue: Int(row.int(36))) ?? .none
             return found
         }
     }

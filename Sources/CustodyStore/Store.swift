@@ -132,6 +132,8 @@ public struct FindingRow: Sendable, Equatable {
     public var dueAt: String? = nil
     /// When CISA added one of its CVEs to the KEV catalog, nil when none is there.
     public var kevAdded: String? = nil
+    /// How far up the escalation ladder it has gone.
+    public var escalation: EscalationStage = .none
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }
     public var ownerLine: Int? { ownerEvidence?.line }
     public var suppressed: Bool

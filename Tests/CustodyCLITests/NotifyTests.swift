@@ -195,6 +195,8 @@ struct NotifyTests {
         #expect(session.run("tick", "--now", time(days: 16)).status == 0)
         #expect(session.run("notify", "--config", config, "--now", time(days: 16)).out.hasPrefix("0 planned"))
         #expect(session.run("tick", "--now", time(days: 31)).status == 0)
+        let shown = try json(session.run("findings", "show", "1", "--json").out)
+        #expect(shown["escalation"]?.string == "team lead")
         var result = session.run("notify", "--config", config, "--now", time(days: 31))
         // The first Jira issue is created but its answer is lost: that delivery waits.
         #expect(result.out == "8 planned, 7 delivered, 1 to retry, 0 failed\n")
