@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "CustodyJSON", dependencies: ["CSimdJSON"]),
         .target(name: "CustodyCore"),
         .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON"]),
-        .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CYAML"]),
+        .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CustodyJSON", "CYAML"]),
         .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "COpenSSL"]),
         .target(
             name: "CustodyPipeline",

@@ -602,6 +602,9 @@ enum FindingsCommands {
         context.console.out("finding \(row.id)  \(row.severity.rawValue)  \(row.status.rawValue)")
         context.console.out("what:       \(row.tool) \(row.rule): \(row.message)")
         context.console.out("where:      \(row.repository.map { $0 + " " } ?? "")\(location)")
+        if let package = row.package {
+            context.console.out("package:    \(package) \(row.packageVersion ?? "")")
+        }
         context.console.out("owner:      \(row.ownerTeam ?? "none (\(unownedReason(row)))")")
         if let introducer {
             context.console.out(
@@ -645,6 +648,7 @@ enum FindingsCommands {
             ("suppressed", .bool(row.suppressed)), ("first_seen", .string(row.firstSeen)),
             ("last_seen", .string(row.lastSeen)), ("due_at", .optional(row.dueAt)),
             ("kev_added", .optional(row.kevAdded)), ("escalation", .string(row.escalation.name)),
+            ("package", .optional(row.package)), ("package_version", .optional(row.packageVersion)),
         ])
     }
 

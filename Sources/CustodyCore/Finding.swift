@@ -56,6 +56,9 @@ public struct NormalizedFinding: Sendable, Equatable {
     public var toolFingerprints: [String: String]
     public var suppressions: [Suppression]
     public var baselineState: String?
+    /// For dependency findings: the package (its name or package URL) and the installed version.
+    public var package: String?
+    public var packageVersion: String?
 
     public init(
         tool: String, toolVersion: String? = nil, ruleID: String, ruleName: String? = nil,

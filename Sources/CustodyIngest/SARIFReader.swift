@@ -392,11 +392,36 @@ struct RunContext {
             cves = Tags.merge(cves, Tags.cves(in: extra))
         }
 
-        return NormalizedFinding(
+        var finding = NormalizedFinding(
             tool: tool, toolVersion: toolVersion, ruleID: id, ruleName: rule?.name, message: message,
             severity: severity, score: score, level: level, cwes: cwes, cves: cves, path: path, line: line,
             column: column, snippet: snippet, toolFingerprints: fingerprints, suppressions: suppressions,
             baselineState: result["baselineState"]?.string)
+        (finding.package, finding.packageVersion) = Self.package(result["properties"], message: message)
+        return finding
+    }
+
+    /// The package a dependency result is about: from its properties (`purl`, or a package name
+    /// with `version` / `installedVersion`), else from Trivy's message convention
+    /// ("Package: X" and "Installed Version: Y" lines).
+    static func package(_ properties: JSONValue?, message: String) -> (String?, String?) {
+        if let purl = properties?["purl"]?.string, purl.hasPrefix("pkg:") {
+            return (purl, properties?["installedVersion"]?.string ?? PackageURL.version(purl))
+        }
+        let name = properties?["packageName"]?.string ?? properties?["package"]?.string
+        let version =
+            properties?["installedVersion"]?.string ?? properties?["packageVersion"]?.string
+            ?? properties?["version"]?.string
+        if let name, let version { return (name, version) }
+        guard message.hasPrefix("Package: ") else { return (nil, nil) }
+        var found: (String?, String?) = (nil, nil)
+        for line in message.split(separator: "\n") {
+            if line.hasPrefix("Package: ") { found.0 = line.dropFirst(9).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("Installed Version: ") {
+                found.1 = line.dropFirst(19).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return found.0 != nil && found.1 != nil ? found : (nil, nil)
     }
 
     /// `message.text`, or the rule's (or driver's) message string `message.id` with `{n}` arguments filled in.

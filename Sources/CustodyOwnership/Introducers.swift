@@ -28,6 +28,8 @@ public final class IntroducerAttributor: @unchecked Sendable {
     private var commits: [String: CommitFacts] = [:]
     private var releases: [String: String]?
     private var codeownersVersions: [(time: Int64, rules: (any CodeownersMatching)?)]?
+    /// Per manifest: the commits that changed it (newest first) with the versions each pinned.
+    private var manifests: [String: [ManifestVersion]] = [:]
     private let lock = NSLock()
 
     /// Why a finding has no introducer (when it has none).
@@ -36,9 +38,14 @@ public final class IntroducerAttributor: @unchecked Sendable {
         case notInCommit(String)
         case lineOutOfRange(Int)
         case git(String)
+        case notPinned(package: String, manifest: String)
+        case otherVersion(package: String, manifest: String, pinned: String, reported: String)
 
         public var reason: String {
             switch self {
+            case .notPinned(let package, let manifest): "\(manifest) at the scanned commit does not pin \(package)"
+            case .otherVersion(let package, let manifest, let pinned, let reported):
+                "\(manifest) at the scanned commit pins \(package) \(pinned), not the reported \(reported)"
             case .noLocation: "the finding has no file and line"
             case .notInCommit(let path): "\(path) is not in the scanned commit"
             case .lineOutOfRange(let line): "line \(line) is past the end of the file at the scanned commit"
@@ -140,6 +147,81 @@ public final class IntroducerAttributor: @unchecked Sendable {
         } catch {
             return .failure(.git("\(error)"))
         }
+    }
+
+    /// A version of a manifest: the commit that wrote it and what it pinned.
+    struct ManifestVersion {
+        var commit: String
+        var facts: CommitFacts
+        var pins: [String: DependencyManifest.Pin]
+    }
+
+    /// The introducer of a dependency finding: the commit that made `manifest` pin `package` at
+    /// `version`, i.e. the oldest of the unbroken run of the manifest's versions, back from the
+    /// scanned commit, that pin that version. Each manifest's history is read once per ingest.
+    public func introducer(manifest path: String, package: String, version: String) -> Result<Introducer, Unknown> {
+        guard let kind = DependencyManifest(path: path) else { return .failure(.noLocation) }
+        lock.lock()
+        defer { lock.unlock() }
+        let history: [ManifestVersion]
+        if let cached = manifests[path] {
+            history = cached
+        } else {
+            do {
+                history = try manifestHistory(path: path, kind: kind)
+            } catch {
+                return .failure(.git("\(error)"))
+            }
+            manifests[path] = history
+        }
+        let name = kind.canonicalName(package)
+        guard let current = history.first else { return .failure(.notInCommit(path)) }
+        guard let pinned = current.pins[name] else { return .failure(.notPinned(package: name, manifest: path)) }
+        guard Self.sameVersion(pinned.version, version) else {
+            return .failure(.otherVersion(package: name, manifest: path, pinned: pinned.version, reported: version))
+        }
+        var introducing = current
+        for older in history.dropFirst() {
+            guard let pin = older.pins[name], Self.sameVersion(pin.version, version) else { break }
+            introducing = older
+        }
+        do {
+            return .success(
+                Introducer(
+                    commit: introducing.commit, author: introducing.facts.author, email: introducing.facts.email,
+                    authoredAt: Timestamp.string(
+                        Date(timeIntervalSince1970: TimeInterval(introducing.facts.authorTime))),
+                    release: try releaseIndex()[introducing.commit],
+                    team: try teamThen(path: path, time: introducing.facts.authorTime), pathThen: path,
+                    lineThen: introducing.pins[name]?.line ?? 0))
+        } catch {
+            return .failure(.git("\(error)"))
+        }
+    }
+
+    /// Scanners write `1.2.3` where go.mod writes `v1.2.3`, and the reverse.
+    static func sameVersion(_ a: String, _ b: String) -> Bool {
+        a == b || (a.hasPrefix("v") && a.dropFirst() == b) || (b.hasPrefix("v") && b.dropFirst() == a)
+    }
+
+    private func manifestHistory(path: String, kind: DependencyManifest) throws -> [ManifestVersion] {
+        let log = try git.run(["log", "--format=%H%x09%an%x09%ae%x09%at", commit, "--", path])
+        var versions: [ManifestVersion] = []
+        for line in log.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 4 else { continue }
+            let sha = String(fields[0])
+            // The commit may have deleted the file: then it pins nothing.
+            let text = (try? git.run(["show", "\(sha):\(path)"])) ?? ""
+            if versions.isEmpty && text.isEmpty { break }  // not in the scanned commit
+            versions.append(
+                ManifestVersion(
+                    commit: sha,
+                    facts: CommitFacts(
+                        author: String(fields[1]), email: String(fields[2]), authorTime: Int64(fields[3]) ?? 0),
+                    pins: text.utf8.count <= TextFile.sourceLimit ? kind.pins(in: text) : [:]))
+        }
+        return versions
     }
 
     /// Blames the whole file once: every line's commit, original path and line.

@@ -260,10 +260,25 @@ final class Producer: @unchecked Sendable {
             }
             func attributeWaiting() throws {
                 guard let attributor, !waiting.isEmpty else { return }
-                attributor.prefetch(paths: waiting.compactMap(\.0.finding.path))
+                // Code findings are blamed by line; a dependency finding in a manifest or lock file
+                // gets the commit that introduced its version.
+                func dependency(_ finding: NormalizedFinding) -> (String, String, String)? {
+                    guard let path = finding.path, DependencyManifest(path: path) != nil, let package = finding.package,
+                        let version = finding.packageVersion
+                    else { return nil }
+                    return (path, package, version)
+                }
+                attributor.prefetch(
+                    paths: waiting.filter { dependency($0.0.finding) == nil }.compactMap(\.0.finding.path))
                 for (prepared, scan, rule) in waiting {
                     var prepared = prepared
-                    switch attributor.introducer(path: prepared.finding.path, line: prepared.finding.line) {
+                    let result =
+                        if let (manifest, package, version) = dependency(prepared.finding) {
+                            attributor.introducer(manifest: manifest, package: package, version: version)
+                        } else {
+                            attributor.introducer(path: prepared.finding.path, line: prepared.finding.line)
+                        }
+                    switch result {
                     case .success(let introducer): prepared.introducer = introducer
                     case .failure(let unknown): prepared.introducerUnknownReason = unknown.reason
                     }

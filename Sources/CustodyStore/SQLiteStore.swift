@@ -268,7 +268,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
                    r.dialect, r.line, r.pattern, r.section, r.handles,
                    i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                   i.reason, f.due_at, f.kev_added, f.escalation_stage
+                   i.reason, f.due_at, f.kev_added, f.escalation_stage, f.package, f.package_version
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -318,6 +318,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             found.dueAt = row.text(34)
             found.kevAdded = row.text(35)
             found.escalation = EscalationStage(rawValue: Int(row.int(36))) ?? .none
+            found.package = row.text(37)
+            found.packageVersion = row.text(38)
             return found
         }
     }
@@ -1002,8 +1004,8 @@ final class SQLiteIngestSession: IngestSession {
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
-                owner_team, due_at, kev_added, owner_rule, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                owner_team, due_at, kev_added, package, package_version, owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")

@@ -294,5 +294,11 @@ public enum Schema {
             );
             """
         },
+        Migration(version: 11, name: "dependency findings: package and installed version") { _ in
+            """
+            ALTER TABLE findings ADD COLUMN package TEXT;
+            ALTER TABLE findings ADD COLUMN package_version TEXT;
+            """
+        },
     ]
 }

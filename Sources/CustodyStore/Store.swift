@@ -60,6 +60,7 @@ public struct EncodedFinding: Sendable {
             .text(finding.cves.joined(separator: ",")),
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
             .optional(prepared.ownerTeam), .optional(prepared.dueAt), .optional(prepared.kevAdded),
+            .optional(finding.package), .optional(finding.packageVersion),
         ]
     }
 
@@ -132,6 +133,9 @@ public struct FindingRow: Sendable, Equatable {
     public var dueAt: String? = nil
     /// When CISA added one of its CVEs to the KEV catalog, nil when none is there.
     public var kevAdded: String? = nil
+    /// Dependency findings: the package and its installed version.
+    public var package: String? = nil
+    public var packageVersion: String? = nil
     /// How far up the escalation ladder it has gone.
     public var escalation: EscalationStage = .none
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }

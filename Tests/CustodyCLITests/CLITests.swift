@@ -351,6 +351,72 @@ struct CLITests {
         #expect(table.contains("release:    v1.0"))
     }
 
+    @Test func dependencyFindingsAreAttributedToTheCommitThatPinnedTheirVersion() throws {
+        let session = Session()
+        #expect(
+            session.run(
+                "teams", "import",
+                try session.write("teams.yaml", "teams:\n  - {id: a, name: A, handles: [\"@org/a\"]}\n")
+            ).status == 0)
+        let repo = try GitFixture()
+        try repo.commit(
+            ["CODEOWNERS": "* @org/a\n", "requirements.txt": "django==4.1.0\nrequests==2.28.0\n"],
+            message: "first", author: "Ada", email: "ada@example.gov", date: "2026-01-10T12:00:00Z")
+        let bump = try repo.commit(
+            ["requirements.txt": "# web\ndjango==4.2.1\nrequests==2.28.0\n"], message: "bump django", author: "Bob",
+            email: "bob@example.gov", date: "2026-02-01T12:00:00Z")
+        try repo.commit(
+            ["requirements.txt": "# web\ndjango==4.2.1\nrequests==2.31.0\n"], message: "bump requests", author: "Cy",
+            email: "cy@example.gov", date: "2026-03-01T12:00:00Z")
+        try repo.git(["tag", "v2.0"], environment: ["GIT_COMMITTER_DATE": "2026-03-02T00:00:00Z"])
+        let lock = try repo.commit(
+            [
+                "web/package-lock.json":
+                    #"{"lockfileVersion": 3, "packages": {"": {}, "node_modules/lodash": {"version": "4.17.20"}}}"#
+            ], message: "add web", author: "Dee", email: "dee@example.gov", date: "2026-04-01T12:00:00Z")
+        func result(_ rule: String, _ path: String, _ message: String, properties: String = "{}") -> String {
+            #"{"ruleId":"\#(rule)","level":"error","message":{"text":"\#(message)"},"properties":\#(properties),"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path)"},"region":{"startLine":1}}}]}"#
+        }
+        let results = [
+            result(
+                "CVE-2023-31047", "requirements.txt",
+                #"Package: Django\nInstalled Version: 4.2.1\nFixed Version: 4.2.2"#),
+            result(
+                "CVE-2021-23337", "web/package-lock.json", "Command injection in lodash",
+                properties: #"{"purl":"pkg:npm/lodash@4.17.20"}"#),
+            result("CVE-2023-32681", "requirements.txt", #"Package: requests\nInstalled Version: 2.28.0"#),
+        ]
+        let report = try session.write(
+            "deps.sarif",
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Trivy"}},"results":[\#(results.joined(separator: ","))]}]}"#
+        )
+        let outcome = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
+        #expect(outcome.status == 0, "\(outcome.err)")
+        func show(_ id: Int) throws -> JSONValue {
+            try session.json(session.run("findings", "show", String(id), "--json").out)
+        }
+        // Django 4.2.1 arrived with Bob's bump (line 2 then), not Ada's first pin of 4.1.0 nor Cy's
+        // later change of another line; released in v2.0; team a owned the file then.
+        var found = try show(1)
+        #expect(found["package"]?.string == "Django")
+        #expect(found["package_version"]?.string == "4.2.1")
+        #expect(found["introduced_commit"]?.string == bump)
+        #expect(found["introduced_author"]?.string == "Bob <bob@example.gov>")
+        #expect(found["introduced_release"]?.string == "v2.0")
+        #expect(found["introduced_team"]?.string == "a")
+        #expect(found["introduced_path"]?.string == "requirements.txt")
+        #expect(found["introduced_line"]?.int == 2)
+        found = try show(2)
+        #expect(found["introduced_commit"]?.string == lock)
+        #expect(found["introduced_release"]?.isNull == true)
+        // The scanner saw requests 2.28.0 but the scanned commit pins 2.31.0: no guess, a reason.
+        found = try show(3)
+        #expect(found["introduced_commit"]?.isNull == true)
+        #expect(
+            found["introducer_reason"]?.string
+                == "requirements.txt at the scanned commit pins requests 2.31.0, not the reported 2.28.0")
+    }
+
     @Test func ownersHistoryAndTeamAtATime() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()
