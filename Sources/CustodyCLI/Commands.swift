@@ -440,8 +440,9 @@ enum UnownedCommands {
                                 .array(
                                     group.suggestions.map {
                                         .object([
-                                            ("team", .string($0.team)), ("near", .string($0.near)),
-                                            ("findings", .int(Int64($0.findings))),
+                                            ("team", .string($0.team)), ("basis", .string($0.basis.rawValue)),
+                                            ("near", .string($0.near)), ("findings", .int(Int64($0.findings))),
+                                            ("introduced_by", .strings($0.introducedBy)),
                                         ])
                                     })
                             ),
@@ -454,7 +455,14 @@ enum UnownedCommands {
             "REPOSITORY", "DIRECTORY", "FINDINGS", "C/H/M/L", "OLDEST", "AGES 7/30/90/+", "SUGGESTED OWNERS",
         ])
         for group in groups {
-            let suggestions = group.suggestions.map { "\($0.team) (\($0.findings) under \($0.near))" }
+            let suggestions = group.suggestions.map { suggestion in
+                switch suggestion.basis {
+                case .nearby: "\(suggestion.team) (\(suggestion.findings) under \(suggestion.near))"
+                case .introducers:
+                    "\(suggestion.team) (introduced \(suggestion.findings): \(suggestion.introducedBy.joined(separator: " ")))"
+                case .ownedThen: "\(suggestion.team) (owned the code when \(suggestion.findings) were introduced)"
+                }
+            }
             table.add([
                 group.repository ?? "-", group.directory.map { $0.isEmpty ? "/" : $0 + "/" } ?? "(no path)",
                 String(group.findingIDs.count), "\(group.critical)/\(group.high)/\(group.medium)/\(group.low)",

@@ -362,10 +362,48 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 groups[key]!.oldestAgeDays = max(groups[key]!.oldestAgeDays, age)
                 groups[key]!.ages[age <= 7 ? 0 : age <= 30 ? 1 : age <= 90 ? 2 : 3] += 1
             }
+            // Who shipped the unowned code: introducers' authors who are members of a team (or one
+            // of its e-mail handles), and the teams that owned the paths when it was introduced.
+            var teamOfPerson: [String: String] = [:]
+            for team in try organisationUnlocked().teams {
+                for person in team.members + team.handles where person.contains("@") && !person.hasPrefix("@") {
+                    teamOfPerson[person.lowercased()] = teamOfPerson[person.lowercased()] ?? team.id
+                }
+            }
+            var introduced: [Int64: (email: String?, teamThen: String?)] = [:]
+            for (id, email, team) in try connection.statement(
+                """
+                SELECT i.finding_id, c.email, i.team FROM introducers i
+                JOIN findings f ON f.id = i.finding_id LEFT JOIN commits c ON c.sha = i.commit_sha
+                WHERE f.owner_team IS NULL AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')
+                """
+            ).rows([], { ($0.int(0), $0.text(1), $0.text(2)) }) {
+                introduced[id] = (email, team)
+            }
             var result: [UnownedGroup] = []
             for key in order {
                 var group = groups[key]!
-                group.suggestions = try nearestOwners(repository: key.repository, directory: key.directory)
+                var byIntroducers: [String: (count: Int, people: [String])] = [:]
+                var byOwnerThen: [String: Int] = [:]
+                for id in group.findingIDs {
+                    guard let (email, teamThen) = introduced[id] else { continue }
+                    if let email, let team = teamOfPerson[email.lowercased()] {
+                        var entry = byIntroducers[team] ?? (0, [])
+                        entry.count += 1
+                        if !entry.people.contains(email) { entry.people.append(email) }
+                        byIntroducers[team] = entry
+                    }
+                    if let teamThen { byOwnerThen[teamThen, default: 0] += 1 }
+                }
+                group.suggestions =
+                    byIntroducers.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map {
+                        UnownedGroup.Suggestion(
+                            team: $0.key, basis: .introducers, findings: $0.value.count, introducedBy: $0.value.people)
+                    }
+                    + byOwnerThen.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
+                        UnownedGroup.Suggestion(team: $0.key, basis: .ownedThen, findings: $0.value)
+                    }
+                    + (try nearestOwners(repository: key.repository, directory: key.directory))
                 result.append(group)
             }
             // Worst first: most critical, then most high, then oldest.

@@ -173,11 +173,31 @@ public struct UnownedGroup: Sendable, Equatable {
     public var ages: [Int]
     public var suggestions: [Suggestion]
 
-    /// A team that owns findings near the group: where, and how many.
+    /// A team that could own the group, and why: it owns findings nearby (`near`), or its members
+    /// introduced some of the group's findings (`introducedBy`), or it owned their paths when
+    /// they were introduced.
     public struct Suggestion: Sendable, Equatable {
+        public enum Basis: String, Sendable {
+            case nearby
+            case introducers
+            case ownedThen = "owned_then"
+        }
         public var team: String
+        public var basis: Basis = .nearby
         public var near: String
+        /// Findings behind the suggestion: owned nearby, or of the group introduced by the team.
         public var findings: Int
+        public var introducedBy: [String] = []
+
+        public init(
+            team: String, basis: Basis = .nearby, near: String = "", findings: Int, introducedBy: [String] = []
+        ) {
+            self.team = team
+            self.basis = basis
+            self.near = near
+            self.findings = findings
+            self.introducedBy = introducedBy
+        }
     }
 }
 

@@ -351,6 +351,39 @@ struct CLITests {
         #expect(table.contains("release:    v1.0"))
     }
 
+    @Test func unownedCodeSuggestsTheTeamsOfThoseWhoShippedIt() throws {
+        let session = Session()
+        let teams = """
+            teams:
+              - {id: a, name: A, handles: ["@org/a"], members: [ada@example.gov]}
+              - {id: b, name: B, handles: ["@org/b"]}
+            """
+        #expect(session.run("teams", "import", try session.write("teams.yaml", teams)).status == 0)
+        let repo = try GitFixture()
+        try repo.commit(
+            ["CODEOWNERS": "/src/ @org/b\n", "src/app.py": "eval(x)\n"], message: "app", author: "Bob",
+            email: "bob@example.gov", date: "2026-01-10T12:00:00Z")
+        try repo.commit(
+            ["tools/deploy.py": "os.system(cmd)\n"], message: "tools", author: "Ada", email: "ada@example.gov",
+            date: "2026-02-10T12:00:00Z")
+        let report = try session.write("r.sarif", session.sarif(["src/app.py", "tools/deploy.py"]))
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+            .replacingOccurrences(of: "\"startLine\":3", with: "\"startLine\":1")
+            .replacingOccurrences(of: "\"startLine\":4", with: "\"startLine\":1")
+        try text.write(toFile: report, atomically: true, encoding: .utf8)
+        #expect(session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report).status == 0)
+        let groups = Array(try session.json(session.run("unowned", "--json").out).array!)
+        #expect(groups.count == 1)
+        #expect(groups[0]["directory"]?.string == "tools")
+        let suggestions = Array(groups[0]["suggestions"]!.array!)
+        // Ada, a member of team a, wrote the unowned code; team b owns code nearby.
+        #expect(suggestions.map { $0["team"]?.string } == ["a", "b"])
+        #expect(suggestions[0]["basis"]?.string == "introducers")
+        #expect(Array(suggestions[0]["introduced_by"]!.array!).compactMap(\.string) == ["ada@example.gov"])
+        #expect(suggestions[1]["basis"]?.string == "nearby")
+        #expect(session.run("unowned").out.contains("a (introduced 1: ada@example.gov), b (1 under /)"))
+    }
+
     @Test func dependencyFindingsAreAttributedToTheCommitThatPinnedTheirVersion() throws {
         let session = Session()
         #expect(
