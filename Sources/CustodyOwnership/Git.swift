@@ -35,15 +35,21 @@ public struct Git: Sendable {
     /// Runs git with `arguments` in the repository; its standard output, or a failure with its error.
     @discardableResult
     public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        String(decoding: try runBytes(arguments, environment: environment), as: UTF8.self)
+    }
+
+    /// Runs git with `arguments`, `input` on its standard input; its standard output as bytes.
+    func runBytes(_ arguments: [String], environment: [String: String] = [:], input: [UInt8]? = nil) throws -> [UInt8] {
         let result = try Subprocess.run(
             "/usr/bin/git", ["-C", directory] + arguments,
-            environment: environment.merging(["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"]) { _, fixed in fixed })
+            environment: environment.merging(["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"]) { _, fixed in fixed },
+            input: input)
         guard result.status == 0 else {
             let message = String(decoding: result.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw Failure(
                 message: "git \(arguments.first ?? ""): \(message.isEmpty ? "exit \(result.status)" : message)")
         }
-        return String(decoding: result.output, as: UTF8.self)
+        return result.output
     }
 }
 
@@ -82,14 +88,29 @@ enum Subprocess {
         var error: [UInt8]
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String]) throws -> Result {
+    /// `input`, when given, is the program's standard input (through an unlinked temporary
+    /// file, so writing it can never block on a full pipe).
+    static func run(
+        _ executable: String, _ arguments: [String], environment extra: [String: String], input: [UInt8]? = nil
+    ) throws -> Result {
+        var inputPath: String?
+        if let input {
+            var template = Array((NSTemporaryDirectory() + "/custody-input-XXXXXX").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw Git.Failure(message: "cannot create a temporary file") }
+            let written = input.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            inputPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard written == input.count else { throw Git.Failure(message: "cannot write a temporary file") }
+        }
+        defer { if let inputPath { unlink(inputPath) } }
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw Git.Failure(message: "cannot create a pipe") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }

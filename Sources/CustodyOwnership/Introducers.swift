@@ -28,6 +28,8 @@ public final class IntroducerAttributor: @unchecked Sendable {
     private var commits: [String: CommitFacts] = [:]
     private var releases: [String: String]?
     private var codeownersVersions: [(time: Int64, rules: (any CodeownersMatching)?)]?
+    /// The history, read once, for blaming many files in one pass.
+    private var replay: HistoryReplay?
     /// Per manifest: the commits that changed it (newest first) with the versions each pinned.
     private var manifests: [String: [ManifestVersion]] = [:]
     private let lock = NSLock()
@@ -75,13 +77,21 @@ public final class IntroducerAttributor: @unchecked Sendable {
         teamByHandle = map
     }
 
-    /// Blames the files of `paths` not blamed yet, on `workers` threads at once, so a batch of
-    /// findings waits for its slowest file instead of the sum of them.
+    /// Blames the files of `paths` not blamed yet: all at once by replaying history a single
+    /// time (``HistoryReplay``, the history read once per ingest), or, should that fail, with
+    /// `git blame` per file on `workers` threads at once.
     public func prefetch(paths: [String], workers: Int = 4) {
         lock.lock()
         let missing = Array(Set(paths.filter { blames[$0] == nil }))
         lock.unlock()
         guard !missing.isEmpty else { return }
+        if let replayed = try? replayBlame(missing) {
+            lock.lock()
+            for path in missing { blames[path] = .some(replayed.lines[path]) }
+            for (sha, facts) in replayed.commits where commits[sha] == nil { commits[sha] = facts }
+            lock.unlock()
+            return
+        }
         final class Results: @unchecked Sendable {
             var lines: [String: ([BlameLine], [String: CommitFacts])?] = [:]
             let lock = NSLock()
@@ -110,6 +120,12 @@ public final class IntroducerAttributor: @unchecked Sendable {
             for (sha, facts) in result?.1 ?? [:] where commits[sha] == nil { commits[sha] = facts }
         }
         lock.unlock()
+    }
+
+    private func replayBlame(_ paths: [String]) throws -> (lines: [String: [BlameLine]], commits: [String: CommitFacts])
+    {
+        if replay == nil { replay = try HistoryReplay(git: git, tip: commit) }
+        return try replay!.replay(paths: Set(paths))
     }
 
     /// The introducer of the flagged `line` of `path` (1-based, as scanned).
