@@ -582,7 +582,9 @@ enum FindingsCommands {
         positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
     ) { context in
         let id = try findingID(context, command: "findings show")
-        let row = try finding(id, in: try context.openStore(), context: context)
+        let store = try context.openStore()
+        let row = try finding(id, in: store, context: context)
+        let related = try store.relatedFindings(of: row.id)
         let introducer = row.introducer
         let reason =
             introducer != nil
@@ -602,6 +604,13 @@ enum FindingsCommands {
                 ("introduced_path", .optional(introducer?.pathThen)),
                 ("introduced_line", .optional(introducer?.lineThen)),
                 ("introducer_reason", .optional(reason)),
+                (
+                    "related",
+                    .array(
+                        related.map {
+                            .object([("id", .int($0.id)), ("tool", .string($0.tool)), ("rule", .string($0.rule))])
+                        })
+                ),
             ]
             context.console.out(JSONText.Value.object(members).text)
             return 0
@@ -611,7 +620,17 @@ enum FindingsCommands {
         context.console.out("what:       \(row.tool) \(row.rule): \(row.message)")
         context.console.out("where:      \(row.repository.map { $0 + " " } ?? "")\(location)")
         if let package = row.package {
-            context.console.out("package:    \(package) \(row.packageVersion ?? "")")
+            context.console.out(
+                "package:    \(package) \(row.packageVersion ?? "")"
+                    + (row.fixedVersion.map { " (fixed in \($0))" } ?? ""))
+        }
+        if !row.vulnerabilityIDs.isEmpty {
+            context.console.out("ids:        \(row.vulnerabilityIDs.joined(separator: ", "))")
+        }
+        context.console.out("reported by: \(row.sources.joined(separator: ", "))")
+        for related in related {
+            context.console.out(
+                "related:    finding \(related.id): \(related.tool) \(related.rule) at the same line, same CWE")
         }
         context.console.out("owner:      \(row.ownerTeam ?? "none (\(unownedReason(row)))")")
         if let introducer {
@@ -657,6 +676,8 @@ enum FindingsCommands {
             ("last_seen", .string(row.lastSeen)), ("due_at", .optional(row.dueAt)),
             ("kev_added", .optional(row.kevAdded)), ("escalation", .string(row.escalation.name)),
             ("package", .optional(row.package)), ("package_version", .optional(row.packageVersion)),
+            ("vulnerability_ids", .strings(row.vulnerabilityIDs)), ("fixed_version", .optional(row.fixedVersion)),
+            ("cvss", .strings(row.cvssVectors)), ("asset", .optional(row.asset)), ("sources", .strings(row.sources)),
         ])
     }
 

@@ -59,6 +59,13 @@ public struct NormalizedFinding: Sendable, Equatable {
     /// For dependency findings: the package (its name or package URL) and the installed version.
     public var package: String?
     public var packageVersion: String?
+    /// Every id the vulnerability has (CVE, GHSA, OSV, distribution ids): cross-tool identity.
+    public var vulnerabilityIDs: [String] = []
+    public var fixedVersion: String?
+    /// CVSS vectors as the report gives them (`CVSS:3.1/AV:N/...`, `CVSS:4.0/...`).
+    public var cvssVectors: [String] = []
+    /// The artifact scanned when there is no repository: an image, a file system, an SBOM.
+    public var asset: String?
 
     public init(
         tool: String, toolVersion: String? = nil, ruleID: String, ruleName: String? = nil,

@@ -9,11 +9,28 @@ public enum Fingerprint {
     /// Which evidence a fingerprint was derived from.
     public enum Basis: String, Sendable {
         case tool, content, location
+        /// A dependency finding: vulnerability, package and asset, whichever tool reported it.
+        case dependency
     }
 
     public static func compute(
         for finding: NormalizedFinding, repository: String?, sourceLine: String? = nil
     ) -> (value: String, basis: Basis) {
+        if let package = finding.package,
+            let vulnerability = DependencyIdentity.vulnerabilityKey(finding.vulnerabilityIDs + finding.cves)
+        {
+            // No tool, no path: Trivy, Grype and OSV-Scanner reporting one CVE in one package of
+            // one repository (or image) make one finding with three sources.
+            var hasher = SHA256()
+            hasher.update("custody-dep-v1")
+            hasher.separate()
+            hasher.update(repository ?? finding.asset ?? "")
+            hasher.separate()
+            hasher.update(vulnerability)
+            hasher.separate()
+            hasher.update(DependencyIdentity.packageKey(package))
+            return (SHA256.hexString(Array(hasher.finalize().prefix(16))), .dependency)
+        }
         var hasher = SHA256()
         hasher.update("custody-fp-v1")
         hasher.separate()

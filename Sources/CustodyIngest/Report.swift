@@ -4,6 +4,14 @@ import CustodyJSON
 /// The report formats Custody reads.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case sarif
+    case trivy
+    case grype
+    case osv
+    case cyclonedx
+    case semgrep
+    case bandit
+    case gitlab
+    case generic
 }
 
 /// What a report says about the run that produced it.
@@ -76,7 +84,9 @@ public final class ReportSource {
             throw Diagnostic(file: file, message: "cannot read: \(error.reason)")
         }
         parser = JSONParser(maxDepth: limits.maxDepth)
-        if input.kind(of: input.whole) == .object {
+        if file.lowercased().hasSuffix(".csv") {
+            rootMembers = nil  // text, not JSON: the generic reader reads it as CSV
+        } else if input.kind(of: input.whole) == .object {
             do {
                 rootMembers = try input.outlineObject(input.whole)
             } catch let error as JSONError {
@@ -133,7 +143,10 @@ public final class ReportSource {
 
 /// Opens report files and picks the reader for each.
 public enum ReportRegistry {
-    public static let readers: [any ReportReader] = [SARIFReader()]
+    public static let readers: [any ReportReader] = [
+        SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
+        GitLabReader(), GenericReader(),
+    ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;
     /// otherwise it is detected).

@@ -26,6 +26,9 @@ public final class JSONInput: @unchecked Sendable {
 
     public var whole: JSONSpan { JSONSpan(offset: 0, length: count) }
 
+    /// The input's bytes (valid while the input lives).
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
     public init(bytes: [UInt8]) {
         padding = csj_padding()
         count = bytes.count

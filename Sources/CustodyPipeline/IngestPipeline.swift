@@ -309,12 +309,14 @@ final class Producer: @unchecked Sendable {
                 let (source, reader) = try ReportRegistry.open(
                     path: file, format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
+                var dependencies = Set<String>()
                 var scan: ScanRecord?
                 let report = try reader.read(source) { item in
                     switch item {
                     case .run(let tool, let version):
                         try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
+                        dependencies = []
                         var record = ScanRecord(
                             tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
                             repository: options.repository, branch: options.branch, commit: options.commit,
@@ -330,9 +332,15 @@ final class Producer: @unchecked Sendable {
                             ? lines.line(path: finding.path, number: finding.line) : nil
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
+                        // A dependency finding repeated in one scan (the same CVE in the same package
+                        // under two paths) is one finding: the repeat adds nothing.
+                        if basis == .dependency {
+                            guard dependencies.insert(fingerprint).inserted else { return }
+                        }
                         let owner = owner(of: finding.path)
                         var prepared = PreparedFinding(
-                            finding: finding, fingerprint: occurrences.disambiguate(fingerprint),
+                            finding: finding,
+                            fingerprint: basis == .dependency ? fingerprint : occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
                         let kev = options.dueDates.kevEntries(cves: finding.cves)
                         prepared.kevAdded = kev.map(\.dateAdded).min()

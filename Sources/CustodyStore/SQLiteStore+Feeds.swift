@@ -167,3 +167,26 @@ public struct KEVImportSummary: Sendable, Equatable {
         self.newEntries = newEntries
     }
 }
+
+extension SQLiteStore {
+    /// Code findings another tool reported at the same place (repository, path, line) sharing
+    /// a CWE: related, not merged (two tools may flag different defects on one line).
+    public func relatedFindings(of id: Int64) throws -> [(id: Int64, tool: String, rule: String)] {
+        try locked {
+            let candidates = try connection.statement(
+                """
+                SELECT o.id, o.tool, o.rule_id, o.cwes, f.cwes FROM findings f
+                JOIN findings o ON o.repository IS f.repository AND o.path = f.path AND o.line = f.line
+                                AND o.tool <> f.tool AND o.id <> f.id
+                WHERE f.id = ? AND f.cwes <> '' AND o.cwes <> ''
+                ORDER BY o.id
+                """
+            ).rows([.integer(id)]) {
+                ($0.int(0), $0.text(1) ?? "", $0.text(2) ?? "", $0.text(3) ?? "", $0.text(4) ?? "")
+            }
+            return candidates.filter { candidate in
+                !Set(candidate.3.split(separator: ",")).isDisjoint(with: candidate.4.split(separator: ","))
+            }.map { ($0.0, $0.1, $0.2) }
+        }
+    }
+}

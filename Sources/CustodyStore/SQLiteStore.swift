@@ -268,7 +268,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
                    r.dialect, r.line, r.pattern, r.section, r.handles,
                    i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                   i.reason, f.due_at, f.kev_added, f.escalation_stage, f.package, f.package_version
+                   i.reason, f.due_at, f.kev_added, f.escalation_stage, f.package, f.package_version,
+                   f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
+                   (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
+                    WHERE si.finding_id = f.id)
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -320,6 +323,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             found.escalation = EscalationStage(rawValue: Int(row.int(36))) ?? .none
             found.package = row.text(37)
             found.packageVersion = row.text(38)
+            found.vulnerabilityIDs = list(row.text(39))
+            found.fixedVersion = row.text(40)
+            found.cvssVectors = (row.text(41) ?? "").split(separator: " ").map(String.init)
+            found.asset = row.text(42)
+            found.sources = list(row.text(43)).sorted()
             return found
         }
     }
@@ -1042,8 +1050,9 @@ final class SQLiteIngestSession: IngestSession {
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
-                owner_team, due_at, kev_added, package, package_version, owner_rule, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                owner_team, due_at, kev_added, package, package_version, vulnerability_ids, fixed_version, cvss, asset,
+                owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")

@@ -300,5 +300,14 @@ public enum Schema {
             ALTER TABLE findings ADD COLUMN package_version TEXT;
             """
         },
+        Migration(version: 12, name: "dependency findings: vulnerability ids, fixed version, CVSS vectors, asset") {
+            _ in
+            """
+            ALTER TABLE findings ADD COLUMN vulnerability_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE findings ADD COLUMN fixed_version TEXT;
+            ALTER TABLE findings ADD COLUMN cvss TEXT NOT NULL DEFAULT '';
+            ALTER TABLE findings ADD COLUMN asset TEXT;
+            """
+        },
     ]
 }

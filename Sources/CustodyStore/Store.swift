@@ -61,6 +61,8 @@ public struct EncodedFinding: Sendable {
             .optional(finding.path), .optional(finding.line), suppressions, .optional(finding.baselineState),
             .optional(prepared.ownerTeam), .optional(prepared.dueAt), .optional(prepared.kevAdded),
             .optional(finding.package), .optional(finding.packageVersion),
+            .text(finding.vulnerabilityIDs.joined(separator: ",")), .optional(finding.fixedVersion),
+            .text(finding.cvssVectors.joined(separator: " ")), .optional(finding.asset),
         ]
     }
 
@@ -136,6 +138,12 @@ public struct FindingRow: Sendable, Equatable {
     /// Dependency findings: the package and its installed version.
     public var package: String? = nil
     public var packageVersion: String? = nil
+    public var vulnerabilityIDs: [String] = []
+    public var fixedVersion: String? = nil
+    public var cvssVectors: [String] = []
+    public var asset: String? = nil
+    /// Every tool that has reported it (one finding, several sources, for dependency findings).
+    public var sources: [String] = []
     /// How far up the escalation ladder it has gone.
     public var escalation: EscalationStage = .none
     public var ownerHandles: [String] { ownerEvidence?.handles ?? [] }

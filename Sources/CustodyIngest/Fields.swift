@@ -1,0 +1,90 @@
+import CustodyCore
+import CustodyJSON
+
+/// Typed reads of JSON members for the report readers: absent and null are nil, a wrong type is
+/// an error naming the file and the JSON path.
+struct Fields {
+    let file: String
+
+    func fail(_ place: String, _ message: String) -> Diagnostic {
+        Diagnostic(file: file, place: place, message: message)
+    }
+
+    func kind(_ value: JSONValue) -> String { "\(value.kind)" }
+
+    func object(_ value: JSONValue, _ place: String) throws {
+        guard value.kind == .object else { throw fail(place, "expected an object, found \(kind(value))") }
+    }
+
+    func string(_ value: JSONValue?, _ place: String) throws -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let text = value.string else { throw fail(place, "expected a string, found \(kind(value))") }
+        return text
+    }
+
+    func required(_ value: JSONValue?, _ place: String) throws -> String {
+        guard let text = try string(value, place), !text.isEmpty else { throw fail(place, "missing") }
+        return text
+    }
+
+    func int(_ value: JSONValue?, _ place: String) throws -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.int else { throw fail(place, "expected an integer, found \(kind(value))") }
+        return number
+    }
+
+    func double(_ value: JSONValue?, _ place: String) throws -> Double? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.double else { throw fail(place, "expected a number, found \(kind(value))") }
+        return number
+    }
+
+    func array(_ value: JSONValue?, _ place: String) throws -> [JSONValue] {
+        guard let value, !value.isNull else { return [] }
+        guard let items = value.array else { throw fail(place, "expected an array, found \(kind(value))") }
+        return Array(items)
+    }
+
+    func strings(_ value: JSONValue?, _ place: String) throws -> [String] {
+        try array(value, place).enumerated().map { index, item in
+            guard let text = item.string else {
+                throw fail("\(place)[\(index)]", "expected a string, found \(kind(item))")
+            }
+            return text
+        }
+    }
+
+    /// A severity word; an unknown one is an error listing what is understood.
+    func severity(_ value: JSONValue?, _ place: String, default fallback: Severity = .medium) throws -> Severity {
+        guard let word = try string(value, place) else { return fallback }
+        guard let severity = Severity(word: word) else {
+            throw fail(place, "unknown severity '\(word)' (critical, high, medium, low, info)")
+        }
+        return severity
+    }
+}
+
+extension ReportSource {
+    /// The spans of a top-level array member, or [] when it is absent or null; any other kind
+    /// is an error.
+    func rootArray(_ key: String) throws -> [JSONSpan] {
+        guard let span = rootMember(key), kind(of: span) != .null else { return [] }
+        guard kind(of: span) == .array else {
+            throw Diagnostic(
+                file: file, place: "$.\(key)",
+                message: "expected an array, found \(kind(of: span).map { "\($0)" } ?? "nothing")")
+        }
+        return try elements(of: span)
+    }
+
+    /// A top-level string member.
+    func rootString(_ key: String) -> String? {
+        rootMember(key).flatMap { try? value($0).string }
+    }
+
+    func requireObject() throws {
+        guard rootMembers != nil else {
+            throw Diagnostic(file: file, place: "$", message: "expected a JSON object at the top level")
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import CustodyCore
+import CustodyJSON
+
+/// Custody's own format for findings no scanner wrote: penetration tests, bug bounty reports,
+/// AI-driven discovery (docs/formats.md). JSON:
+///
+/// ```json
+/// {"format": "custody-findings/1", "tool": "Pentest 2026-Q3",
+///  "findings": [{"id": "PT-14", "title": "IDOR on /api/payments/{id}", "severity": "high",
+///                "path": "services/payments/api.py", "line": 88, "cwe": ["CWE-639"]}]}
+/// ```
+///
+/// or CSV (a `.csv` file) with a header naming the same fields: `id,title,severity,description,
+/// path,line,cwe,cve,package,version,asset,cvss` (`tool` too, per row); lists are separated by
+/// `;` in a CSV cell.
+public struct GenericReader: ReportReader {
+    public let format = ReportFormat.generic
+    public static let formatName = "custody-findings/1"
+    static let columns = [
+        "id", "title", "severity", "description", "path", "line", "cwe", "cve", "package", "version", "asset", "cvss",
+        "tool",
+    ]
+
+    public init() {}
+
+    public func detect(_ source: ReportSource) -> Bool {
+        if source.rootMembers == nil { return source.file.lowercased().hasSuffix(".csv") }
+        return source.rootString("format") == Self.formatName
+    }
+
+    public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
+        let fields = Fields(file: source.file)
+        var count = 0
+        if source.rootMembers == nil {
+            let rows = try CSV.rows(source.input.bytes, file: source.file)
+            guard let header = rows.first else { throw fields.fail("line 1", "empty: expected a header row") }
+            let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            for name in names where !Self.columns.contains(name) {
+                throw fields.fail("line 1", "unknown column '\(name)' (known: \(Self.columns.joined(separator: ", ")))")
+            }
+            for required in ["id", "title", "severity"] where !names.contains(required) {
+                throw fields.fail("line 1", "missing column '\(required)'")
+            }
+            var currentTool: String?
+            for (number, row) in rows.enumerated().dropFirst() where !(row.count == 1 && row[0].isEmpty) {
+                let place = "line \(number + 1)"
+                guard row.count == names.count else {
+                    throw fields.fail(place, "\(row.count) fields where the header has \(names.count)")
+                }
+                var record: [String: String] = [:]
+                for (name, value) in zip(names, row) where !value.isEmpty { record[name] = value }
+                let tool = record["tool"] ?? "custody-findings"
+                if tool != currentTool {
+                    try emit(.run(tool: tool, version: nil))
+                    currentTool = tool
+                }
+                try emit(
+                    .finding(
+                        try finding(
+                            record, tool: tool, place: place, fields: fields,
+                            list: { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } })))
+                count += 1
+            }
+            return ReportSummary(
+                format: .generic,
+                runs: [
+                    ToolRun(tool: currentTool ?? "custody-findings", version: nil, ruleCount: 0, resultCount: count)
+                ],
+                skipped: 0, warnings: [])
+        }
+        guard let tool = source.rootString("tool"), !tool.isEmpty else { throw fields.fail("$.tool", "missing") }
+        try emit(.run(tool: tool, version: nil))
+        for (index, span) in try source.rootArray("findings").enumerated() {
+            let item = try source.value(span)
+            let at = "$.findings[\(index)]"
+            try fields.object(item, at)
+            var record: [String: String] = [:]
+            var lists: [String: [String]] = [:]
+            for (key, value) in item.object! {
+                guard Self.columns.contains(key) else {
+                    throw fields.fail("\(at).\(key)", "unknown field (known: \(Self.columns.joined(separator: ", ")))")
+                }
+                if key == "cwe" || key == "cve" {
+                    if let single = value.string {
+                        lists[key] = [single]
+                    } else {
+                        lists[key] = try fields.strings(value, "\(at).\(key)")
+                    }
+                } else if key == "line" {
+                    record[key] = try fields.int(value, "\(at).line").map(String.init)
+                } else {
+                    record[key] = try fields.string(value, "\(at).\(key)")
+                }
+            }
+            for (key, values) in lists { record[key] = values.joined(separator: ";") }
+            try emit(
+                .finding(
+                    try finding(
+                        record, tool: tool, place: at, fields: fields,
+                        list: { $0.split(separator: ";").map(String.init) })))
+            count += 1
+        }
+        return ReportSummary(
+            format: .generic, runs: [ToolRun(tool: tool, version: nil, ruleCount: 0, resultCount: count)], skipped: 0,
+            warnings: [])
+    }
+
+    private func finding(
+        _ record: [String: String], tool: String, place: String, fields: Fields, list: (String) -> [String]
+    ) throws -> NormalizedFinding {
+        func required(_ key: String) throws -> String {
+            guard let value = record[key], !value.isEmpty else { throw fields.fail(place, "missing \(key)") }
+            return value
+        }
+        let severityWord = try required("severity")
+        guard let severity = Severity(word: severityWord) else {
+            throw fields.fail(place, "unknown severity '\(severityWord)' (critical, high, medium, low, info)")
+        }
+        var line: Int?
+        if let text = record["line"] {
+            guard let number = Int(text), number >= 1 else { throw fields.fail(place, "line must be a number >= 1") }
+            line = number
+        }
+        let cves = list(record["cve"] ?? "").filter { !$0.isEmpty }
+        for cve in cves where !Tags.isCVE(cve) { throw fields.fail(place, "'\(cve)' is not a CVE id") }
+        let title = try required("title")
+        var finding = NormalizedFinding(
+            tool: tool, ruleID: try required("id"), ruleName: title,
+            message: record["description"].map { "\(title): \($0)" } ?? title,
+            severity: severity, cwes: Tags.cwes(in: list(record["cwe"] ?? "")), cves: cves,
+            path: record["path"].map(RepositoryPath.normalize), line: line)
+        finding.package = record["package"]
+        finding.packageVersion = record["version"]
+        if finding.package != nil { finding.vulnerabilityIDs = cves }
+        finding.asset = record["asset"]
+        finding.cvssVectors = record["cvss"].map { [$0] } ?? []
+        return finding
+    }
+}
+
+/// RFC 4180 CSV: quoted fields with doubled quotes, CRLF or LF line ends.
+enum CSV {
+    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var index = 0
+        var line = 1
+        func endField() {
+            row.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        index += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    field.append(byte)
+                }
+            } else if byte == UInt8(ascii: "\"") && field.isEmpty {
+                quoted = true
+            } else if byte == UInt8(ascii: ",") {
+                endField()
+            } else if byte == UInt8(ascii: "\n") {
+                endField()
+                rows.append(row)
+                row = []
+                line += 1
+            } else if byte != UInt8(ascii: "\r") {
+                field.append(byte)
+            }
+            index += 1
+        }
+        if quoted { throw Diagnostic(file: file, place: "line \(line)", message: "a quoted field is not closed") }
+        if !field.isEmpty || !row.isEmpty {
+            endField()
+            rows.append(row)
+        }
+        return rows
+    }
+}
