@@ -158,6 +158,26 @@ enum IngestCommand {
         let store = try context.openStore()
         options.dueDates = DueDateRules(
             policy: settings.sla, criticality: settings.criticality, kev: try store.kevCatalog())
+        // VEX documents say things about findings Custody has: applied, not ingested as findings.
+        let vex = try arguments.positionals.filter(IngestCommand.isVEX)
+        if !vex.isEmpty {
+            guard vex.count == arguments.positionals.count else {
+                throw UsageError(
+                    message:
+                        "\(vex[0]) is a VEX document: ingest VEX documents in a call of their own, after the scans",
+                    command: "ingest")
+            }
+            var statements: [VEXStatement] = []
+            for file in vex {
+                statements += try VEXReader.read(
+                    try ReportSource(file: file, limits: InputLimits(maxBytes: VEXReader.maxBytes)))
+            }
+            let summary = try store.applyVEX(statements, actor: options.uploader)
+            context.console.out(
+                "\(summary.statements) VEX statements: \(summary.applied) applied to findings, \(summary.changed) changed status, \(summary.superseded) superseded by later statements"
+            )
+            return 0
+        }
         let outcome = try IngestPipeline(store: store).run(files: arguments.positionals, options: options)
         for warning in outcome.warnings { context.console.err("warning: \(warning)") }
         let s = outcome.summary
@@ -175,6 +195,17 @@ enum IngestCommand {
             )
         }
         return 0
+    }
+}
+
+extension IngestCommand {
+    /// A cheap look at the first 4 KB, then a real one: is `file` an OpenVEX or CSAF VEX document?
+    static func isVEX(_ file: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        guard head.contains("openvex") || head.contains("csaf_vex") else { return false }
+        return VEXReader.detect(try ReportSource(file: file, limits: InputLimits(maxBytes: VEXReader.maxBytes)))
     }
 }
 

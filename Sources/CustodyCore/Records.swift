@@ -206,6 +206,31 @@ public enum Timestamp {
         return era * 146_097 + doe - 719_468
     }
 
+    /// Any ISO 8601 / RFC 3339 time (`2023-01-16T19:07:16.853479631-06:00`, `...Z`, a date)
+    /// as the stored form, in UTC to the second; nil when it is not one.
+    public static func normalize(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19 else { return parse(text) }
+        guard let base = date(String(decoding: bytes[0..<19], as: UTF8.self) + "Z") else { return nil }
+        var rest = bytes[19...]
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            while let digit = rest.first, digit >= 0x30 && digit <= 0x39 { rest = rest.dropFirst() }
+        }
+        var offset = 0
+        if rest.isEmpty || rest == [UInt8(ascii: "Z")] || rest == [UInt8(ascii: "z")] {
+            offset = 0
+        } else if rest.count == 6, let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+            let hours = Int(String(decoding: rest.dropFirst().prefix(2), as: UTF8.self)),
+            let minutes = Int(String(decoding: rest.suffix(2), as: UTF8.self))
+        {
+            offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
+        } else {
+            return nil
+        }
+        return string(base.addingTimeInterval(TimeInterval(-offset)))
+    }
+
     /// The instant a stored timestamp (or a `YYYY-MM-DD` date, midnight UTC) names.
     public static func date(_ text: String) -> Date? {
         guard let stored = parse(text), let day = dayNumber(stored) else { return nil }

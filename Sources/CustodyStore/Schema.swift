@@ -309,5 +309,8 @@ public enum Schema {
             ALTER TABLE findings ADD COLUMN asset TEXT;
             """
         },
+        Migration(version: 13, name: "VEX: when a finding's last applied statement was made") { _ in
+            "ALTER TABLE findings ADD COLUMN vex_at TEXT;"
+        },
     ]
 }

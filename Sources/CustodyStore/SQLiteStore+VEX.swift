@@ -1,0 +1,104 @@
+import CustodyCore
+import Foundation
+
+/// What applying VEX statements did.
+public struct VEXSummary: Sendable, Equatable {
+    public var statements = 0
+    /// Statement applications (one event each) and those that changed a finding's status.
+    public var applied = 0
+    public var changed = 0
+    /// Statements older than one already applied to the finding: skipped.
+    public var superseded = 0
+
+    public init() {}
+}
+
+extension SQLiteStore {
+    /// Applies VEX statements to the dependency findings they are about (same vulnerability by
+    /// any alias; same package by package URL, and the same version when the URL names one),
+    /// oldest statement first, in one transaction, one `vex.applied` event each. A statement
+    /// older than the last one applied to a finding is skipped: later statements win.
+    /// not_affected -> false_positive (open work); affected -> reopened (a VEX false positive);
+    /// fixed -> fixed (open work); under_investigation: recorded only.
+    public func applyVEX(_ statements: [VEXStatement], actor: String, now: Date = Date()) throws -> VEXSummary {
+        try locked {
+            try connection.transaction {
+                var summary = VEXSummary()
+                summary.statements = statements.count
+                let time = Timestamp.string(now)
+                let select = try connection.statement(
+                    """
+                    SELECT id, package, package_version, status, vex_at FROM findings
+                    WHERE package IS NOT NULL
+                      AND (',' || vulnerability_ids || ',' || cves || ',') LIKE ? ESCAPE '\\'
+                    """)
+                for statement in statements.enumerated().sorted(by: {
+                    ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+                })
+                .map(\.element) {
+                    let products = statement.products.map {
+                        (key: DependencyIdentity.packageKey($0), version: PackageURL.version($0))
+                    }
+                    var seen = Set<Int64>()
+                    for id in statement.vulnerabilityIDs {
+                        let rows = try select.rows([.text("%," + Self.likeEscaped(id) + ",%")]) {
+                            ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3) ?? "", $0.text(4))
+                        }
+                        for (finding, package, version, statusText, vexAt) in rows where seen.insert(finding).inserted {
+                            let key = DependencyIdentity.packageKey(package)
+                            guard
+                                products.contains(where: { product in
+                                    product.key == key
+                                        && (product.version == nil || version == nil
+                                            || Self.sameVersion(product.version!, version!))
+                                })
+                            else { continue }
+                            if let vexAt, vexAt > statement.timestamp {
+                                summary.superseded += 1
+                                continue
+                            }
+                            let status = FindingStatus(rawValue: statusText) ?? .open
+                            var target = status
+                            switch statement.status {
+                            case .notAffected where status.isActive: target = .falsePositive
+                            case .affected where status == .falsePositive: target = .reopened
+                            case .fixed where status.isActive: target = .fixed
+                            default: break
+                            }
+                            try connection.statement(
+                                """
+                                UPDATE findings SET status = ?, vex_at = ?,
+                                    justification = CASE WHEN ? = 'false_positive' THEN ? ELSE justification END,
+                                    fixed_at = CASE WHEN ? = 'fixed' THEN ? ELSE fixed_at END
+                                WHERE id = ?
+                                """
+                            ).run([
+                                .text(target.rawValue), .text(statement.timestamp), .text(target.rawValue),
+                                .text(statement.findingJustification.rawValue), .text(target.rawValue), .text(time),
+                                .integer(finding),
+                            ])
+                            try connection.appendEvent(
+                                kind: "vex.applied", findingID: finding, scanID: nil, actor: actor,
+                                payload: .object([
+                                    ("document", .string(statement.document)),
+                                    ("statement_at", .string(statement.timestamp)),
+                                    ("vulnerability", .strings(statement.vulnerabilityIDs)),
+                                    ("status", .string(statement.status.rawValue)),
+                                    ("justification", .optional(statement.justification)),
+                                    ("impact", .optional(statement.impact)), ("action", .optional(statement.action)),
+                                    ("from", .string(status.rawValue)), ("to", .string(target.rawValue)),
+                                ]), at: time)
+                            summary.applied += 1
+                            if target != status { summary.changed += 1 }
+                        }
+                    }
+                }
+                return summary
+            }
+        }
+    }
+
+    static func sameVersion(_ a: String, _ b: String) -> Bool {
+        a == b || (a.hasPrefix("v") && a.dropFirst() == b) || (b.hasPrefix("v") && b.dropFirst() == a)
+    }
+}
