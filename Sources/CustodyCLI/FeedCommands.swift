@@ -44,3 +44,39 @@ enum FeedCommands {
         return 0
     }
 }
+
+/// `custody cvss`: scores of CVSS vectors.
+enum CVSSCommand {
+    static let command = Command(
+        path: ["cvss"], abstract: "Score CVSS v3.0, v3.1 and v4.0 vectors",
+        discussion: "Prints each vector's base score and severity (v3: also temporal and environmental).",
+        options: [OptionSpec("json", help: "print JSON lines")],
+        positionals: [PositionalSpec("VECTOR", help: "CVSS:3.1/AV:N/... or CVSS:4.0/AV:N/...", variadic: true)]
+    ) { context in
+        var failed = false
+        for vector in context.arguments.positionals {
+            do {
+                let score = try CVSS.score(vector)
+                if context.arguments.flag("json") {
+                    context.console.out(
+                        JSONText.Value.object([
+                            ("vector", .string(vector)), ("version", .string(score.version)),
+                            ("base", .double(score.base)),
+                            ("temporal", .optional(score.temporal)), ("environmental", .optional(score.environmental)),
+                            ("severity", .string(score.severity.rawValue)),
+                        ]).text)
+                } else {
+                    var line = "\(score.base) \(score.severity.rawValue)"
+                    if let temporal = score.temporal, let environmental = score.environmental {
+                        line += " (temporal \(temporal), environmental \(environmental))"
+                    }
+                    context.console.out("\(line)  \(vector)")
+                }
+            } catch {
+                context.console.err("\(vector): error: \(error)")
+                failed = true
+            }
+        }
+        return failed ? 1 : 0
+    }
+}

@@ -326,7 +326,23 @@ final class Producer: @unchecked Sendable {
                         record.ownershipMapEffectiveAt = mapTime
                         scan = record
                         batch.append(.scan(record))
-                    case .finding(let finding):
+                    case .finding(let reported):
+                        var finding = reported
+                        // A score from the CVSS vectors when the tool gave none (the highest base
+                        // score of the valid ones); a vector that is not valid CVSS is a warning.
+                        if finding.score == nil, !finding.cvssVectors.isEmpty {
+                            for vector in finding.cvssVectors {
+                                do {
+                                    let base = try CVSS.score(vector).base
+                                    finding.score = max(finding.score ?? 0, base)
+                                } catch {
+                                    warnings.append(
+                                        Diagnostic(
+                                            .warning, file: file,
+                                            message: "\(finding.ruleID): CVSS vector '\(vector)' ignored: \(error)"))
+                                }
+                            }
+                        }
                         let sourceLine =
                             finding.snippet == nil && finding.toolFingerprints.isEmpty
                             ? lines.line(path: finding.path, number: finding.line) : nil
