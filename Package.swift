@@ -19,6 +19,9 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
@@ -29,7 +32,7 @@ let package = Package(
 
         .target(name: "CustodyJSON", dependencies: ["CSimdJSON"]),
         .target(name: "CustodyCore"),
-        .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON"]),
+        .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON", "CZlib"]),
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CustodyJSON", "CYAML"]),
         .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "COpenSSL"]),
         .target(

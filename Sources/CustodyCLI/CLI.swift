@@ -118,7 +118,8 @@ public enum CLI {
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
             LifecycleCommands.tick, LifecycleCommands.trace, TransferCommands.request, TransferCommands.accept,
             TransferCommands.reject, TransferCommands.resolve, TransferCommands.list, LifecycleCommands.slaApply,
-            FeedCommands.importKEV, CVSSCommand.command, NotifyCommands.run, NotifyCommands.status,
+            FeedCommands.importKEV, FeedCommands.importEPSS, FeedCommands.priority, CVSSCommand.command,
+            NotifyCommands.run, NotifyCommands.status,
             NotifyCommands.retry,
             SampleCommand.command,
         ]

@@ -659,6 +659,8 @@ enum FindingsCommands {
             context.console.out("ids:        \(row.vulnerabilityIDs.joined(separator: ", "))")
         }
         context.console.out("reported by: \(row.sources.joined(separator: ", "))")
+        if let epss = row.epss { context.console.out("epss:       \(epss) (probability of exploitation in 30 days)") }
+        if let ssvc = row.ssvc { context.console.out("ssvc:       \(ssvc) (\(row.ssvcInputs ?? ""))") }
         for related in related {
             context.console.out(
                 "related:    finding \(related.id): \(related.tool) \(related.rule) at the same line, same CWE")
@@ -708,7 +710,9 @@ enum FindingsCommands {
             ("kev_added", .optional(row.kevAdded)), ("escalation", .string(row.escalation.name)),
             ("package", .optional(row.package)), ("package_version", .optional(row.packageVersion)),
             ("vulnerability_ids", .strings(row.vulnerabilityIDs)), ("fixed_version", .optional(row.fixedVersion)),
-            ("cvss", .strings(row.cvssVectors)), ("asset", .optional(row.asset)), ("sources", .strings(row.sources)),
+            ("cvss", .strings(row.cvssVectors)), ("epss", .optional(row.epss)), ("ssvc", .optional(row.ssvc)),
+            ("ssvc_inputs", .optional(row.ssvcInputs)), ("asset", .optional(row.asset)),
+            ("sources", .strings(row.sources)),
         ])
     }
 

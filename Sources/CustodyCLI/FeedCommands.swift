@@ -80,3 +80,75 @@ enum CVSSCommand {
         return failed ? 1 : 0
     }
 }
+
+extension FeedCommands {
+    static let importEPSS = Command(
+        path: ["feeds", "import", "epss"], abstract: "Import FIRST's EPSS scores (CSV, gzip accepted)",
+        discussion: """
+            FILE is FIRST's daily epss_scores-YYYY-MM-DD.csv.gz (or the CSV): a #model_version,score_date
+            line, the header cve,epss,percentile, then one row per CVE. The scores replace the
+            stored ones and every finding with a CVE gets the highest score of its CVEs; later
+            ingests get them at once.
+            """,
+        options: [OptionSpec("actor", value: "WHO", help: "who imports (default: $USER)")],
+        positionals: [PositionalSpec("FILE", help: "the EPSS CSV, gzip or plain")]
+    ) { context in
+        let file = context.arguments.positionals[0]
+        let feed = try EPSSReader.read(file: file)
+        var digest = SHA256()
+        digest.update(try Data(contentsOf: URL(fileURLWithPath: file)))
+        let summary = try context.openStore().importEPSS(
+            feed.scores, version: feed.modelVersion ?? "unknown", released: feed.scoreDate,
+            digest: SHA256.hexString(digest.finalize()), actor: actor(context))
+        context.console.out(
+            "EPSS \(feed.modelVersion ?? "(no model version)") of \(feed.scoreDate ?? "(no date)"): \(summary.scores) scores; \(summary.findings) findings updated"
+        )
+        return 0
+    }
+
+    static let priority = Command(
+        path: ["priority"], abstract: "Open findings in priority order: SSVC, KEV, EPSS, severity, asset criticality",
+        discussion: """
+            Decides CISA's SSVC (Track, Track*, Attend, Act) for every open finding from what Custody
+            knows (KEV, EPSS, CVSS vectors, severity, the asset's criticality), stores it with its
+            inputs, and lists the first findings in priority order (docs/prioritization.md).
+            """,
+        options: [
+            configOption, OptionSpec("team", value: "TEAM", help: "only this team's findings"),
+            OptionSpec("limit", value: "N", help: "how many (default 20)"), OptionSpec("json", help: "print JSON"),
+        ],
+        positionals: []
+    ) { context in
+        let settings = try configuration(context)
+        let rows = try context.openStore().prioritize(
+            criticality: settings.criticality, team: context.arguments.value("team"),
+            limit: try context.arguments.integer("limit", range: 1...1_000_000) ?? 20)
+        if context.arguments.flag("json") {
+            context.console.out(
+                JSONText.Value.array(
+                    rows.map {
+                        .object([
+                            ("id", .int($0.id)), ("priority", .double($0.priority)), ("ssvc", .string($0.decision)),
+                            ("ssvc_inputs", .string($0.inputs)), ("severity", .string($0.severity)),
+                            ("kev", .bool($0.kev)),
+                            ("epss", .optional($0.epss)), ("owner_team", .optional($0.team)),
+                            ("rule", .string($0.rule)),
+                            ("repository", .optional($0.repository)), ("path", .optional($0.path)),
+                            ("line", .optional($0.line)),
+                        ])
+                    }
+                ).text)
+            return 0
+        }
+        var table = TextTable(["#", "ID", "SSVC", "INPUTS", "SEVERITY", "KEV", "EPSS", "TEAM", "RULE", "WHERE"])
+        for (rank, row) in rows.enumerated() {
+            table.add([
+                String(rank + 1), String(row.id), row.decision, row.inputs, row.severity, row.kev ? "yes" : "",
+                row.epss.map { String(format: "%.3f", $0) } ?? "", row.team ?? "(unowned)", row.rule,
+                (row.repository.map { $0 + " " } ?? "") + (row.path ?? "") + (row.line.map { ":\($0)" } ?? ""),
+            ])
+        }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
+}

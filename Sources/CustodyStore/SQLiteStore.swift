@@ -211,11 +211,15 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked {
             let profile = Profile()
             let total = try connection.transaction {
+                let lastID = try connection.statement("SELECT coalesce(max(id), 0) FROM findings").rows([]) {
+                    $0.int(0)
+                }[0]
                 let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
                 profile.mark("read and record findings")
                 try session.finishScan()
                 profile.mark("finish scans (last seen, fixes, events)")
+                try enrichNewFindings(after: lastID)
                 return session.total
             }
             profile.mark("commit")
@@ -271,7 +275,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    i.reason, f.due_at, f.kev_added, f.escalation_stage, f.package, f.package_version,
                    f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
                    (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
-                    WHERE si.finding_id = f.id)
+                    WHERE si.finding_id = f.id), f.epss, f.ssvc, f.ssvc_inputs
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -328,6 +332,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             found.cvssVectors = (row.text(41) ?? "").split(separator: " ").map(String.init)
             found.asset = row.text(42)
             found.sources = list(row.text(43)).sorted()
+            found.epss = row.double(44)
+            found.ssvc = row.text(45)
+            found.ssvcInputs = row.text(46)
             return found
         }
     }

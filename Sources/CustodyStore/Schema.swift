@@ -312,5 +312,19 @@ public enum Schema {
         Migration(version: 13, name: "VEX: when a finding's last applied statement was made") { _ in
             "ALTER TABLE findings ADD COLUMN vex_at TEXT;"
         },
+        Migration(version: 14, name: "EPSS scores; SSVC decisions and priority on findings") { _ in
+            """
+            CREATE TABLE epss (
+                cve TEXT PRIMARY KEY,
+                score REAL NOT NULL,
+                percentile REAL
+            );
+            ALTER TABLE findings ADD COLUMN epss REAL;
+            ALTER TABLE findings ADD COLUMN epss_percentile REAL;
+            ALTER TABLE findings ADD COLUMN ssvc TEXT;
+            ALTER TABLE findings ADD COLUMN ssvc_inputs TEXT;
+            ALTER TABLE findings ADD COLUMN priority REAL;
+            """
+        },
     ]
 }

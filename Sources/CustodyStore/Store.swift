@@ -142,6 +142,10 @@ public struct FindingRow: Sendable, Equatable {
     public var fixedVersion: String? = nil
     public var cvssVectors: [String] = []
     public var asset: String? = nil
+    public var epss: Double? = nil
+    /// The SSVC decision and its inputs, as `custody priority` last decided them.
+    public var ssvc: String? = nil
+    public var ssvcInputs: String? = nil
     /// Every tool that has reported it (one finding, several sources, for dependency findings).
     public var sources: [String] = []
     /// How far up the escalation ladder it has gone.
