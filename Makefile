@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-out
 DEMO_DB := $(DEMO_DIR)/custody.db
 CUSTODY := .build/debug/custody --db $(DEMO_DB)
 
-.PHONY: bootstrap build release demo test bench lint clean
+.PHONY: bootstrap build release demo test bench fuzz lint clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -63,8 +63,12 @@ test: bootstrap
 bench: release
 	@bench/run
 
+# libFuzzer + AddressSanitizer over every ingester, FUZZ_SECONDS (default 30) each.
+fuzz: bootstrap
+	fuzz/run
+
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests bench/Sources
+	$(SWIFT) format lint --strict -r Sources Tests bench/Sources fuzz/Sources
 
 clean:
 	rm -rf .build $(DEMO_DIR) bench-out

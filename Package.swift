@@ -51,6 +51,8 @@ let package = Package(
             name: "custody-bench",
             dependencies: ["CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON", "CustodyStore"],
             path: "bench/Sources"),
+        // The fuzz targets' entry point (make fuzz); without the fuzzer it replays inputs.
+        .executableTarget(name: "custody-fuzz", dependencies: ["CustodyIngest"], path: "fuzz/Sources"),
         .target(name: "CustodyTestSupport", path: "Tests/Support"),
 
         .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),

@@ -118,6 +118,7 @@ enum IngestCommand {
             OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
             OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
+            OptionSpec("max-depth", value: "N", help: "refuse JSON nested deeper than N levels (default 256)"),
             OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
             OptionSpec("json", help: "print the summary as JSON"),
         ],
@@ -151,6 +152,9 @@ enum IngestCommand {
             options.releasePattern = pattern
         }
         options.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
+        if let maxDepth = try arguments.integer("max-depth", range: 2...1024) {
+            options.limits.maxDepth = maxDepth
+        }
         if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
             options.limits.maxBytes = maxBytes
         }

@@ -33,7 +33,7 @@ public enum EPSSReader {
         return try parse(bytes, file: file)
     }
 
-    static func parse(_ bytes: [UInt8], file: String) throws -> Feed {
+    public static func parse(_ bytes: [UInt8], file: String) throws -> Feed {
         var feed = Feed(modelVersion: nil, scoreDate: nil, scores: [])
         var columns: [String]?
         var number = 0

@@ -75,14 +75,24 @@ public final class ReportSource {
     public let rootMembers: [(key: String, span: JSONSpan)]?
     private let parser: JSONParser
 
-    public init(file: String, limits: InputLimits = InputLimits()) throws {
-        self.file = file
-        self.limits = limits
+    public convenience init(file: String, limits: InputLimits = InputLimits()) throws {
+        let input: JSONInput
         do {
             input = try JSONInput(contentsOfFile: file, maxBytes: limits.maxBytes)
         } catch let error as JSONError {
             throw Diagnostic(file: file, message: "cannot read: \(error.reason)")
         }
+        try self.init(file: file, input: input, limits: limits)
+    }
+
+    /// A report already in memory (`file` names it in messages), as the fuzz targets feed them.
+    public init(file: String, input: JSONInput, limits: InputLimits = InputLimits()) throws {
+        guard input.count <= limits.maxBytes else {
+            throw Diagnostic(file: file, message: "cannot read: over the limit of \(limits.maxBytes) bytes")
+        }
+        self.file = file
+        self.limits = limits
+        self.input = input
         parser = JSONParser(maxDepth: limits.maxDepth)
         if file.lowercased().hasSuffix(".csv") {
             rootMembers = nil  // text, not JSON: the generic reader reads it as CSV
@@ -107,7 +117,9 @@ public final class ReportSource {
     static func parse(_ input: JSONInput, _ span: JSONSpan, parser: JSONParser, file: String) throws -> JSONValue {
         do {
             return try parser.parse(input, span).root
-        } catch let error as JSONError {
+        } catch var error as JSONError {
+            // Errors without a position (too deep, say) are placed at the value they are in.
+            if error.location == nil { error.location = input.location(ofOffset: span.offset) }
             throw diagnostic(error, file: file)
         }
     }

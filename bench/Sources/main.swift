@@ -62,6 +62,11 @@ if arguments.count == 3, arguments[1] == "spawn" {
     print("swift Process", Double(DispatchTime.now().uptimeNanoseconds - start) / 200 / 1e6, "ms")
     exit(0)
 }
+if arguments.count >= 3, arguments[1] == "formats" {
+    try FormatBench.run(directory: arguments[2], megabytes: arguments.count > 3 ? Int(arguments[3]) ?? 110 : 110)
+    exit(0)
+}
+
 if arguments.count == 3, arguments[1] == "phases" {
     try phases(report: arguments[2])
     exit(0)
