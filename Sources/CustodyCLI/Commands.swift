@@ -663,6 +663,13 @@ enum FindingsCommands {
             context.console.out("ids:        \(row.vulnerabilityIDs.joined(separator: ", "))")
         }
         context.console.out("reported by: \(row.sources.joined(separator: ", "))")
+        if row.fingerprintBasis == "dependency", let package = row.package,
+            let vulnerability = DependencyIdentity.vulnerabilityKey(row.vulnerabilityIDs + row.cves)
+        {
+            context.console.out(
+                "identity:   \(vulnerability) in \(DependencyIdentity.packageKey(package)) of \(row.repository ?? row.asset ?? "-")"
+                    + " (one finding whichever tool reports it; docs/formats.md)")
+        }
         if let epss = row.epss { context.console.out("epss:       \(epss) (probability of exploitation in 30 days)") }
         if let ssvc = row.ssvc { context.console.out("ssvc:       \(ssvc) (\(row.ssvcInputs ?? ""))") }
         for related in related {

@@ -12,6 +12,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case bandit
     case gitlab
     case generic
+    case spdx
 }
 
 /// What a report says about the run that produced it.
@@ -157,7 +158,7 @@ public final class ReportSource {
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
-        GitLabReader(), GenericReader(),
+        GitLabReader(), GenericReader(), SPDXReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

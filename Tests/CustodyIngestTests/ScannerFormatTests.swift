@@ -30,11 +30,19 @@ struct DependencyCorpusTests {
         ("cyclonedx/trivy-pom-cyclonedx-1.5.json", .cyclonedx, 2),
         ("cyclonedx/trivy-pom-cyclonedx-1.6.json", .cyclonedx, 2),
         ("cyclonedx/trivy-vex-testdata-cyclonedx.json", .cyclonedx, 2),
+        ("spdx/trivy-conda-spdx.json", .spdx, 0),
+        ("spdx/trivy-testdata-spdx-bom.json", .spdx, 0),
     ])
     func readsEverySample(file: String, format: ReportFormat, findings: Int) throws {
         let report = try ReadReport(path: Corpora.path("deps/" + file))
         #expect(report.summary.format == format)
         #expect(report.findings.count == findings)
+    }
+
+    @Test func spdxSaysItHasNoVulnerabilities() throws {
+        let report = try ReadReport(path: Corpora.path("deps/spdx/trivy-conda-spdx.json"))
+        #expect(
+            report.summary.warnings.first?.message.contains("3 packages (2 package URLs) read, no findings") == true)
     }
 
     @Test func trivyVulnerabilityFields() throws {
