@@ -33,6 +33,16 @@ demo: build
 	@echo; echo "== week 2: two fixes verified by rescan, one new finding, one moved line"
 	@$(CUSTODY) ingest --repo $(DEMO_DIR)/gov-portal --branch main --commit main --scope full \
 	  $(DEMO_DIR)/semgrep-week2.sarif $(DEMO_DIR)/codeql-week2.sarif
+	@echo; echo "== week 2: the dependency scanners; Trivy and Grype agree on two findings (one finding each, two sources)"
+	@$(CUSTODY) ingest --repo $(DEMO_DIR)/gov-portal --branch main --commit main --scope full \
+	  $(DEMO_DIR)/trivy-week2.json $(DEMO_DIR)/grype-week2.json
+	@echo; echo "== threat feeds: CISA KEV (log4shell is due at once) and FIRST EPSS"
+	@$(CUSTODY) feeds import kev $(DEMO_DIR)/kev.json
+	@$(CUSTODY) feeds import epss $(DEMO_DIR)/epss.csv
+	@echo; echo "== where to start: open work by SSVC, KEV, EPSS, severity and asset criticality"
+	@$(CUSTODY) priority --limit 8
+	@echo; echo "== log4shell: who pinned the vulnerable version, and when (the pom.xml history)"
+	@$(CUSTODY) findings show $$($(CUSTODY) findings list --cve CVE-2021-44228 --json | sed -n 's/^\[{"id":\([0-9]*\).*/\1/p')
 	@echo; echo "== open findings per team"
 	@$(CUSTODY) summary
 	@echo; echo "== where risk entered: findings by the release that shipped them"

@@ -550,6 +550,8 @@ enum FindingsCommands {
             OptionSpec(
                 "at", value: "TIME", help: "with --team: what the team owned then (2026-03-01 or 2026-03-01T12:00:00Z)"),
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
+            OptionSpec("cve", value: "ID", help: "only findings of one CVE"),
+            OptionSpec("rule", value: "ID", help: "only findings of one rule"),
             OptionSpec("limit", value: "N", help: "at most N findings"),
             OptionSpec("json", help: "print a JSON array"),
             OptionSpec("csv", help: "print CSV (RFC 4180)"),
@@ -566,6 +568,8 @@ enum FindingsCommands {
             unownedOnly: arguments.flag("unowned"), repository: arguments.value("repo"),
             limit: try arguments.integer("limit", range: 1...Int(Int32.max)))
         if arguments.flag("overdue") { query.overdueAt = Timestamp.string(Date()) }
+        query.cve = arguments.value("cve")
+        query.rule = arguments.value("rule")
         let store = try context.openStore()
         if let team = query.team, !(try store.organisation().teams.contains { $0.id == team }) {
             throw UsageError(message: "unknown team '\(team)'; see 'custody teams list'", command: "findings list")

@@ -62,6 +62,27 @@ enum DemoRepository {
         Introduction(path: "tools/dev/seed.py", team: "contractor", date: "2026-09-01T10:00:00Z"),
     ]
 
+    /// Manifests and lock files, each version a commit: who pinned which version, when.
+    static let dependencies: [(path: String, team: String, date: String, message: String, text: String)] = [
+        (
+            "services/payments/requirements.txt", "payments", "2026-02-10T10:00:00Z", "Payments API dependencies",
+            "django==4.2.1\nrequests==2.28.0\nPyYAML==5.3.1\n"
+        ),
+        (
+            "web/package-lock.json", "web", "2026-03-12T09:00:00Z", "Web: lock npm dependencies",
+            #"{"name": "gov-portal-web", "lockfileVersion": 3, "packages": {"": {"name": "gov-portal-web"}, "node_modules/lodash": {"version": "4.17.20"}, "node_modules/jquery": {"version": "3.4.1"}}}"#
+                + "\n"
+        ),
+        (
+            "services/records/pom.xml", "records", "2026-05-07T10:00:00Z", "Records: search indexer dependencies",
+            "<project>\n  <dependencies>\n    <dependency>\n      <groupId>org.apache.logging.log4j</groupId>\n      <artifactId>log4j-core</artifactId>\n      <version>2.14.1</version>\n    </dependency>\n  </dependencies>\n</project>\n"
+        ),
+        (
+            "services/payments/requirements.txt", "payments", "2026-07-01T10:00:00Z", "Payments: bump requests",
+            "django==4.2.1\nrequests==2.31.0\nPyYAML==5.3.1\n"
+        ),
+    ]
+
     static let releases: [(tag: String, date: String)] = [
         ("v1.0", "2026-01-15T12:00:00Z"), ("v1.1", "2026-03-20T12:00:00Z"), ("v2.0", "2026-06-10T12:00:00Z"),
         ("v2.1", "2026-09-15T12:00:00Z"),
@@ -160,6 +181,17 @@ enum DemoRepository {
                         by: admin, at: "2026-08-03T09:00:00Z")
                 }
             ))
+        // Dependencies: lock files whose vulnerable versions the dependency scanners report.
+        for dependency in dependencies {
+            events.append(
+                (
+                    dependency.date,
+                    {
+                        try write(dependency.path, dependency.text)
+                        _ = try commit(dependency.message, by: authors[dependency.team]!, at: dependency.date)
+                    }
+                ))
+        }
         for (_, action) in events.sorted(by: { $0.date < $1.date }) { try action() }
         let week1 = try commit("Sprint 41", by: admin, at: "2026-10-01T09:00:00Z")
 

@@ -277,6 +277,68 @@ enum DemoSample {
         ]).text + "\n"
     }
 
+    /// Week 2's dependency scans: Trivy and Grype agree on two vulnerabilities (one finding each,
+    /// two sources); Trivy alone sees log4shell and PyYAML.
+    static let trivy = #"""
+        {"SchemaVersion": 2, "CreatedAt": "2026-10-08T10:00:00Z", "ArtifactName": "gov-portal", "ArtifactType": "repository",
+         "Trivy": {"Version": "0.57.0"}, "Results": [
+          {"Target": "services/payments/requirements.txt", "Class": "lang-pkgs", "Type": "pip", "Vulnerabilities": [
+            {"VulnerabilityID": "CVE-2023-31047", "PkgName": "django", "PkgIdentifier": {"PURL": "pkg:pypi/django@4.2.1"},
+             "InstalledVersion": "4.2.1", "FixedVersion": "4.2.2", "Severity": "CRITICAL", "CweIDs": ["CWE-20"],
+             "Title": "django: Potential bypass of validation when uploading multiple files",
+             "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 9.8}}},
+            {"VulnerabilityID": "CVE-2020-14343", "PkgName": "PyYAML", "PkgIdentifier": {"PURL": "pkg:pypi/pyyaml@5.3.1"},
+             "InstalledVersion": "5.3.1", "FixedVersion": "5.4", "Severity": "CRITICAL", "CweIDs": ["CWE-20"],
+             "Title": "PyYAML: incomplete fix for CVE-2020-1747",
+             "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 9.8}}}]},
+          {"Target": "web/package-lock.json", "Class": "lang-pkgs", "Type": "npm", "Vulnerabilities": [
+            {"VulnerabilityID": "CVE-2021-23337", "PkgName": "lodash", "PkgIdentifier": {"PURL": "pkg:npm/lodash@4.17.20"},
+             "InstalledVersion": "4.17.20", "FixedVersion": "4.17.21", "Severity": "HIGH", "CweIDs": ["CWE-94"],
+             "Title": "nodejs-lodash: command injection via template",
+             "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", "V3Score": 7.2}}}]},
+          {"Target": "services/records/pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": [
+            {"VulnerabilityID": "CVE-2021-44228", "PkgName": "org.apache.logging.log4j:log4j-core",
+             "PkgIdentifier": {"PURL": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+             "InstalledVersion": "2.14.1", "FixedVersion": "2.15.0", "Severity": "CRITICAL", "CweIDs": ["CWE-502"],
+             "Title": "log4j-core: Remote code execution in Log4j 2.x when logs contain an attacker-controlled string value",
+             "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "V3Score": 10}}}]}]}
+        """#
+
+    static let grype = #"""
+        {"descriptor": {"name": "grype", "version": "0.84.0"}, "source": {"type": "directory", "target": "gov-portal"},
+         "matches": [
+          {"vulnerability": {"id": "GHSA-35jh-r3h4-6jhm", "severity": "High", "fix": {"versions": ["4.17.21"], "state": "fixed"},
+             "cvss": [{"version": "3.1", "vector": "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H", "metrics": {"baseScore": 7.2}}]},
+           "relatedVulnerabilities": [{"id": "CVE-2021-23337"}],
+           "artifact": {"name": "lodash", "version": "4.17.20", "type": "npm", "purl": "pkg:npm/lodash@4.17.20",
+                        "locations": [{"path": "/web/package-lock.json"}]}},
+          {"vulnerability": {"id": "CVE-2023-31047", "severity": "Critical", "fix": {"versions": ["4.2.2"], "state": "fixed"}},
+           "relatedVulnerabilities": [{"id": "GHSA-r3xc-prgr-mg9p"}],
+           "artifact": {"name": "Django", "version": "4.2.1", "type": "python", "purl": "pkg:pypi/Django@4.2.1",
+                        "locations": [{"path": "/services/payments/requirements.txt"}]}}]}
+        """#
+
+    /// An excerpt of CISA's KEV catalog: log4shell, as CISA lists it.
+    static let kev = #"""
+        {"title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.11.20",
+         "dateReleased": "2026-11-20T15:00:00.000Z", "count": 1, "vulnerabilities": [
+          {"cveID": "CVE-2021-44228", "vendorProject": "Apache", "product": "Log4j2",
+           "vulnerabilityName": "Apache Log4j2 Remote Code Execution Vulnerability", "dateAdded": "2021-12-10",
+           "shortDescription": "Apache Log4j2 contains a vulnerability where JNDI features do not protect against attacker-controlled JNDI-related endpoints, allowing for remote code execution.",
+           "requiredAction": "For all affected software assets for which updates exist, the only acceptable remediation actions are: 1) Apply updates; OR 2) remove affected assets from agency networks.",
+           "dueDate": "2021-12-24", "knownRansomwareCampaignUse": "Known", "notes": "", "cwes": ["CWE-917", "CWE-20", "CWE-400", "CWE-502"]}]}
+        """#
+
+    /// An EPSS excerpt in FIRST's daily layout (sample scores of the right magnitude).
+    static let epss = """
+        #model_version:v2025.03.14,score_date:2026-11-23T12:55:00Z
+        cve,epss,percentile
+        CVE-2021-44228,0.94358,0.99961
+        CVE-2021-23337,0.01420,0.79870
+        CVE-2023-31047,0.00294,0.69521
+        CVE-2020-14343,0.01290,0.78650
+        """ + "\n"
+
     /// Writes the sample into `directory` and returns the files written.
     static func write(to directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -284,6 +346,7 @@ enum DemoSample {
             ("teams.yaml", teams + "\n"), ("CODEOWNERS", codeowners + "\n"),
             ("semgrep-week1.sarif", semgrepSARIF(week1)), ("codeql-week1.sarif", codeqlSARIF(codeqlWeek1)),
             ("semgrep-week2.sarif", semgrepSARIF(week2)), ("codeql-week2.sarif", codeqlSARIF(codeqlWeek1)),
+            ("trivy-week2.json", trivy), ("grype-week2.json", grype), ("kev.json", kev), ("epss.csv", epss),
         ]
         var written: [String] = []
         for (name, text) in files {
