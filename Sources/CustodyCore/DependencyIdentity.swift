@@ -40,19 +40,21 @@ public enum DependencyIdentity {
 
     /// A package URL for a package known by ecosystem and name (OSV ecosystems, Grype types).
     public static func packageURL(ecosystem: String, name: String, version: String?) -> String? {
-        let types: [String: String] = [
-            "npm": "npm", "pypi": "pypi", "python": "pypi", "go": "golang", "go-module": "golang", "golang": "golang",
-            "maven": "maven", "java-archive": "maven", "crates.io": "cargo", "rust-crate": "cargo", "cargo": "cargo",
-            "rubygems": "gem", "gem": "gem", "packagist": "composer", "php-composer": "composer", "nuget": "nuget",
-            "dotnet": "nuget", "deb": "deb", "rpm": "rpm", "apk": "apk", "alpine": "apk", "debian": "deb",
-            "ubuntu": "deb", "hex": "hex", "pub": "pub", "swifturl": "swift", "cocoapods": "cocoapods",
-        ]
         let lower = ecosystem.lowercased()
         let key = lower.split(separator: ":").first.map(String.init) ?? lower  // "Debian:12" -> debian
-        guard let type = types[key], !name.isEmpty else { return nil }
+        guard let type = purlTypes[key], !name.isEmpty else { return nil }
         var path = name
         if type == "maven" { path = name.replacingOccurrences(of: ":", with: "/") }
         if type == "npm" && path.hasPrefix("@") { path = "%40" + path.dropFirst() }
         return "pkg:\(type)/\(path)" + (version.map { "@\($0)" } ?? "")
     }
+
+    /// Package URL types by ecosystem (OSV) or package type (Grype), lower case.
+    static let purlTypes: [String: String] = [
+        "npm": "npm", "pypi": "pypi", "python": "pypi", "go": "golang", "go-module": "golang", "golang": "golang",
+        "maven": "maven", "java-archive": "maven", "crates.io": "cargo", "rust-crate": "cargo", "cargo": "cargo",
+        "rubygems": "gem", "gem": "gem", "packagist": "composer", "php-composer": "composer", "nuget": "nuget",
+        "dotnet": "nuget", "deb": "deb", "rpm": "rpm", "apk": "apk", "alpine": "apk", "debian": "deb",
+        "ubuntu": "deb", "hex": "hex", "pub": "pub", "swifturl": "swift", "cocoapods": "cocoapods",
+    ]
 }

@@ -47,18 +47,15 @@ public struct GenericReader: ReportReader {
                 guard row.count == names.count else {
                     throw fields.fail(place, "\(row.count) fields where the header has \(names.count)")
                 }
-                var record: [String: String] = [:]
-                for (name, value) in zip(names, row) where !value.isEmpty { record[name] = value }
-                let tool = record["tool"] ?? "custody-findings"
+                var values: [String: String] = [:]
+                for (name, value) in zip(names, row) where !value.isEmpty { values[name] = value }
+                let record = Record(csv: values)
+                let tool = record.tool ?? "custody-findings"
                 if tool != currentTool {
                     try emit(.run(tool: tool, version: nil))
                     currentTool = tool
                 }
-                try emit(
-                    .finding(
-                        try finding(
-                            record, tool: tool, place: place, fields: fields,
-                            list: { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } })))
+                try emit(.finding(try finding(record, tool: tool, place: place, fields: fields)))
                 count += 1
             }
             return ReportSummary(
@@ -74,30 +71,28 @@ public struct GenericReader: ReportReader {
             let item = try source.value(span)
             let at = "$.findings[\(index)]"
             try fields.object(item, at)
-            var record: [String: String] = [:]
-            var lists: [String: [String]] = [:]
+            var record = Record()
             for (key, value) in item.object! {
-                guard Self.columns.contains(key) else {
-                    throw fields.fail("\(at).\(key)", "unknown field (known: \(Self.columns.joined(separator: ", ")))")
-                }
-                if key == "cwe" || key == "cve" {
-                    if let single = value.string {
-                        lists[key] = [single]
-                    } else {
-                        lists[key] = try fields.strings(value, "\(at).\(key)")
-                    }
-                } else if key == "line" {
-                    record[key] = try fields.int(value, "\(at).line").map(String.init)
-                } else {
-                    record[key] = try fields.string(value, "\(at).\(key)")
+                let place = "\(at).\(key)"
+                switch key {
+                case "id": record.id = try fields.string(value, place)
+                case "title": record.title = try fields.string(value, place)
+                case "severity": record.severity = try fields.string(value, place)
+                case "description": record.description = try fields.string(value, place)
+                case "path": record.path = try fields.string(value, place)
+                case "line": record.line = try fields.int(value, place).map(String.init)
+                case "cwe": record.cwe = try value.string.map { [$0] } ?? fields.strings(value, place)
+                case "cve": record.cve = try value.string.map { [$0] } ?? fields.strings(value, place)
+                case "package": record.package = try fields.string(value, place)
+                case "version": record.version = try fields.string(value, place)
+                case "asset": record.asset = try fields.string(value, place)
+                case "cvss": record.cvss = try fields.string(value, place)
+                case "tool": record.tool = try fields.string(value, place)
+                default:
+                    throw fields.fail(place, "unknown field (known: \(Self.columns.joined(separator: ", ")))")
                 }
             }
-            for (key, values) in lists { record[key] = values.joined(separator: ";") }
-            try emit(
-                .finding(
-                    try finding(
-                        record, tool: tool, place: at, fields: fields,
-                        list: { $0.split(separator: ";").map(String.init) })))
+            try emit(.finding(try finding(record, tool: tool, place: at, fields: fields)))
             count += 1
         }
         return ReportSummary(
@@ -105,35 +100,54 @@ public struct GenericReader: ReportReader {
             warnings: [])
     }
 
-    private func finding(
-        _ record: [String: String], tool: String, place: String, fields: Fields, list: (String) -> [String]
-    ) throws -> NormalizedFinding {
-        func required(_ key: String) throws -> String {
-            guard let value = record[key], !value.isEmpty else { throw fields.fail(place, "missing \(key)") }
+    /// One finding's fields, from a JSON object or a CSV row.
+    struct Record {
+        var id, title, severity, description, path, line, package, version, asset, cvss, tool: String?
+        var cwe: [String] = []
+        var cve: [String] = []
+
+        init() {}
+
+        init(csv values: [String: String]) {
+            func list(_ key: String) -> [String] {
+                (values[key] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            }
+            (id, title, severity, description) = (
+                values["id"], values["title"], values["severity"], values["description"]
+            )
+            (path, line, package, version) = (values["path"], values["line"], values["package"], values["version"])
+            (asset, cvss, tool) = (values["asset"], values["cvss"], values["tool"])
+            (cwe, cve) = (list("cwe"), list("cve"))
+        }
+    }
+
+    private func finding(_ record: Record, tool: String, place: String, fields: Fields) throws -> NormalizedFinding {
+        func required(_ value: String?, _ key: String) throws -> String {
+            guard let value, !value.isEmpty else { throw fields.fail(place, "missing \(key)") }
             return value
         }
-        let severityWord = try required("severity")
+        let severityWord = try required(record.severity, "severity")
         guard let severity = Severity(word: severityWord) else {
             throw fields.fail(place, "unknown severity '\(severityWord)' (critical, high, medium, low, info)")
         }
         var line: Int?
-        if let text = record["line"] {
+        if let text = record.line {
             guard let number = Int(text), number >= 1 else { throw fields.fail(place, "line must be a number >= 1") }
             line = number
         }
-        let cves = list(record["cve"] ?? "").filter { !$0.isEmpty }
-        for cve in cves where !Tags.isCVE(cve) { throw fields.fail(place, "'\(cve)' is not a CVE id") }
-        let title = try required("title")
+        for cve in record.cve where !Tags.isCVE(cve) { throw fields.fail(place, "'\(cve)' is not a CVE id") }
+        let title = try required(record.title, "title")
         var finding = NormalizedFinding(
-            tool: tool, ruleID: try required("id"), ruleName: title,
-            message: record["description"].map { "\(title): \($0)" } ?? title,
-            severity: severity, cwes: Tags.cwes(in: list(record["cwe"] ?? "")), cves: cves,
-            path: record["path"].map(RepositoryPath.normalize), line: line)
-        finding.package = record["package"]
-        finding.packageVersion = record["version"]
-        if finding.package != nil { finding.vulnerabilityIDs = cves }
-        finding.asset = record["asset"]
-        finding.cvssVectors = record["cvss"].map { [$0] } ?? []
+            tool: tool, ruleID: try required(record.id, "id"), ruleName: title,
+            message: record.description.map { "\(title): \($0)" } ?? title, severity: severity,
+            cwes: Tags.cwes(in: record.cwe), cves: record.cve, path: record.path.map(RepositoryPath.normalize),
+            line: line)
+        finding.package = record.package
+        finding.packageVersion = record.version
+        if finding.package != nil { finding.vulnerabilityIDs = record.cve }
+        finding.asset = record.asset
+        finding.cvssVectors = record.cvss.map { [$0] } ?? []
         return finding
     }
 }

@@ -4,6 +4,14 @@ enum Tags {
     static func cwes(in tags: [String]) -> [String] {
         var out: [String] = []
         for tag in tags {
+            // The common case, already canonical: "CWE-79".
+            if tag.utf8.count > 4, tag.hasPrefix("CWE-"),
+                tag.utf8.dropFirst(4).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                tag.utf8.dropFirst(4).first != 0x30
+            {
+                if !out.contains(tag) { out.append(tag) }
+                continue
+            }
             let lower = Array(tag.lowercased().utf8)
             var i = 0
             while i + 3 < lower.count {
