@@ -167,6 +167,33 @@ struct CodeScannerFormatTests {
         #expect(finding.path == "yarn.lock")
     }
 
+    @Test func cycloneDXBOMLinksAndNestedComponents() throws {
+        let report = try read(
+            "vex.cdx.json",
+            #"""
+            {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+             "metadata": {"component": {"bom-ref": "app", "name": "portal", "version": "2.0"},
+                          "tools": {"components": [{"name": "Dependency-Track"}]}},
+             "components": [{"bom-ref": "parent", "name": "spring-boot", "purl": "pkg:maven/org.springframework.boot/spring-boot@2.6.0",
+                             "components": [{"bom-ref": "comp-1", "name": "log4j-core", "version": "2.14.1",
+                                             "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}]}],
+             "vulnerabilities": [{"id": "CVE-2021-44228", "cwes": [502, 917],
+               "ratings": [{"method": "CVSSv31", "vector": "AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "score": 10.0, "severity": "critical"}],
+               "affects": [{"ref": "urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#comp-1"}, {"ref": "parent"}],
+               "analysis": {"state": "exploitable", "response": ["update"]}}]}
+            """#)
+        #expect(report.summary.format == .cyclonedx)
+        #expect(report.runs.first?.tool == "Dependency-Track")
+        #expect(report.findings.count == 2)
+        #expect(report.findings[0].package == "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
+        #expect(report.findings[0].packageVersion == "2.14.1")
+        #expect(report.findings[0].cvssVectors == ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"])
+        #expect(report.findings[0].cwes == ["CWE-502", "CWE-917"])
+        #expect(report.findings[0].suppressions.isEmpty)  // exploitable: not suppressed
+        #expect(report.findings[1].packageVersion == "2.6.0")  // from the purl
+        #expect(report.findings[0].asset == "portal")
+    }
+
     @Test func genericJSONAndCSV() throws {
         let json = try read(
             "pentest.json",
