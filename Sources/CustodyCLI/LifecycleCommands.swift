@@ -154,6 +154,24 @@ enum LifecycleCommands {
             case "ownership.transferred", "ownership.assigned":
                 what =
                     "owner \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
+            case "kev.added":
+                what =
+                    "known exploited: in CISA's KEV since \(payload?["date_added"]?.string ?? "?"); due \(payload?["due_to"]?.string ?? "unchanged")"
+            case "vex.applied":
+                what =
+                    "VEX \(payload?["status"]?.string ?? "?") from \(payload?["document"]?.string ?? "?"): \(payload?["from"]?.string ?? "") -> \(payload?["to"]?.string ?? "")"
+            case "sla.due_changed":
+                what = "due date \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
+            case "ticket.opened", "ticket.closed", "ticket.reopened":
+                let verb = event.kind.dropFirst("ticket.".count)
+                what =
+                    "ticket \(payload?["ticket"]?.string ?? "?") \(verb) in \(payload?["sink"]?.string ?? "?")"
+                    + (payload?["url"]?.string.map { " (\($0))" } ?? "")
+            case "transfer.requested":
+                what = "transfer to \(payload?["to"]?.string ?? "?") requested"
+            case "notification.failed":
+                what =
+                    "notification through \(payload?["sink"]?.string ?? "?") given up: \(payload?["error"]?.string ?? "")"
             default: break
             }
             if let reason = payload?["reason"]?.string, !what.contains(reason) { what += " (\(reason))" }

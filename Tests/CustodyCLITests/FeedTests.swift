@@ -78,6 +78,7 @@ struct FeedTests {
         #expect(event.kind == "kev.added")
         #expect(event.payload.contains(#""cves":["CVE-2021-44228"]"#))
         #expect(event.payload.contains(#""ransomware":"Known""#))
+        #expect(session.run("trace", "4").out.contains("known exploited: in CISA's KEV since 2021-12-10; due"))
         // Importing the same catalog again marks nothing new and writes no event.
         let eventsBefore = try store.events(findingID: nil).count
         result = session.run("feeds", "import", "kev", kev)

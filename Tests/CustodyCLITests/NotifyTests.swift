@@ -250,6 +250,11 @@ struct NotifyTests {
                 "ticket.opened", "ticket.opened", "ticket.closed", "ticket.closed", "ticket.reopened",
                 "ticket.reopened",
             ])
+        // The chain of custody tells it: escalations, the tickets and their URLs, fix and reopening.
+        let trace = session.run("trace", "1").out
+        #expect(trace.contains("ticket SEC-1 opened in jira"))
+        #expect(trace.contains("ticket 1 closed in gh (https://github.example/example/portal/issues/1)"))
+        #expect(trace.contains("escalated to the team lead (bob@example.gov)"))
         #expect(try store.verifyLedger().broken == nil)
     }
 

@@ -59,6 +59,9 @@ struct VEXTests {
         #expect(events[0].payload.contains(#""statement_at":"2023-01-15T07:02:03Z""#))  // normalised to UTC
         #expect(events[1].payload.contains(#""from":"open","to":"false_positive""#))
         #expect(try status(session, 2) == "open")  // another vulnerability, another package
+        #expect(
+            session.run("trace", "1").out.contains(
+                "VEX not_affected from https://vex.example/doc-1: open -> false_positive"))
 
         // An older statement does not override a newer one already applied...
         let older = try session.write(
