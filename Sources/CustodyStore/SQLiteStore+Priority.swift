@@ -83,9 +83,8 @@ extension SQLiteStore {
 
     /// Gives findings recorded after `lastID` their EPSS scores from the stored feed.
     func enrichNewFindings(after lastID: Int64) throws {
-        guard try connection.statement("SELECT 1 FROM epss LIMIT 1").rows([]) { $0.int(0) }.isEmpty == false else {
-            return
-        }
+        let scores = try connection.statement("SELECT 1 FROM epss LIMIT 1").rows([]) { $0.int(0) }
+        guard !scores.isEmpty else { return }
         let lookup = try connection.statement("SELECT score, percentile FROM epss WHERE cve = ?")
         _ = try enrichEPSS(where: "id > ? AND cves <> ''", [.integer(lastID)]) { cve in
             try lookup.rows([.text(cve)]) { ($0.double(0) ?? 0, $0.double(1)) }.first
