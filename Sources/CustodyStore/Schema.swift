@@ -31,6 +31,9 @@ public struct Migration: Sendable {
 
 /// The ordered migrations. Never edit an applied step: add a new one.
 public enum Schema {
+    /// Team listings and metrics read by owner; the ingest of a young store rebuilds it (SQLiteStore.ingest).
+    static let ownerIndex = "CREATE INDEX IF NOT EXISTS findings_owner ON findings (owner_team, status)"
+
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "organisation, scans, findings, sightings, events") { d in
             """
@@ -108,7 +111,7 @@ public enum Schema {
             );
             CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
             CREATE INDEX findings_target ON findings (repository, tool, status);
-            CREATE INDEX findings_owner ON findings (owner_team, status);
+            \(Schema.ownerIndex);
             -- Keyed by finding first: a finding's latest sighting (last seen, current line) is one
             -- seek, and a rescan never rewrites finding rows just to say they were seen.
             CREATE TABLE sightings (

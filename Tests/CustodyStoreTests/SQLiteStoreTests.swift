@@ -69,6 +69,31 @@ struct SQLiteStoreTests {
         #expect(try store.events(findingID: nil).map(\.kind) == ["organisation.imported"])
     }
 
+    /// A young store's ingest rebuilds the owner index; a failed ingest leaves it as it was.
+    @Test func bulkLoadKeepsTheOwnerIndex() throws {
+        let store = try SQLiteStore(path: path)
+        try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
+        func ownerIndexPlan() throws -> String {
+            let probe = try SQLiteStore(path: path)
+            return try probe.queryPlanForTesting("SELECT id FROM findings WHERE owner_team = 'pay' AND status = 'open'")
+        }
+        #expect(try ownerIndexPlan().contains("findings_owner"))
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c", owner: "pay"))
+        }
+        #expect(try ownerIndexPlan().contains("findings_owner"))
+        #expect(throws: Failure.self) {
+            _ = try store.ingest { session in
+                try session.beginScan(scan())
+                try session.record(finding("B", path: "b.c", owner: "pay"))
+                throw Failure()
+            }
+        }
+        #expect(try ownerIndexPlan().contains("findings_owner"))
+        #expect(try store.findings(FindingQuery(team: "pay")).map(\.rule) == ["A"])
+    }
+
     @Test func dedupFixAndReopen() throws {
         let store = try SQLiteStore(path: path)
         try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
