@@ -25,17 +25,32 @@ public enum DependencyIdentity {
     /// A package URL without version, qualifiers or subpath, its type in lower case (and a Python
     /// name normalised per PEP 503): `pkg:npm/lodash`, `pkg:pypi/django`.
     public static func packageKey(_ package: String) -> String {
-        guard package.hasPrefix("pkg:") else { return package }
-        var rest = Substring(package.dropFirst(4))
-        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
-        if let at = rest.lastIndex(of: "@"), rest[..<at].contains("/") { rest = rest[..<at] }
-        guard let slash = rest.firstIndex(of: "/") else { return "pkg:" + rest.lowercased() }
-        let type = rest[..<slash].lowercased()
-        var name = String(rest[rest.index(after: slash)...])
-        if type == "pypi" {
-            name = name.lowercased().split(whereSeparator: { "-_.".contains($0) }).joined(separator: "-")
+        guard let parts = PackageURL.components(package) else { return package }
+        let type = parts.type.lowercased()
+        guard let path = parts.path else { return "pkg:" + type }
+        return "pkg:\(type)/\(type == "pypi" ? pythonName(String(path)) : String(path))"
+    }
+
+    /// A Python package name as PEP 503 normalises it: lower case, each run of `-`, `_` and `.`
+    /// one `-` (`Zope.Interface` -> `zope-interface`).
+    public static func pythonName(_ name: String) -> String {
+        var out = ""
+        var lastWasSeparator = false
+        for character in name.lowercased() {
+            if "-_.".contains(character) {
+                if !lastWasSeparator { out.append("-") }
+                lastWasSeparator = true
+            } else {
+                out.append(character)
+                lastWasSeparator = false
+            }
         }
-        return "pkg:\(type)/\(name)"
+        return out
+    }
+
+    /// Scanners write `1.2.3` where Go writes `v1.2.3`, and the reverse: the same version.
+    public static func sameVersion(_ a: String, _ b: String) -> Bool {
+        a == b || (a.hasPrefix("v") && a.dropFirst() == b) || (b.hasPrefix("v") && b.dropFirst() == a)
     }
 
     /// A package URL for a package known by ecosystem and name (OSV ecosystems, Grype types).

@@ -193,12 +193,12 @@ public final class IntroducerAttributor: @unchecked Sendable {
         let name = kind.canonicalName(package)
         guard let current = history.first else { return .failure(.notInCommit(path)) }
         guard let pinned = current.pins[name] else { return .failure(.notPinned(package: name, manifest: path)) }
-        guard Self.sameVersion(pinned.version, version) else {
+        guard DependencyIdentity.sameVersion(pinned.version, version) else {
             return .failure(.otherVersion(package: name, manifest: path, pinned: pinned.version, reported: version))
         }
         var introducing = current
         for older in history.dropFirst() {
-            guard let pin = older.pins[name], Self.sameVersion(pin.version, version) else { break }
+            guard let pin = older.pins[name], DependencyIdentity.sameVersion(pin.version, version) else { break }
             introducing = older
         }
         do {
@@ -213,11 +213,6 @@ public final class IntroducerAttributor: @unchecked Sendable {
         } catch {
             return .failure(.git("\(error)"))
         }
-    }
-
-    /// Scanners write `1.2.3` where go.mod writes `v1.2.3`, and the reverse.
-    static func sameVersion(_ a: String, _ b: String) -> Bool {
-        a == b || (a.hasPrefix("v") && a.dropFirst() == b) || (b.hasPrefix("v") && b.dropFirst() == a)
     }
 
     private func manifestHistory(path: String, kind: DependencyManifest) throws -> [ManifestVersion] {

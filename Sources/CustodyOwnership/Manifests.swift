@@ -221,19 +221,7 @@ public enum DependencyManifest: String, Sendable, CaseIterable {
         var name = name
         if let purl = PackageURL.name(name) { name = purl }
         switch self {
-        case .requirements, .poetryLock:
-            var out = ""
-            var lastWasSeparator = false
-            for character in name.lowercased() {
-                if "-_.".contains(character) {
-                    if !lastWasSeparator { out.append("-") }
-                    lastWasSeparator = true
-                } else {
-                    out.append(character)
-                    lastWasSeparator = false
-                }
-            }
-            return out
+        case .requirements, .poetryLock: return DependencyIdentity.pythonName(name)
         case .composerLock: return name.lowercased()
         default: return name
         }

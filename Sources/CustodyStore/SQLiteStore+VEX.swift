@@ -50,7 +50,7 @@ extension SQLiteStore {
                                 products.contains(where: { product in
                                     product.key == key
                                         && (product.version == nil || version == nil
-                                            || Self.sameVersion(product.version!, version!))
+                                            || DependencyIdentity.sameVersion(product.version!, version!))
                                 })
                             else { continue }
                             if let vexAt, vexAt > statement.timestamp {
@@ -98,7 +98,4 @@ extension SQLiteStore {
         }
     }
 
-    static func sameVersion(_ a: String, _ b: String) -> Bool {
-        a == b || (a.hasPrefix("v") && a.dropFirst() == b) || (b.hasPrefix("v") && b.dropFirst() == a)
-    }
 }
