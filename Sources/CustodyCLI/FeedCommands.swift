@@ -5,6 +5,13 @@ import Foundation
 
 /// `custody feeds`: threat intelligence from offline files.
 enum FeedCommands {
+    /// The SHA-256 of a feed file as imported, recorded with the import.
+    static func fileDigest(_ file: String) throws -> String {
+        var digest = SHA256()
+        digest.update(try Data(contentsOf: URL(fileURLWithPath: file)))
+        return SHA256.hexString(digest.finalize())
+    }
+
     static let importKEV = Command(
         path: ["feeds", "import", "kev"], abstract: "Import CISA's Known Exploited Vulnerabilities catalog",
         discussion: """
@@ -21,12 +28,10 @@ enum FeedCommands {
     ) { context in
         let file = context.arguments.positionals[0]
         let catalog = try KEVReader.read(file: file)
-        var digest = SHA256()
-        digest.update(try Data(contentsOf: URL(fileURLWithPath: file)))
         let settings = try configuration(context)
         let store = try context.openStore()
         let summary = try store.importKEV(
-            catalog, digest: SHA256.hexString(digest.finalize()),
+            catalog, digest: try fileDigest(file),
             rules: DueDateRules(policy: settings.sla, criticality: settings.criticality), actor: actor(context),
             now: Date())
         if context.arguments.flag("json") {
@@ -95,11 +100,9 @@ extension FeedCommands {
     ) { context in
         let file = context.arguments.positionals[0]
         let feed = try EPSSReader.read(file: file)
-        var digest = SHA256()
-        digest.update(try Data(contentsOf: URL(fileURLWithPath: file)))
         let summary = try context.openStore().importEPSS(
             feed.scores, version: feed.modelVersion ?? "unknown", released: feed.scoreDate,
-            digest: SHA256.hexString(digest.finalize()), actor: actor(context))
+            digest: try fileDigest(file), actor: actor(context))
         context.console.out(
             "EPSS \(feed.modelVersion ?? "(no model version)") of \(feed.scoreDate ?? "(no date)"): \(summary.scores) scores; \(summary.findings) findings updated"
         )

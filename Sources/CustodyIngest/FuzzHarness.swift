@@ -6,7 +6,7 @@ import CustodyJSON
 /// a crash, a trap, an endless loop - is a bug.
 public enum FuzzHarness {
     /// The targets: each report format, VEX documents, the EPSS CSV, the generic CSV and CVSS vectors.
-    public static let targets = ReportFormat.allCases.map(\.rawValue) + ["vex", "epss", "csv", "cvss"]
+    public static let targets = ReportFormat.allCases.map(\.rawValue) + ["vex", "kev", "epss", "csv", "cvss"]
 
     /// Small limits, so the fuzzer explores structure rather than size.
     public static let limits = InputLimits(maxBytes: 1 << 20, maxDepth: 64)
@@ -20,6 +20,8 @@ public enum FuzzHarness {
             case "cvss":
                 _ = try CVSS.score(String(decoding: bytes, as: UTF8.self))
                 return 1
+            case "kev":
+                return try KEVReader.read(bytes: bytes, file: "fuzz.json").entries.count
             case "epss":
                 return try EPSSReader.parse(bytes, file: "fuzz.csv").scores.count
             case "csv":

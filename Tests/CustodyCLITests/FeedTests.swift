@@ -107,6 +107,16 @@ struct FeedTests {
         let date = try session.write("date.json", catalog([("CVE-2021-44228", "12/10/2021", "2021-12-24")]))
         result = session.run("feeds", "import", "kev", date)
         #expect(result.err.contains("$.vulnerabilities[0].dateAdded: error: '12/10/2021' is not a date (YYYY-MM-DD)"))
+        // An empty required date is missing (it once crashed the reader: a forced unwrap).
+        let empty = try session.write("empty.json", catalog([("CVE-2021-44228", "", "2021-12-24")]))
+        result = session.run("feeds", "import", "kev", empty)
+        #expect(result.status == 1)
+        #expect(result.err.contains("$.vulnerabilities[0].dateAdded: error: missing"))
+        let typed = try session.write(
+            "typed.json", #"{"catalogVersion": "1", "vulnerabilities": [{"cveID": 44228, "dateAdded": "2021-12-10"}]}"#)
+        #expect(
+            session.run("feeds", "import", "kev", typed).err.contains(
+                "$.vulnerabilities[0].cveID: error: expected a string, found integer"))
         let notKEV = try session.write("sarif.json", report([nil]))
         result = session.run("feeds", "import", "kev", notKEV)
         #expect(result.err.contains("$.vulnerabilities: error: missing or not an array"))
