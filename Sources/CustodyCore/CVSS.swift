@@ -24,8 +24,16 @@ public struct CVSSError: Error, Sendable, Equatable, CustomStringConvertible {
 /// vector strings, as the FIRST specifications define them (docs/prioritization.md).
 public enum CVSS {
     public static func score(_ vector: String) throws -> CVSSScore {
-        if vector.hasPrefix("CVSS:3.0/") || vector.hasPrefix("CVSS:3.1/") { return try V3.score(vector) }
-        if vector.hasPrefix("CVSS:4.0/") { return try V4.score(vector) }
+        let given = try metrics(of: vector)
+        return vector.hasPrefix("CVSS:4.0/") ? try V4.score(given) : try V3.score(given, vector: vector)
+    }
+
+    /// The metrics a vector gives (`["AV": "N", ...]`), each checked against its version's values.
+    public static func metrics(of vector: String) throws -> [String: String] {
+        if vector.hasPrefix("CVSS:3.0/") || vector.hasPrefix("CVSS:3.1/") {
+            return try metrics(vector, allowed: V3.allowed, mandatory: V3.mandatory)
+        }
+        if vector.hasPrefix("CVSS:4.0/") { return try metrics(vector, allowed: V4.allowed, mandatory: V4.mandatory) }
         throw CVSSError(
             message: "not a CVSS v3.0, v3.1 or v4.0 vector (it must start with CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/)")
     }
@@ -83,9 +91,8 @@ public enum CVSS {
         ]
         static let mandatory = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"]
 
-        static func score(_ vector: String) throws -> CVSSScore {
+        static func score(_ m: [String: String], vector: String) throws -> CVSSScore {
             let version = vector.hasPrefix("CVSS:3.1/") ? "3.1" : "3.0"
-            let m = try metrics(vector, allowed: allowed, mandatory: mandatory)
             func roundUp(_ x: Double) -> Double {
                 // Roundup of the specification, free of binary noise (3.1 defines it this way; 3.0's
                 // ceiling gives the same on exact values).
@@ -258,8 +265,7 @@ public enum CVSS {
             "IR": ["H": 0.0, "M": 0.1, "L": 0.2], "AR": ["H": 0.0, "M": 0.1, "L": 0.2],
         ]
 
-        static func score(_ vector: String) throws -> CVSSScore {
-            let given = try metrics(vector, allowed: allowed, mandatory: mandatory)
+        static func score(_ given: [String: String]) throws -> CVSSScore {
             // The value in effect: a modified (environmental) metric wins; unset threat and
             // requirements take their worst case.
             func m(_ name: String) -> String {

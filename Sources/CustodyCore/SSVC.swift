@@ -73,15 +73,7 @@ public enum SSVC {
         kev: Bool, epss: Double?, vectors: [String], severity: Severity, criticality: Criticality?,
         pocEPSS: Double = 0.1
     ) -> Inputs {
-        var metrics: [[String: String]] = []
-        for vector in vectors where (try? CVSS.score(vector)) != nil {
-            var parsed: [String: String] = [:]
-            for part in vector.split(separator: "/").dropFirst() {
-                let pair = part.split(separator: ":")
-                if pair.count == 2 { parsed[String(pair[0])] = String(pair[1]) }
-            }
-            metrics.append(parsed)
-        }
+        let metrics = vectors.compactMap { try? CVSS.metrics(of: $0) }
         let exploitCode = metrics.contains { ["P", "F", "H"].contains($0["E"] ?? "") }
         let exploitation: Exploitation =
             kev ? .active : (exploitCode || (epss ?? 0) >= pocEPSS) ? .publicPoC : .none
