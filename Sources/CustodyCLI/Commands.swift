@@ -163,19 +163,15 @@ enum IngestCommand {
         options.dueDates = DueDateRules(
             policy: settings.sla, criticality: settings.criticality, kev: try store.kevCatalog())
         // VEX documents say things about findings Custody has: applied, not ingested as findings.
-        let vex = try arguments.positionals.filter(IngestCommand.isVEX)
-        if !vex.isEmpty {
+        let vex = try arguments.positionals.compactMap(IngestCommand.vexSource)
+        if let first = vex.first {
             guard vex.count == arguments.positionals.count else {
                 throw UsageError(
                     message:
-                        "\(vex[0]) is a VEX document: ingest VEX documents in a call of their own, after the scans",
+                        "\(first.file) is a VEX document: ingest VEX documents in a call of their own, after the scans",
                     command: "ingest")
             }
-            var statements: [VEXStatement] = []
-            for file in vex {
-                statements += try VEXReader.read(
-                    try ReportSource(file: file, limits: InputLimits(maxBytes: VEXReader.maxBytes)))
-            }
+            let statements = try vex.flatMap(VEXReader.read)
             let summary = try store.applyVEX(statements, actor: options.uploader)
             context.console.out(
                 "\(summary.statements) VEX statements: \(summary.applied) applied to findings, \(summary.changed) changed status, \(summary.superseded) superseded by later statements"
@@ -203,13 +199,15 @@ enum IngestCommand {
 }
 
 extension IngestCommand {
-    /// A cheap look at the first 4 KB, then a real one: is `file` an OpenVEX or CSAF VEX document?
-    static func isVEX(_ file: String) throws -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: file) else { return false }
+    /// `file` read as a VEX document when it is an OpenVEX or CSAF VEX one (a cheap look at the
+    /// first 4 KB, then a real one), else nil; the document is read once.
+    static func vexSource(_ file: String) throws -> ReportSource? {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
         defer { try? handle.close() }
         let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
-        guard head.contains("openvex") || head.contains("csaf_vex") else { return false }
-        return VEXReader.detect(try ReportSource(file: file, limits: InputLimits(maxBytes: VEXReader.maxBytes)))
+        guard head.contains("openvex") || head.contains("csaf_vex") else { return nil }
+        let source = try ReportSource(file: file, limits: InputLimits(maxBytes: VEXReader.maxBytes))
+        return VEXReader.detect(source) ? source : nil
     }
 }
 

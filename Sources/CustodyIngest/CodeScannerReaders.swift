@@ -47,9 +47,7 @@ public struct SemgrepReader: ReportReader {
             try emit(.finding(finding))
             count += 1
         }
-        return ReportSummary(
-            format: .semgrep, runs: [ToolRun(tool: "Semgrep", version: version, ruleCount: 0, resultCount: count)],
-            skipped: 0, warnings: [])
+        return ReportSummary(format: .semgrep, tool: "Semgrep", version: version, findings: count)
     }
 }
 
@@ -94,10 +92,7 @@ public struct BanditReader: ReportReader {
             try emit(.finding(finding))
             count += 1
         }
-        return ReportSummary(
-            format: .bandit, runs: [ToolRun(tool: "Bandit", version: nil, ruleCount: 0, resultCount: count)],
-            skipped: 0,
-            warnings: [])
+        return ReportSummary(format: .bandit, tool: "Bandit", version: nil, findings: count)
     }
 }
 
@@ -159,9 +154,6 @@ public struct GitLabReader: ReportReader {
             try emit(.finding(finding))
             count += 1
         }
-        return ReportSummary(
-            format: .gitlab, runs: [ToolRun(tool: tool, version: version, ruleCount: 0, resultCount: count)],
-            skipped: 0,
-            warnings: [])
+        return ReportSummary(format: .gitlab, tool: tool, version: version, findings: count)
     }
 }

@@ -128,9 +128,6 @@ public struct CycloneDXReader: ReportReader {
                 count += 1
             }
         }
-        return ReportSummary(
-            format: .cyclonedx, runs: [ToolRun(tool: tool, version: spec, ruleCount: 0, resultCount: count)],
-            skipped: 0,
-            warnings: [])
+        return ReportSummary(format: .cyclonedx, tool: tool, version: spec, findings: count)
     }
 }

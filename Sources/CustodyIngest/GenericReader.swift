@@ -59,11 +59,7 @@ public struct GenericReader: ReportReader {
                 count += 1
             }
             return ReportSummary(
-                format: .generic,
-                runs: [
-                    ToolRun(tool: currentTool ?? "custody-findings", version: nil, ruleCount: 0, resultCount: count)
-                ],
-                skipped: 0, warnings: [])
+                format: .generic, tool: currentTool ?? "custody-findings", version: nil, findings: count)
         }
         guard let tool = source.rootString("tool"), !tool.isEmpty else { throw fields.fail("$.tool", "missing") }
         try emit(.run(tool: tool, version: nil))
@@ -95,9 +91,7 @@ public struct GenericReader: ReportReader {
             try emit(.finding(try finding(record, tool: tool, place: at, fields: fields)))
             count += 1
         }
-        return ReportSummary(
-            format: .generic, runs: [ToolRun(tool: tool, version: nil, ruleCount: 0, resultCount: count)], skipped: 0,
-            warnings: [])
+        return ReportSummary(format: .generic, tool: tool, version: nil, findings: count)
     }
 
     /// One finding's fields, from a JSON object or a CSV row.

@@ -70,8 +70,6 @@ public struct GrypeReader: ReportReader {
             try emit(.finding(finding))
             count += 1
         }
-        return ReportSummary(
-            format: .grype, runs: [ToolRun(tool: "Grype", version: version, ruleCount: 0, resultCount: count)],
-            skipped: 0, warnings: [])
+        return ReportSummary(format: .grype, tool: "Grype", version: version, findings: count)
     }
 }

@@ -78,8 +78,6 @@ public struct OSVReader: ReportReader {
                 }
             }
         }
-        return ReportSummary(
-            format: .osv, runs: [ToolRun(tool: "OSV-Scanner", version: nil, ruleCount: 0, resultCount: count)],
-            skipped: 0, warnings: [])
+        return ReportSummary(format: .osv, tool: "OSV-Scanner", version: nil, findings: count)
     }
 }

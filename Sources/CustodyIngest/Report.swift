@@ -37,6 +37,20 @@ public struct ReportSummary: Sendable, Equatable {
     /// Results that are not problems (SARIF `kind` pass or notApplicable), counted, not stored.
     public var skipped: Int
     public var warnings: [Diagnostic]
+
+    public init(format: ReportFormat, runs: [ToolRun], skipped: Int, warnings: [Diagnostic]) {
+        self.format = format
+        self.runs = runs
+        self.skipped = skipped
+        self.warnings = warnings
+    }
+
+    /// A report of one run of one tool (every format but SARIF), nothing skipped.
+    init(format: ReportFormat, tool: String, version: String?, findings: Int, warnings: [Diagnostic] = []) {
+        self.init(
+            format: format, runs: [ToolRun(tool: tool, version: version, ruleCount: 0, resultCount: findings)],
+            skipped: 0, warnings: warnings)
+    }
 }
 
 /// What a reader streams: a run of a tool begins, or a finding of the current run.

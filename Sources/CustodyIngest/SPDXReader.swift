@@ -37,8 +37,6 @@ public struct SPDXReader: ReportReader {
             message:
                 "an SPDX SBOM lists packages, not vulnerabilities: \(packages) packages (\(purls) package URLs) read, no findings"
         )
-        return ReportSummary(
-            format: .spdx, runs: [ToolRun(tool: "SPDX", version: version, ruleCount: 0, resultCount: 0)], skipped: 0,
-            warnings: [note])
+        return ReportSummary(format: .spdx, tool: "SPDX", version: version, findings: 0, warnings: [note])
     }
 }

@@ -95,8 +95,6 @@ public struct TrivyReader: ReportReader {
                 count += 1
             }
         }
-        return ReportSummary(
-            format: .trivy, runs: [ToolRun(tool: "Trivy", version: version, ruleCount: 0, resultCount: count)],
-            skipped: 0, warnings: [])
+        return ReportSummary(format: .trivy, tool: "Trivy", version: version, findings: count)
     }
 }

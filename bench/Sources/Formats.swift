@@ -43,7 +43,7 @@ enum FormatBench {
 
     /// The whole document: `count` elements in the format's big array.
     static func write(_ format: ReportFormat, count: Int, to path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         func put(_ text: String) throws { try handle.write(contentsOf: Data(text.utf8)) }
