@@ -60,14 +60,16 @@ extension SQLiteStore {
                         let cursor = try connection.statement(
                             "SELECT planned_through FROM notify_cursors WHERE sink = ?"
                         ).rows([.text(sink)]) { $0.text(0) ?? "" }.first
-                        let from = cursor.map { $0 + "T23:59:59Z" } ?? yesterday + "T00:00:00Z"
+                        // After the cursor's last second; a new sink: after the bare date of
+                        // yesterday, which sorts before all of that day's timestamps.
+                        let after = cursor.map { $0 + "T23:59:59Z" } ?? yesterday
                         let groups = try connection.statement(
                             """
                             SELECT team_id, substr(created_at, 1, 10) AS day FROM notifications
                             WHERE created_at > ? AND created_at < ?
                             GROUP BY team_id, day ORDER BY day, team_id
                             """
-                        ).rows([.text(cursor == nil ? yesterday : from), .text(today + "T00:00:00Z")]) {
+                        ).rows([.text(after), .text(today + "T00:00:00Z")]) {
                             ($0.text(0), $0.text(1) ?? "")
                         }
                         for (team, day) in groups {
