@@ -39,12 +39,17 @@ let package = Package(
             name: "CustodyPipeline",
             dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),
         .target(name: "CustodyNotify", dependencies: ["CustodyCore", "CustodyStore", "CustodyJSON", "CCurl"]),
+        // Every operation as a typed request and response: the one place of business rules.
         .target(
-            name: "CustodyCLI",
+            name: "CustodyService",
             dependencies: [
                 "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON", "CustodyPipeline",
                 "CustodyNotify",
             ]),
+        // Parses arguments, calls the service, formats: no SQL and no business rule.
+        .target(name: "CustodyCLI", dependencies: ["CustodyService", "CustodyCore", "CustodySamples"]),
+        // Sample inputs: the demo organisation and large benchmark inputs (`custody sample`).
+        .target(name: "CustodySamples", dependencies: ["CustodyCore", "CustodyOwnership"]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
         // Measures library calls that have no command of their own (make bench).
         .executableTarget(
@@ -70,8 +75,11 @@ let package = Package(
             name: "CustodyPipelineTests",
             dependencies: ["CustodyTestSupport", "CustodyPipeline", "CustodyStore", "CustodyCore"]),
         .testTarget(
+            name: "CustodyServiceTests",
+            dependencies: ["CustodyTestSupport", "CustodyService", "CustodyStore", "CustodyCore", "CustodyJSON"]),
+        .testTarget(
             name: "CustodyCLITests",
-            dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyStore", "CustodyCore", "CustodyJSON", "CustodyIngest"]),
+            dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyService", "CustodyStore", "CustodyCore", "CustodyJSON", "CustodyIngest"]),
     ],
     swiftLanguageModes: [.v6]
 )

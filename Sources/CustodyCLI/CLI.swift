@@ -1,9 +1,13 @@
 import CustodyCore
-import CustodyStore
+import CustodyService
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where a command writes: standard output and error, or buffers in tests.
-public final class Console: @unchecked Sendable {
+public final class Console: ByteSink, @unchecked Sendable {
     private var outBuffer: [UInt8] = []
     private var errBuffer: [UInt8] = []
     private let capture: Bool
@@ -15,6 +19,12 @@ public final class Console: @unchecked Sendable {
     public func out(_ text: String, terminator: String = "\n") {
         outBuffer.append(contentsOf: text.utf8)
         outBuffer.append(contentsOf: terminator.utf8)
+        if outBuffer.count > 1 << 16 { flush() }
+    }
+
+    /// Streamed output (listings): bytes as the service writes them.
+    public func write(_ bytes: [UInt8]) {
+        outBuffer.append(contentsOf: bytes)
         if outBuffer.count > 1 << 16 { flush() }
     }
 
@@ -40,7 +50,7 @@ public final class Console: @unchecked Sendable {
         var offset = 0
         bytes.withUnsafeBytes { raw in
             while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n <= 0 { return }
                 offset += n
             }
@@ -48,7 +58,7 @@ public final class Console: @unchecked Sendable {
     }
 }
 
-/// What every command gets: its arguments, the console, the environment and the store.
+/// What every command gets: its arguments, the console, the environment and the database.
 public struct CommandContext {
     public var arguments: ParsedArguments
     public var console: Console
@@ -57,7 +67,23 @@ public struct CommandContext {
     /// Reads standard input (swapped in tests).
     public var readInput: () -> String
 
-    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
+    /// The service over the database. `configured` loads the configuration: --config FILE,
+    /// else $CUSTODY_CONFIG, else ./custody.yaml when it exists, else the defaults.
+    public func service(configured: Bool = false) throws -> CustodyService {
+        var configuration = Configuration()
+        if configured {
+            let path =
+                arguments.value("config") ?? environment["CUSTODY_CONFIG"]
+                ?? (FileManager.default.fileExists(atPath: "custody.yaml") ? "custody.yaml" : nil)
+            if let path { configuration = try CustodyService.loadConfiguration(path: path) }
+        }
+        return CustodyService(databasePath: databasePath, configuration: configuration, environment: environment)
+    }
+
+    /// Who acts: --actor, else the login name. A local operator may do everything.
+    public func principal(default fallback: String? = nil) -> Principal {
+        Principal(name: arguments.value("actor") ?? fallback ?? environment["USER"] ?? "cli")
+    }
 }
 
 /// One subcommand: declared once, so parsing and `--help` come from the same place.
@@ -125,7 +151,8 @@ public enum CLI {
         ]
     }
 
-    /// Runs the program; returns the exit status (0 ok, 1 failed, 2 wrong usage).
+    /// Runs the program; returns the exit status: 0 ok, 1 a check failed (a broken ledger, a
+    /// delivery given up), 2 wrong usage, 3 and up the kind of ``ServiceError`` (docs/cli.md).
     public static func run(
         _ arguments: [String], console: Console, environment: [String: String] = ProcessInfo.processInfo.environment,
         readInput: @escaping () -> String = { readStandardInput() }
@@ -190,15 +217,11 @@ public enum CLI {
             console.err("Usage: \(command.usage)")
             console.err("See 'custody \(command.name) --help'.")
             return 2
-        } catch let diagnostic as Diagnostic {
-            console.err("\(diagnostic)")
-            return 1
-        } catch let error as DatabaseError {
-            console.err("error: \(databasePath): \(error)")
-            return 1
         } catch {
-            console.err("error: \(error)")
-            return 1
+            // Every other failure is the service's one error type; its kind is the exit status.
+            let failure = ServiceError.from(error, database: databasePath)
+            console.err("\(failure)")
+            return failure.kind.exitStatus
         }
     }
 

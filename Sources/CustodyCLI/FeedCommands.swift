@@ -1,17 +1,9 @@
 import CustodyCore
-import CustodyIngest
-import CustodyStore
+import CustodyService
 import Foundation
 
 /// `custody feeds`: threat intelligence from offline files.
 enum FeedCommands {
-    /// The SHA-256 of a feed file as imported, recorded with the import.
-    static func fileDigest(_ file: String) throws -> String {
-        var digest = SHA256()
-        digest.update(try Data(contentsOf: URL(fileURLWithPath: file)))
-        return SHA256.hexString(digest.finalize())
-    }
-
     static let importKEV = Command(
         path: ["feeds", "import", "kev"], abstract: "Import CISA's Known Exploited Vulnerabilities catalog",
         discussion: """
@@ -26,24 +18,14 @@ enum FeedCommands {
         ],
         positionals: [PositionalSpec("FILE", help: "the catalog (JSON)")]
     ) { context in
-        let file = context.arguments.positionals[0]
-        let catalog = try KEVReader.read(file: file)
-        let settings = try configuration(context)
-        let store = try context.openStore()
-        let summary = try store.importKEV(
-            catalog, digest: try fileDigest(file),
-            rules: DueDateRules(policy: settings.sla, criticality: settings.criticality), actor: actor(context),
-            now: Date())
+        let result = try context.service(configured: true).importKEV(
+            file: context.arguments.positionals[0], by: context.principal())
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.object([
-                    ("catalog", .string(catalog.version)), ("entries", .int(Int64(summary.entries))),
-                    ("new_entries", .int(Int64(summary.newEntries))), ("findings", .int(Int64(summary.findings))),
-                    ("due_changed", .int(Int64(summary.dueChanged))),
-                ]).text)
+            printJSON(context, Wire.kevImport(result))
         } else {
+            let summary = result.summary
             context.console.out(
-                "KEV catalog \(catalog.version): \(summary.entries) entries (\(summary.newEntries) new); "
+                "KEV catalog \(result.catalogVersion): \(summary.entries) entries (\(summary.newEntries) new); "
                     + "\(summary.findings) findings newly known exploited, \(summary.dueChanged) due dates moved")
         }
         return 0
@@ -59,27 +41,20 @@ enum CVSSCommand {
         positionals: [PositionalSpec("VECTOR", help: "CVSS:3.1/AV:N/... or CVSS:4.0/AV:N/...", variadic: true)]
     ) { context in
         var failed = false
-        for vector in context.arguments.positionals {
-            do {
-                let score = try CVSS.score(vector)
-                if context.arguments.flag("json") {
-                    context.console.out(
-                        JSONText.Value.object([
-                            ("vector", .string(vector)), ("version", .string(score.version)),
-                            ("base", .double(score.base)),
-                            ("temporal", .optional(score.temporal)), ("environmental", .optional(score.environmental)),
-                            ("severity", .string(score.severity.rawValue)),
-                        ]).text)
-                } else {
-                    var line = "\(score.base) \(score.severity.rawValue)"
-                    if let temporal = score.temporal, let environmental = score.environmental {
-                        line += " (temporal \(temporal), environmental \(environmental))"
-                    }
-                    context.console.out("\(line)  \(vector)")
-                }
-            } catch {
-                context.console.err("\(vector): error: \(error)")
+        for result in CustodyService.scoreCVSS(context.arguments.positionals) {
+            guard let score = result.score else {
+                context.console.err("\(result.vector): error: \(result.error ?? "")")
                 failed = true
+                continue
+            }
+            if context.arguments.flag("json") {
+                printJSON(context, Wire.cvss(result))
+            } else {
+                var line = "\(score.base) \(score.severity.rawValue)"
+                if let temporal = score.temporal, let environmental = score.environmental {
+                    line += " (temporal \(temporal), environmental \(environmental))"
+                }
+                context.console.out("\(line)  \(result.vector)")
             }
         }
         return failed ? 1 : 0
@@ -98,13 +73,9 @@ extension FeedCommands {
         options: [OptionSpec("actor", value: "WHO", help: "who imports (default: $USER)")],
         positionals: [PositionalSpec("FILE", help: "the EPSS CSV, gzip or plain")]
     ) { context in
-        let file = context.arguments.positionals[0]
-        let feed = try EPSSReader.read(file: file)
-        let summary = try context.openStore().importEPSS(
-            feed.scores, version: feed.modelVersion ?? "unknown", released: feed.scoreDate,
-            digest: try fileDigest(file), actor: actor(context))
+        let result = try context.service().importEPSS(file: context.arguments.positionals[0], by: context.principal())
         context.console.out(
-            "EPSS \(feed.modelVersion ?? "(no model version)") of \(feed.scoreDate ?? "(no date)"): \(summary.scores) scores; \(summary.findings) findings updated"
+            "EPSS \(result.modelVersion ?? "(no model version)") of \(result.scoreDate ?? "(no date)"): \(result.summary.scores) scores; \(result.summary.findings) findings updated"
         )
         return 0
     }
@@ -122,25 +93,11 @@ extension FeedCommands {
         ],
         positionals: []
     ) { context in
-        let settings = try configuration(context)
-        let rows = try context.openStore().prioritize(
-            criticality: settings.criticality, team: context.arguments.value("team"),
+        let rows = try context.service(configured: true).priority(
+            team: context.arguments.value("team"),
             limit: try context.arguments.integer("limit", range: 1...1_000_000) ?? 20)
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.array(
-                    rows.map {
-                        .object([
-                            ("id", .int($0.id)), ("priority", .double($0.priority)), ("ssvc", .string($0.decision)),
-                            ("ssvc_inputs", .string($0.inputs)), ("severity", .string($0.severity)),
-                            ("kev", .bool($0.kev)),
-                            ("epss", .optional($0.epss)), ("owner_team", .optional($0.team)),
-                            ("rule", .string($0.rule)),
-                            ("repository", .optional($0.repository)), ("path", .optional($0.path)),
-                            ("line", .optional($0.line)),
-                        ])
-                    }
-                ).text)
+            printJSON(context, .array(rows.map(Wire.priority)))
             return 0
         }
         var table = TextTable(["#", "ID", "SSVC", "INPUTS", "SEVERITY", "KEV", "EPSS", "TEAM", "RULE", "WHERE"])

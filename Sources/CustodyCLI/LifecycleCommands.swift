@@ -1,6 +1,5 @@
 import CustodyCore
-import CustodyJSON
-import CustodyStore
+import CustodyService
 import Foundation
 
 /// The lifecycle commands: each needs a reason, writes one event per finding, and works on the
@@ -19,7 +18,7 @@ enum LifecycleCommands {
 
     static func make(
         _ name: String, abstract: String, options: [OptionSpec] = [], discussion: String? = nil,
-        transition: @escaping @Sendable (ParsedArguments) throws -> Transition
+        action: @escaping @Sendable (ParsedArguments) throws -> LifecycleAction
     ) -> Command {
         Command(
             path: [name], abstract: abstract, discussion: discussion, options: options + selection,
@@ -29,36 +28,31 @@ enum LifecycleCommands {
         ) { context in
             let arguments = context.arguments
             let reason = try requiredReason(context, command: name, hint: "every change of state says why")
-            let change = try transition(arguments)
-            let store = try context.openStore()
-            var ids = try findingIDs(context, command: name)
-            let filtered =
-                arguments.value("team") != nil || arguments.value("rule") != nil || arguments.value("cve") != nil
-            if filtered {
+            let ids = try findingIDs(context, command: name)
+            var filter = FindingFilter()
+            filter.team = arguments.value("team")
+            filter.rule = arguments.value("rule")
+            filter.cve = arguments.value("cve")
+            filter.status = try arguments.choice("status", as: FindingStatus.self, among: FindingStatus.allCases)
+            let selection: FindingSelection
+            if filter.selectsSome {
                 guard ids.isEmpty else {
                     throw UsageError(message: "give finding ids or filters, not both", command: name)
                 }
-                var query = FindingQuery(
-                    team: arguments.value("team"),
-                    status: try arguments.choice("status", as: FindingStatus.self, among: FindingStatus.allCases))
-                query.rule = arguments.value("rule")
-                query.cve = arguments.value("cve")
-                ids = try store.findings(query).filter { change.allowedFrom.contains($0.status) || query.status != nil }
-                    .map(\.id)
+                selection = .filter(filter)
+            } else {
+                guard !ids.isEmpty else {
+                    throw UsageError(message: "no findings: give ids or a filter that selects some", command: name)
+                }
+                selection = .ids(ids)
             }
-            guard !ids.isEmpty else {
-                throw UsageError(message: "no findings: give ids or a filter that selects some", command: name)
-            }
-            let outcome: TransitionOutcome
-            do {
-                outcome = try store.transition(
-                    findingIDs: ids, change, actor: actor(context), reason: reason,
-                    skipRefused: arguments.flag("skip-invalid"))
-            } catch let refused as TransitionRefused {
-                throw Diagnostic(file: context.databasePath, message: refused.description)
-            }
-            for (id, why) in outcome.refused { context.console.err("skipped finding \(id): \(why)") }
-            context.console.out("\(outcome.changed.count) findings \(change.target.rawValue)")
+            let response = try context.service().transition(
+                TransitionRequest(
+                    selection: selection, action: try action(arguments), reason: reason,
+                    skipRefused: arguments.flag("skip-invalid")),
+                by: context.principal())
+            for refused in response.refused { context.console.err("skipped finding \(refused.id): \(refused.reason)") }
+            context.console.out("\(response.changed.count) findings \(response.target.rawValue)")
             return 0
         }
     }
@@ -75,12 +69,9 @@ enum LifecycleCommands {
         ],
         discussion: "'custody tick' reopens findings whose acceptance has expired."
     ) { arguments in
-        guard let untilText = arguments.value("until"), let until = Timestamp.parse(untilText) else {
+        guard let until = arguments.value("until") else {
             throw UsageError(
                 message: "--until needs a date: 2027-03-31 or 2027-03-31T00:00:00Z", command: "accept-risk")
-        }
-        guard until > Timestamp.string(Date()) else {
-            throw UsageError(message: "--until \(untilText) is in the past", command: "accept-risk")
         }
         guard let approver = arguments.value("approver"), !approver.isEmpty else {
             throw UsageError(message: "missing --approver WHO", command: "accept-risk")
@@ -105,7 +96,7 @@ enum LifecycleCommands {
                     "missing --justification: one of \(VEXJustification.allCases.map(\.rawValue).joined(separator: ", "))",
                 command: "false-positive")
         }
-        return .falsePositive(justification)
+        return .falsePositive(justification: justification.rawValue)
     }
 
     static let reopen = make("reopen", abstract: "Reopen fixed, closed, accepted or false-positive findings") { _ in
@@ -119,75 +110,12 @@ enum LifecycleCommands {
         options: [OptionSpec("json", help: "print a JSON array")],
         positionals: [PositionalSpec("FINDING_ID", help: "a finding's id")]
     ) { context in
-        let id = try findingID(context, command: "trace")
-        let store = try context.openStore()
-        let row = try finding(id, in: store, context: context)
-        var timeline: [(at: String, what: String, who: String)] = []
-        if let introducer = row.introducer {
-            timeline.append(
-                (
-                    introducer.authoredAt,
-                    "introduced in \(introducer.commit.prefix(12)) (\(introducer.pathThen):\(introducer.lineThen)), "
-                        + "release \(introducer.release ?? "none yet"), team then \(introducer.team ?? "none")",
-                    "\(introducer.author) <\(introducer.email)>"
-                ))
-        }
-        let history = try store.ownerHistory(findingID: id)
-        timeline.append(
-            (
-                row.firstSeen, "discovered by \(row.tool) (\(row.rule)); owner \(history.first?.team ?? "none")",
-                history.first?.actor ?? ""
-            ))
-        for event in try store.events(findingID: id) {
-            let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
-            var what = event.kind
-            switch event.kind {
-            case "finding.acknowledged": what = "acknowledged"
-            case "finding.fixed": what = "fixed: \(payload?["reason"]?.string ?? "")"
-            case "finding.reopened": what = "reopened: \(payload?["reason"]?.string ?? "")"
-            case "finding.risk_accepted":
-                what = "risk accepted until \(payload?["until"]?.string ?? "") by \(payload?["approver"]?.string ?? "")"
-            case "finding.false_positive": what = "false positive: \(payload?["justification"]?.string ?? "")"
-            case "escalation.step":
-                let to = payload?["to"]?.array.map { Array($0).compactMap(\.string).joined(separator: ", ") } ?? ""
-                what = "escalated to the \(payload?["stage"]?.string ?? "")" + (to.isEmpty ? "" : " (\(to))")
-            case "ownership.transferred", "ownership.assigned":
-                what =
-                    "owner \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
-            case "kev.added":
-                what =
-                    "known exploited: in CISA's KEV since \(payload?["date_added"]?.string ?? "?"); due \(payload?["due_to"]?.string ?? "unchanged")"
-            case "vex.applied":
-                what =
-                    "VEX \(payload?["status"]?.string ?? "?") from \(payload?["document"]?.string ?? "?"): \(payload?["from"]?.string ?? "") -> \(payload?["to"]?.string ?? "")"
-            case "sla.due_changed":
-                what = "due date \(payload?["from"]?.string ?? "none") -> \(payload?["to"]?.string ?? "none")"
-            case "ticket.opened", "ticket.closed", "ticket.reopened":
-                let verb = event.kind.dropFirst("ticket.".count)
-                what =
-                    "ticket \(payload?["ticket"]?.string ?? "?") \(verb) in \(payload?["sink"]?.string ?? "?")"
-                    + (payload?["url"]?.string.map { " (\($0))" } ?? "")
-            case "transfer.requested":
-                what = "transfer to \(payload?["to"]?.string ?? "?") requested"
-            case "notification.failed":
-                what =
-                    "notification through \(payload?["sink"]?.string ?? "?") given up: \(payload?["error"]?.string ?? "")"
-            default: break
-            }
-            if let reason = payload?["reason"]?.string, !what.contains(reason) { what += " (\(reason))" }
-            timeline.append((event.at, what, event.actor))
-        }
+        let (row, timeline) = try context.service().trace(try findingID(context, command: "trace"))
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.array(
-                    timeline.map {
-                        .object([("at", .string($0.at)), ("what", .string($0.what)), ("who", .string($0.who))])
-                    }
-                ).text)
+            printJSON(context, .array(timeline.map(Wire.timelineEntry)))
             return 0
         }
-        context.console.out(
-            "finding \(row.id): \(row.rule) at \((row.path ?? "-") + (row.line.map { ":\($0)" } ?? ""))")
+        context.console.out("finding \(row.id): \(row.rule) at \(location(row))")
         var table = TextTable(["WHEN", "WHAT", "WHO"])
         for entry in timeline { table.add([entry.at, entry.what, entry.who]) }
         context.console.out(table.render(), terminator: "")
@@ -199,9 +127,7 @@ enum LifecycleCommands {
         discussion: "Run it after changing the policy: every finding whose due date changes gets an event.",
         options: [configOption, OptionSpec("actor", value: "WHO", help: "who (default: $USER)")], positionals: []
     ) { context in
-        let settings = try configuration(context)
-        let changed = try context.openStore().applySLA(
-            settings.sla, criticality: settings.criticality, actor: actor(context))
+        let changed = try context.service(configured: true).applySLA(by: context.principal())
         context.console.out("\(changed) due dates changed")
         return 0
     }
@@ -219,13 +145,10 @@ enum LifecycleCommands {
         ],
         positionals: []
     ) { context in
-        let store = try context.openStore()
-        let who = context.arguments.value("actor") ?? "custody-tick"
-        let now = try context.arguments.time("now")
-        let reopened = try store.expireRiskAcceptances(now: now, actor: who)
-        let steps = try store.escalate(now: now, actor: who)
-        context.console.out("\(reopened.count) risk acceptances expired and reopened")
-        context.console.out("\(steps) escalation steps")
+        let result = try context.service().tick(
+            now: try context.arguments.time("now"), by: context.principal(default: "custody-tick"))
+        context.console.out("\(result.reopened.count) risk acceptances expired and reopened")
+        context.console.out("\(result.escalationSteps) escalation steps")
         return 0
     }
 }

@@ -1,6 +1,5 @@
 import CustodyCore
-import CustodyNotify
-import CustodyStore
+import CustodyService
 import Foundation
 
 /// `custody notify`: the outbox worker and its queue.
@@ -21,23 +20,11 @@ enum NotifyCommands {
         ],
         positionals: []
     ) { context in
-        let settings = try configuration(context).notifications
-        guard !settings.sinks.isEmpty else {
-            context.console.err(
-                "no sinks configured: add notifications.sinks to the configuration (docs/notifications.md)")
-            return 1
-        }
-        let notifier = try Notifier(
-            store: try context.openStore(), settings: settings, environment: context.environment,
-            timeoutSeconds: try context.arguments.integer("timeout", range: 1...600) ?? 30)
-        let report = try notifier.run(now: try context.arguments.time("now"))
+        let report = try context.service(configured: true).notify(
+            now: try context.arguments.time("now"),
+            timeoutSeconds: try context.arguments.integer("timeout", range: 1...600) ?? 30, by: context.principal())
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.object([
-                    ("planned", .int(Int64(report.planned))), ("delivered", .int(Int64(report.delivered))),
-                    ("retrying", .int(Int64(report.retrying))), ("failed", .int(Int64(report.failed))),
-                    ("problems", .strings(report.problems)),
-                ]).text)
+            printJSON(context, Wire.notifyReport(report))
         } else {
             context.console.out(
                 "\(report.planned) planned, \(report.delivered) delivered, \(report.retrying) to retry, \(report.failed) failed"
@@ -58,21 +45,10 @@ enum NotifyCommands {
     ) { context in
         let state = try context.arguments.choice(
             "state", as: DeliveryState.self, among: DeliveryState.allCases)
-        let rows = try context.openStore().deliveries(
-            state: state?.rawValue, limit: try context.arguments.integer("limit", range: 1...100_000) ?? 50)
+        let rows = try context.service().deliveries(
+            state: state, limit: try context.arguments.integer("limit", range: 1...100_000) ?? 50)
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.array(
-                    rows.map {
-                        .object([
-                            ("id", .int($0.id)), ("sink", .string($0.sink)), ("kind", .string($0.kind)),
-                            ("key", .string($0.key)), ("state", .string($0.state)),
-                            ("attempts", .int(Int64($0.attempts))),
-                            ("next_attempt_at", .string($0.nextAttempt)), ("last_error", .optional($0.lastError)),
-                            ("delivered_at", .optional($0.deliveredAt)),
-                        ])
-                    }
-                ).text)
+            printJSON(context, .array(rows.map(Wire.delivery)))
             return 0
         }
         var table = TextTable(["ID", "SINK", "KIND", "STATE", "ATTEMPTS", "NEXT/DONE", "KEY", "ERROR"])
@@ -90,12 +66,8 @@ enum NotifyCommands {
         path: ["notify", "retry"], abstract: "Queue failed deliveries again (after fixing a sink)",
         options: [], positionals: []
     ) { context in
-        let count = try context.openStore().retryFailedDeliveries(now: Date())
+        let count = try context.service().retryFailedDeliveries(by: context.principal())
         context.console.out("\(count) failed deliveries queued again")
         return 0
-    }
-
-    enum DeliveryState: String, CaseIterable {
-        case pending, delivered, failed
     }
 }

@@ -1,5 +1,5 @@
 import CustodyCore
-import CustodyStore
+import CustodyService
 import Foundation
 
 /// Transfers between teams: one team asks, the other accepts or rejects, the security team
@@ -16,13 +16,10 @@ enum TransferCommands {
         try requiredReason(context, command: command, hint: "every transfer step says why")
     }
 
-    /// Store refusals (unknown team, wrong state) become errors naming the database.
-    static func refusing<T>(_ context: CommandContext, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as DatabaseError where error.code == 0 {
-            throw Diagnostic(file: context.databasePath, message: error.message + "; nothing changed")
-        }
+    static func take(_ context: CommandContext, _ ids: [Int64], _ step: TransferStep, reason: String?) throws -> [Int64]
+    {
+        try context.service().transfer(
+            TransferRequestInput(findingIDs: ids, step: step, reason: reason), by: context.principal())
     }
 
     static let common: [OptionSpec] = [
@@ -43,9 +40,7 @@ enum TransferCommands {
         }
         let ids = try ids(context, "transfer")
         let reason = try reason(context, "transfer")
-        let done = try refusing(context) {
-            try context.openStore().requestTransfer(findingIDs: ids, to: team, actor: actor(context), reason: reason)
-        }
+        let done = try take(context, ids, .request(to: team), reason: reason)
         context.console.out("\(done.count) transfers to \(team) requested")
         return 0
     }
@@ -55,10 +50,7 @@ enum TransferCommands {
         positionals: idArgument
     ) { context in
         let ids = try ids(context, "transfer accept")
-        let reason = context.arguments.value("reason") ?? "accepted"
-        let done = try refusing(context) {
-            try context.openStore().decideTransfer(findingIDs: ids, .accept, actor: actor(context), reason: reason)
-        }
+        let done = try take(context, ids, .accept, reason: context.arguments.value("reason"))
         context.console.out("\(done.count) transfers accepted")
         return 0
     }
@@ -70,9 +62,7 @@ enum TransferCommands {
     ) { context in
         let ids = try ids(context, "transfer reject")
         let reason = try reason(context, "transfer reject")
-        let done = try refusing(context) {
-            try context.openStore().decideTransfer(findingIDs: ids, .reject, actor: actor(context), reason: reason)
-        }
+        let done = try take(context, ids, .reject, reason: reason)
         context.console.out("\(done.count) transfers rejected; 'custody transfer resolve' settles a dispute")
         return 0
     }
@@ -91,10 +81,7 @@ enum TransferCommands {
         }
         let ids = try ids(context, "transfer resolve")
         let reason = try reason(context, "transfer resolve")
-        let done = try refusing(context) {
-            try context.openStore().decideTransfer(
-                findingIDs: ids, .arbitrate(to: to), actor: actor(context), reason: reason)
-        }
+        let done = try take(context, ids, .resolve(to: to), reason: reason)
         context.console.out("\(done.count) transfers resolved" + (to.map { ": owned by \($0)" } ?? ": owners kept"))
         return 0
     }
@@ -106,20 +93,9 @@ enum TransferCommands {
         ],
         positionals: []
     ) { context in
-        let requests = try context.openStore().transferRequests(pendingOnly: !context.arguments.flag("all"))
+        let requests = try context.service().transferRequests(pendingOnly: !context.arguments.flag("all"))
         if context.arguments.flag("json") {
-            context.console.out(
-                JSONText.Value.array(
-                    requests.map {
-                        .object([
-                            ("id", .int($0.id)), ("finding", .int($0.findingID)), ("from", .optional($0.fromTeam)),
-                            ("to", .string($0.toTeam)), ("reason", .string($0.reason)),
-                            ("requested_by", .string($0.requestedBy)), ("requested_at", .string($0.requestedAt)),
-                            ("state", .string($0.state)), ("decided_by", .optional($0.decidedBy)),
-                            ("decision", .optional($0.decision)),
-                        ])
-                    }
-                ).text)
+            printJSON(context, .array(requests.map(Wire.transfer)))
             return 0
         }
         var table = TextTable(["FINDING", "FROM", "TO", "STATE", "ASKED BY", "WHY"])

@@ -180,7 +180,14 @@ public enum ReportRegistry {
     public static func open(
         path: String, format: ReportFormat? = nil, limits: InputLimits = InputLimits()
     ) throws -> (source: ReportSource, reader: any ReportReader) {
-        let source = try ReportSource(file: path, limits: limits)
+        try reader(for: try ReportSource(file: path, limits: limits), format: format)
+    }
+
+    /// The reader for an opened report: `format`'s, or the one that recognises it.
+    public static func reader(for source: ReportSource, format: ReportFormat? = nil) throws -> (
+        source: ReportSource, reader: any ReportReader
+    ) {
+        let path = source.file
         if let format {
             guard let reader = readers.first(where: { $0.format == format }) else {
                 throw Diagnostic(file: path, message: "no reader for format '\(format.rawValue)'")

@@ -103,6 +103,11 @@ public struct IngestPipeline {
     }
 
     public func run(files: [String], options: IngestOptions) throws -> Outcome {
+        try run(inputs: files.map(ReportInput.file), options: options)
+    }
+
+    /// Ingests report files and reports already in memory (an upload, a request body) alike.
+    public func run(inputs files: [ReportInput], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
         var codeowners: OwnerResolver.Source?
         var warnings: [Diagnostic] = []
@@ -190,6 +195,29 @@ public struct IngestPipeline {
     }
 }
 
+/// One report to ingest: a file, or bytes already in memory with the name they are known by
+/// (an upload's file name), which errors and the scan record cite.
+public enum ReportInput: Sendable {
+    case file(String)
+    case bytes(name: String, [UInt8])
+
+    public var name: String {
+        switch self {
+        case .file(let path): path
+        case .bytes(let name, _): name
+        }
+    }
+
+    func open(format: ReportFormat?, limits: InputLimits) throws -> (source: ReportSource, reader: any ReportReader) {
+        switch self {
+        case .file(let path): return try ReportRegistry.open(path: path, format: format, limits: limits)
+        case .bytes(let name, let bytes):
+            let source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
+            return try ReportRegistry.reader(for: source, format: format)
+        }
+    }
+}
+
 /// What the reading thread hands to the recording one.
 enum Step: Sendable {
     case scan(ScanRecord)
@@ -200,7 +228,7 @@ enum Step: Sendable {
 
 /// Steps 1-3 on their own thread: read each report, fingerprint and attribute every finding.
 final class Producer: @unchecked Sendable {
-    let files: [String]
+    let files: [ReportInput]
     let options: IngestOptions
     let resolver: OwnerResolver
     let attributor: IntroducerAttributor?
@@ -215,7 +243,7 @@ final class Producer: @unchecked Sendable {
     private(set) var warnings: [Diagnostic] = []
 
     init(
-        files: [String], options: IngestOptions, resolver: OwnerResolver, attributor: IntroducerAttributor?,
+        files: [ReportInput], options: IngestOptions, resolver: OwnerResolver, attributor: IntroducerAttributor?,
         startedAt: Date, queue: BoundedQueue<[Step]>
     ) {
         self.files = files
@@ -305,9 +333,9 @@ final class Producer: @unchecked Sendable {
                 return (resolution.team, rule)
             }
             var lines = SourceLines(root: options.sourceRoot)
-            for file in files {
-                let (source, reader) = try ReportRegistry.open(
-                    path: file, format: options.format, limits: options.limits)
+            for input in files {
+                let file = input.name
+                let (source, reader) = try input.open(format: options.format, limits: options.limits)
                 var occurrences = OccurrenceCounter()
                 var dependencies = Set<String>()
                 var scan: ScanRecord?

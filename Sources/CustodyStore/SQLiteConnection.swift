@@ -108,6 +108,34 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(handle) }
 
+    /// The result columns by name (as the SQL names them: `AS alias` or the bare column).
+    lazy var columnIndex: [String: Int32] = {
+        var names: [String: Int32] = [:]
+        for column in 0..<sqlite3_column_count(handle) {
+            if let name = sqlite3_column_name(handle, column) { names[String(cString: name)] = column }
+        }
+        return names
+    }()
+
+    /// The index of a result column, or an error naming the statement: a query and the code
+    /// reading it disagree, which a test catches at once.
+    func column(_ name: String) throws -> Int32 {
+        guard let index = columnIndex[name] else {
+            throw DatabaseError(code: -1, message: "no result column '\(name)'", sql: sql)
+        }
+        return index
+    }
+
+    /// Runs a query and hands each row to `body` as it is stepped: nothing is collected, so
+    /// memory stays flat in the number of rows. `body` returns false to stop early.
+    func forEach(_ values: [SQLValue] = [], _ body: (Row) throws -> Bool) throws {
+        try withBindings(values) {
+            while try step() {
+                if try !body(Row(statement: self)) { break }
+            }
+        }
+    }
+
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -186,6 +214,12 @@ final class SQLiteStatement {
 
     struct Row {
         let statement: SQLiteStatement
+
+        /// Columns read by name (through the statement's column map).
+        func text(_ name: String) throws -> String? { text(try statement.column(name)) }
+        func int(_ name: String) throws -> Int64 { int(try statement.column(name)) }
+        func optionalInt(_ name: String) throws -> Int64? { optionalInt(try statement.column(name)) }
+        func double(_ name: String) throws -> Double? { double(try statement.column(name)) }
 
         func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, column) == SQLITE_NULL }
         func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement.handle, column) }

@@ -247,7 +247,20 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try locked { try findingsUnlocked(query) }
     }
 
+    public func forEachFinding(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
+        try locked { try forEachFindingUnlocked(query, body) }
+    }
+
     func findingsUnlocked(_ query: FindingQuery) throws -> [FindingRow] {
+        var rows: [FindingRow] = []
+        try forEachFindingUnlocked(query) { row in
+            rows.append(row)
+            return true
+        }
+        return rows
+    }
+
+    func forEachFindingUnlocked(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let team = query.team {
@@ -280,16 +293,35 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             conditions.append("f.repository = ?")
             values.append(.text(repository))
         }
+        if let severity = query.severity {
+            conditions.append("f.severity = ?")
+            values.append(.text(severity.rawValue))
+        }
+        let sortKey = Self.sortKey(query.sort)
+        if let cursor = query.after {
+            if let sortKey {
+                conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND f.id > ?))")
+                let key: SQLValue = query.sort == .severity ? .integer(Int64(cursor.key) ?? 0) : .text(cursor.key)
+                values += [key, key, .integer(cursor.id)]
+            } else {
+                conditions.append("f.id > ?")
+                values.append(.integer(cursor.id))
+            }
+        }
         var sql = """
             SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
-                   latest.line, f.message, f.cwes, f.cves, f.owner_team, r.source, r.file, r.revision,
-                   f.suppressions, first.started_at, last.started_at, f.fingerprint_basis,
-                   r.dialect, r.line, r.pattern, r.section, r.handles,
-                   i.commit_sha, c.author, c.email, c.authored_at, c.release, i.team, i.path_then, i.line_then,
-                   i.reason, f.due_at, f.kev_added, f.escalation_stage, f.package, f.package_version,
-                   f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
+                   latest.line AS line, f.message, f.cwes, f.cves, f.owner_team, r.source AS rule_source,
+                   r.file AS rule_file, r.revision AS rule_revision, f.suppressions,
+                   first.started_at AS first_seen, last.started_at AS last_seen, f.fingerprint_basis,
+                   r.dialect AS rule_dialect, r.line AS rule_line, r.pattern AS rule_pattern,
+                   r.section AS rule_section, r.handles AS rule_handles,
+                   i.commit_sha AS introduced_commit, c.author AS introduced_author,
+                   c.email AS introduced_email, c.authored_at AS introduced_at, c.release AS introduced_release,
+                   i.team AS introduced_team, i.path_then AS introduced_path, i.line_then AS introduced_line,
+                   i.reason AS introducer_reason, f.due_at, f.kev_added, f.escalation_stage, f.package,
+                   f.package_version, f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
                    (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
-                    WHERE si.finding_id = f.id), f.epss, f.ssvc, f.ssvc_inputs
+                    WHERE si.finding_id = f.id) AS sources, f.epss, f.ssvc, f.ssvc_inputs
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
@@ -300,56 +332,23 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             LEFT JOIN commits c ON c.sha = i.commit_sha
             """
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY f.id"
+        sql += " ORDER BY " + (sortKey.map { $0 + ", f.id" } ?? "f.id")
         if let limit = query.limit {
             sql += " LIMIT ?"
             values.append(.integer(Int64(limit)))
         }
-        func list(_ text: String?) -> [String] {
-            (text ?? "").split(separator: ",").map(String.init)
-        }
-        return try connection.statement(sql).rows(values) { row in
-            var evidence: OwnerEvidence?
-            if let source = row.text(13) {
-                let revision = row.text(15) ?? ""
-                evidence = OwnerEvidence(
-                    source: source, file: row.text(14) ?? "", revision: revision.isEmpty ? nil : revision,
-                    dialect: row.text(20) ?? "", line: Int(row.int(21)), pattern: row.text(22) ?? "",
-                    section: row.text(23), handles: list(row.text(24)))
-            }
-            var introducer: Introducer?
-            if let commit = row.text(25) {
-                introducer = Introducer(
-                    commit: commit, author: row.text(26) ?? "", email: row.text(27) ?? "",
-                    authoredAt: row.text(28) ?? "", release: row.text(29), team: row.text(30),
-                    pathThen: row.text(31) ?? "", lineThen: Int(row.int(32)))
-            }
-            var found = FindingRow(
-                id: row.int(0), fingerprint: row.text(1) ?? "", fingerprintBasis: row.text(19) ?? "",
-                tool: row.text(2) ?? "", rule: row.text(3) ?? "",
-                severity: Severity(rawValue: row.text(4) ?? "") ?? .info,
-                status: FindingStatus(rawValue: row.text(5) ?? "") ?? .open, repository: row.text(6),
-                path: row.text(7), line: row.optionalInt(8).map(Int.init), message: row.text(9) ?? "",
-                cwes: list(row.text(10)), cves: list(row.text(11)), ownerTeam: row.text(12),
-                ownerEvidence: evidence,
-                suppressed: !(row.text(16) ?? "").isEmpty, firstSeen: row.text(17) ?? "",
-                lastSeen: row.text(18) ?? "")
-            found.introducer = introducer
-            found.introducerUnknownReason = row.text(33)
-            found.dueAt = row.text(34)
-            found.kevAdded = row.text(35)
-            found.escalation = EscalationStage(rawValue: Int(row.int(36))) ?? .none
-            found.package = row.text(37)
-            found.packageVersion = row.text(38)
-            found.vulnerabilityIDs = list(row.text(39))
-            found.fixedVersion = row.text(40)
-            found.cvssVectors = (row.text(41) ?? "").split(separator: " ").map(String.init)
-            found.asset = row.text(42)
-            found.sources = list(row.text(43)).sorted()
-            found.epss = row.double(44)
-            found.ssvc = row.text(45)
-            found.ssvcInputs = row.text(46)
-            return found
+        let statement = try connection.statement(sql)
+        let columns = try FindingColumns(statement)
+        try statement.forEach(values) { row in try body(columns.decode(row)) }
+    }
+
+    /// The SQL expression a sort order keys on (nil: the id alone). Both engines speak it.
+    static func sortKey(_ sort: FindingSort) -> String? {
+        switch sort {
+        case .id: nil
+        case .severity:
+            "(CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END)"
+        case .due: "coalesce(f.due_at, '~')"
         }
     }
 
@@ -480,12 +479,12 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 guard
                     try connection.statement("SELECT 1 FROM teams WHERE id = ?").rows([.text(team)], { _ in 1 }).count
                         == 1
-                else { throw DatabaseError(code: 0, message: "unknown team '\(team)'") }
+                else { throw StoreRefusal(.notFound, "unknown team '\(team)'") }
                 var changed = 0
                 for id in findingIDs {
                     let previous = try connection.statement("SELECT owner_team FROM findings WHERE id = ?")
                         .rows([.integer(id)]) { $0.text(0) }
-                    guard let old = previous.first else { throw DatabaseError(code: 0, message: "no finding \(id)") }
+                    guard let old = previous.first else { throw StoreRefusal(.notFound, "no finding \(id)") }
                     if old == team { continue }
                     try connection.statement("UPDATE findings SET owner_team = ?, owner_rule = NULL WHERE id = ?")
                         .run([.text(team), .integer(id)])
@@ -619,7 +618,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     let (sequence, head) = try connection.statement(
                         "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
                     ).rows([], { ($0.int(0), $0.text(1) ?? "") }).first
-                else { throw DatabaseError(code: 0, message: "the ledger has no events to sign") }
+                else { throw StoreRefusal(.refused, "the ledger has no events to sign") }
                 let at = Timestamp.string(Date())
                 let keyID = Signing.keyID(publicKey)
                 let signature = try Signing.sign(
@@ -630,7 +629,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                         Ledger.checkpointMessage(sequence: sequence, head: head, at: at, keyID: keyID),
                         signature: signature,
                         publicKey: publicKey)
-                else { throw DatabaseError(code: 0, message: "the public key does not belong to the private key") }
+                else { throw StoreRefusal(.invalid, "the public key does not belong to the private key") }
                 try connection.statement(
                     "INSERT INTO checkpoints (seq, head_hash, at, key_id, signature, actor) VALUES (?, ?, ?, ?, ?, ?)"
                 ).run([.integer(sequence), .text(head), .text(at), .text(keyID), .text(signature), .text(actor)])
@@ -753,14 +752,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                         let (statusText, owner) = try connection.statement(
                             "SELECT status, owner_team FROM findings WHERE id = ?"
                         ).rows([.integer(id)], { ($0.text(0) ?? "", $0.text(1)) }).first
-                    else { throw DatabaseError(code: 0, message: "no finding \(id)") }
+                    else { throw StoreRefusal(.notFound, "no finding \(id)") }
                     let status = FindingStatus(rawValue: statusText) ?? .open
                     guard [.open, .acknowledged, .reopened].contains(status) else {
-                        throw DatabaseError(
-                            code: 0, message: "finding \(id) is \(status.rawValue): only open work can be transferred")
+                        throw StoreRefusal(
+                            .refused, "finding \(id) is \(status.rawValue): only open work can be transferred")
                     }
                     guard owner != team else {
-                        throw DatabaseError(code: 0, message: "finding \(id) is already owned by \(team)")
+                        throw StoreRefusal(.conflict, "finding \(id) is already owned by \(team)")
                     }
                     try connection.statement(
                         """
@@ -808,10 +807,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                         ).rows([.integer(id)], { ($0.int(0), $0.text(1), $0.text(2) ?? "", $0.text(3) ?? "open") })
                             .first
                     else {
-                        throw DatabaseError(
-                            code: 0,
-                            message:
-                                "finding \(id) has no \(decision == .accept || decision == .reject ? "pending" : "pending or disputed") transfer request"
+                        throw StoreRefusal(
+                            .refused,
+                            "finding \(id) has no \(decision == .accept || decision == .reject ? "pending" : "pending or disputed") transfer request"
                         )
                     }
                     let newOwner: String?
@@ -868,7 +866,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     private func requireTeam(_ team: String) throws {
         guard try connection.statement("SELECT 1 FROM teams WHERE id = ?").rows([.text(team)], { _ in 1 }).count == 1
-        else { throw DatabaseError(code: 0, message: "unknown team '\(team)'") }
+        else { throw StoreRefusal(.notFound, "unknown team '\(team)'") }
     }
 
     public func escalate(now: Date, actor: String) throws -> Int {
@@ -1244,7 +1242,7 @@ final class SQLiteIngestSession: IngestSession {
 
     func record(_ prepared: PreparedFinding) throws {
         guard let scan = current?.scan else {
-            throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
+            throw StoreRefusal(.invalid, "a finding was recorded before its scan began")
         }
         var key: Int?
         if let evidence = prepared.ownerEvidence {
@@ -1261,7 +1259,7 @@ final class SQLiteIngestSession: IngestSession {
 
     func record(encoded: EncodedFinding) throws {
         guard let (scan, scanID, now) = current else {
-            throw DatabaseError(code: 0, message: "a finding was recorded before its scan began")
+            throw StoreRefusal(.invalid, "a finding was recorded before its scan began")
         }
         summary.findings += 1
         if encoded.unowned { summary.unowned += 1 }

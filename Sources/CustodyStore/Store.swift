@@ -95,7 +95,12 @@ public struct FindingQuery: Sendable {
     /// Only open work past its due date at this time.
     public var overdueAt: String?
     public var repository: String?
+    public var severity: Severity?
     public var limit: Int?
+    /// The order rows come in; the id breaks ties, so every order is total.
+    public var sort: FindingSort = .id
+    /// Only rows after this one in `sort` order: keyset pagination, as fast on page 1,000 as on page 1.
+    public var after: FindingCursor?
 
     public init(
         team: String? = nil, status: FindingStatus? = nil, unownedOnly: Bool = false, repository: String? = nil,
@@ -106,6 +111,39 @@ public struct FindingQuery: Sendable {
         self.unownedOnly = unownedOnly
         self.repository = repository
         self.limit = limit
+    }
+}
+
+/// The orders a findings listing can come in.
+public enum FindingSort: String, Sendable, CaseIterable {
+    /// Oldest first (the order findings were first recorded).
+    case id
+    /// Critical first, then high, medium, low, info; by id within a severity.
+    case severity
+    /// Earliest due date first, findings without one last.
+    case due
+}
+
+/// Where a page of findings ended: the sort key of its last row and that row's id.
+public struct FindingCursor: Sendable, Equatable {
+    /// The sort key as text: a severity's rank (0 critical ... 4 info), a due date (`~` for none);
+    /// empty for the id order.
+    public var key: String
+    public var id: Int64
+
+    public init(key: String, id: Int64) {
+        self.key = key
+        self.id = id
+    }
+
+    /// The cursor after `row` in `sort` order.
+    public init(after row: FindingRow, sort: FindingSort) {
+        switch sort {
+        case .id: key = ""
+        case .severity: key = String(4 - row.severity.rank)  // the SQL ranks critical 0 ... info 4
+        case .due: key = row.dueAt ?? "~"
+        }
+        id = row.id
     }
 }
 
@@ -294,6 +332,9 @@ public protocol Store: AnyObject {
     func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary
 
     func findings(_ query: FindingQuery) throws -> [FindingRow]
+    /// Hands the findings `query` selects to `body` one at a time, as the database yields them
+    /// (memory flat in the number of rows); `body` returns false to stop.
+    func forEachFinding(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws
     /// Open findings no team owns, grouped by repository and directory, oldest first, with the
     /// teams that own findings nearest to each group as suggestions.
     func unownedQueue(now: Date) throws -> [UnownedGroup]
@@ -334,4 +375,29 @@ public protocol Store: AnyObject {
     func events(findingID: Int64?) throws -> [EventRow]
     /// Row counts of the main tables, for checks and status output.
     func counts() throws -> [String: Int]
+}
+
+/// A request the store refuses for a reason of the domain, not of the database: an unknown
+/// team or finding, a change that conflicts with the current state. Nothing was changed.
+public struct StoreRefusal: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// The finding, team or key named does not exist.
+        case notFound
+        /// The state already is what was asked, or another change got there first.
+        case conflict
+        /// The change is not allowed from the current state.
+        case refused
+        /// The request itself is malformed.
+        case invalid
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
 }

@@ -1,6 +1,7 @@
 import CustodyCLI
 import CustodyCore
 import CustodyJSON
+import CustodyService
 import CustodyStore
 import CustodyTestSupport
 import Foundation
@@ -165,7 +166,7 @@ struct CLITests {
         #expect(json["owner_evidence"]?["pattern"]?.string == "/vendor/")
         #expect(json["owner_evidence"]?["dialect"]?.string == "github")
         result = session.run("owners", "explain", "77")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.notFound.exitStatus)
         #expect(result.err.contains("no finding 77"))
         #expect(session.run("owners", "explain", "x").status == 2)
     }
@@ -191,7 +192,7 @@ struct CLITests {
         #expect(result.status == 2)
         #expect(result.err.contains("missing --reason"))
         result = session.run("unowned", "assign", "--team", "nobody", "--reason", "r", "2")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.notFound.exitStatus)
         #expect(result.err.contains("unknown team 'nobody'"))
         result = session.run("unowned", "assign", "--team", "payments", "--reason", "vendored for payments", "2", "3")
         #expect(result.out == "2 findings assigned to payments\n")
@@ -259,10 +260,10 @@ struct CLITests {
         let before = try SQLiteStore(path: session.database).counts()
         let report = try session.write("r.sarif", session.sarif(["src/x.py"]))
         var bad = session.run("ingest", "--repo", repo.path, "--commit", "0123abcd", report)
-        #expect(bad.status == 1)
+        #expect(bad.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(bad.err.contains("commit '0123abcd' is not in the repository"))
         bad = session.run("ingest", "--repo", repo.path, "--commit", "--output=/tmp/x", report)
-        #expect(bad.status == 1)
+        #expect(bad.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(bad.err.contains("is not a revision"))
         #expect(try SQLiteStore(path: session.database).counts() == before)
     }
@@ -523,7 +524,8 @@ struct CLITests {
         #expect(result.status == 0)
         let attributes = try FileManager.default.attributesOfItem(atPath: keys + "/ledger-key.pem")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        #expect(session.run("ledger", "keygen", keys).status == 1)  // never overwrites a key
+        // never overwrites a key
+        #expect(session.run("ledger", "keygen", keys).status == ServiceError.Kind.conflict.exitStatus)
         result = session.run("ledger", "checkpoint", "--key", keys + "/ledger-key.pem")
         #expect(result.out.hasPrefix("signed the head at event 3: "))
         // More events after the checkpoint are fine.
@@ -552,11 +554,11 @@ struct CLITests {
         let session = Session()
         let big = try session.write("CODEOWNERS", String(repeating: "# padding line of a huge file\n", count: 110_000))
         let result = session.run("owners", "resolve", "--codeowners", big, "a.py")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.limitExceeded.exitStatus)
         #expect(result.err.contains("over the limit of 3145728 bytes"))
         let report = try session.write("r.sarif", session.sarif(["a.py"]))
         let limited = session.run("ingest", "--max-bytes", "100", report)
-        #expect(limited.status == 1)
+        #expect(limited.status == ServiceError.Kind.limitExceeded.exitStatus)
         #expect(limited.err.contains("over the limit of 100 bytes"))
     }
 
@@ -588,7 +590,7 @@ struct CLITests {
         // A good file followed by a bad one: the whole call is one transaction.
         let good = try session.write("good.sarif", session.sarif(["services/payments/new.py"]))
         let result = session.run("ingest", "--repo", "portal", good, broken)
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(
             result.err.contains("broken.sarif: $.runs[0].results[0].level: error: expected a string, found integer"))
         #expect(try SQLiteStore(path: session.database).counts() == before)
@@ -625,7 +627,7 @@ struct CLITests {
         result = session.run("ingest")
         #expect(result.err.contains("missing argument FILE"))
         result = session.run("findings", "list", "--team", "ghosts")
-        #expect(result.status == 2)
+        #expect(result.status == ServiceError.Kind.notFound.exitStatus)
         #expect(result.err.contains("unknown team 'ghosts'"))
         result = session.run("owners", "resolve", "a.py")
         #expect(result.err.contains("missing --codeowners PATH"))

@@ -1,6 +1,7 @@
 import CustodyCLI
 import CustodyCore
 import CustodyIngest
+import CustodyService
 import CustodyStore
 import CustodyTestSupport
 import Foundation
@@ -102,7 +103,7 @@ struct FeedTests {
             "kev.json",
             catalog([("CVE-2021-44228", "2021-12-10", "2021-12-24"), ("CVE-21-1", "2021-12-10", "2021-12-24")]))
         var result = session.run("feeds", "import", "kev", bad)
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("kev.json: $.vulnerabilities[1].cveID: error: 'CVE-21-1' is not a CVE id"))
         let date = try session.write("date.json", catalog([("CVE-2021-44228", "12/10/2021", "2021-12-24")]))
         result = session.run("feeds", "import", "kev", date)
@@ -110,7 +111,7 @@ struct FeedTests {
         // An empty required date is missing (it once crashed the reader: a forced unwrap).
         let empty = try session.write("empty.json", catalog([("CVE-2021-44228", "", "2021-12-24")]))
         result = session.run("feeds", "import", "kev", empty)
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("$.vulnerabilities[0].dateAdded: error: missing"))
         let typed = try session.write(
             "typed.json", #"{"catalogVersion": "1", "vulnerabilities": [{"cveID": 44228, "dateAdded": "2021-12-10"}]}"#)
@@ -123,7 +124,7 @@ struct FeedTests {
         let truncated = try session.write(
             "cut.json", String(catalog([("CVE-2021-44228", "2021-12-10", "2021-12-24")]).dropLast(9)))
         result = session.run("feeds", "import", "kev", truncated)
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("not valid JSON"))
         #expect(try SQLiteStore(path: session.database).kevCatalog().isEmpty)
         let config = try session.write("c.yaml", "assets:\n  - repository: x\n    criticality: vital\n")

@@ -1,5 +1,6 @@
 import CustodyCLI
 import CustodyCore
+import CustodyService
 import CustodyStore
 import CustodyTestSupport
 import Foundation
@@ -48,7 +49,7 @@ struct LifecycleTests {
         #expect(events.first?.payload.contains("we own the ledger query") == true)
         // Again: refused, nothing changes, and the message says why.
         result = session.run("ack", "1", "2", "--reason", "again")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.refused.exitStatus)
         #expect(result.err.contains("finding 1: cannot acknowledge a finding that is acknowledged"))
         #expect(try status(session, 2) == "open")
         // Unless the valid ones should go ahead.
@@ -63,11 +64,11 @@ struct LifecycleTests {
         // The findings are "error" level: high. Lead or unit head may approve; others may not.
         var result = session.run(
             "accept-risk", "1", "--until", "2099-01-01", "--approver", "eve@example.gov", "--reason", "r")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.refused.exitStatus)
         #expect(result.err.contains("accepted by the team lead bob@example.gov or an org-unit head (dana@example.gov)"))
         result = session.run(
             "accept-risk", "1", "--until", "2000-01-01", "--approver", "bob@example.gov", "--reason", "r")
-        #expect(result.status == 2)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("is in the past"))
         result = session.run(
             "accept-risk", "1", "--until", "2099-01-01", "--approver", "bob@example.gov", "--reason",
@@ -77,7 +78,7 @@ struct LifecycleTests {
         // The unowned finding needs a unit head.
         result = session.run(
             "accept-risk", "4", "--until", "2099-01-01", "--approver", "bob@example.gov", "--reason", "r")
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.refused.exitStatus)
         #expect(
             session.run("accept-risk", "4", "--until", "2099-01-01", "--approver", "dana@example.gov", "--reason", "r")
                 .status == 0)
@@ -106,7 +107,7 @@ struct LifecycleTests {
                 == true)
         #expect(session.run("reopen", "2", "--reason", "the path is reachable after all").status == 0)
         #expect(try status(session, 2) == "reopened")
-        #expect(session.run("reopen", "2", "--reason", "again").status == 1)
+        #expect(session.run("reopen", "2", "--reason", "again").status == ServiceError.Kind.refused.exitStatus)
     }
 
     @Test func traceTellsTheWholeStory() throws {
@@ -131,7 +132,9 @@ struct LifecycleTests {
         var result = session.run("transfer", "1", "2", "3", "--to", "web", "--reason", "the widget is web's")
         #expect(result.out == "3 transfers to web requested\n")
         #expect(try status(session, 1) == "transferred")
-        #expect(session.run("transfer", "1", "--to", "web", "--reason", "again").status == 1)  // already asked
+        #expect(
+            session.run("transfer", "1", "--to", "web", "--reason", "again").status
+                == ServiceError.Kind.refused.exitStatus)  // already asked
         let pending = Array(try session.json(session.run("transfer", "list", "--json").out).array!)
         #expect(pending.map { $0["finding"]?.int } == [1, 2, 3])
         // Web accepts one, rejects one; the third waits.
@@ -141,7 +144,8 @@ struct LifecycleTests {
         result = session.run("transfer", "reject", "2", "--reason", "not ours", "--actor", "kim@example.gov")
         #expect(result.status == 0)
         #expect(try status(session, 2) == "open")  // back to where it was
-        #expect(session.run("transfer", "accept", "2").status == 1)  // nothing pending any more
+        // nothing pending any more
+        #expect(session.run("transfer", "accept", "2").status == ServiceError.Kind.refused.exitStatus)
         // Security arbitrates the dispute: web it is.
         result = session.run(
             "transfer", "resolve", "2", "--to", "web", "--reason", "CODEOWNERS is stale", "--actor", "sec")
@@ -204,7 +208,9 @@ struct LifecycleTests {
         }
         #expect(try status(session, 4) == "open")
         // The already acknowledged are left out of a second bulk run, not refused.
-        #expect(session.run("ack", "--team", "payments", "--reason", "again").status == 2)  // none selected
+        #expect(
+            session.run("ack", "--team", "payments", "--reason", "again").status
+                == ServiceError.Kind.notFound.exitStatus)  // none selected
         #expect(session.run("ack", "--rule", "R1", "1", "--reason", "x").status == 2)  // ids or filters
         #expect(try store.verifyLedger().broken == nil)
     }

@@ -1,5 +1,6 @@
 import CustodyCLI
 import CustodyCore
+import CustodyService
 import CustodyStore
 import CustodyTestSupport
 import Foundation
@@ -74,7 +75,7 @@ struct PriorityTests {
 
         let bad = try session.write("bad.csv", "cve,epss,percentile\nCVE-2022-0001,1.5,0.9\n")
         output = session.run("feeds", "import", "epss", bad)
-        #expect(output.status == 1)
+        #expect(output.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(output.err.contains("bad.csv: line 2: error: epss '1.5' is not a probability from 0 to 1"))
     }
 }

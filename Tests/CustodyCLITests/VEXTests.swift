@@ -1,6 +1,7 @@
 import CustodyCLI
 import CustodyCore
 import CustodyIngest
+import CustodyService
 import CustodyStore
 import CustodyTestSupport
 import Foundation
@@ -108,11 +109,11 @@ struct VEXTests {
         #expect(try status(session, 2) == "false_positive")
         // VEX and scans in one call: refused, nothing written.
         result = session.run("ingest", csaf, session.directory.file("trivy.json"))
-        #expect(result.status == 2)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("ingest VEX documents in a call of their own"))
         let bad = try session.write("bad.json", openVEX(#"{\#(log4shell), "status": "maybe"}"#))
         result = session.run("ingest", bad)
-        #expect(result.status == 1)
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(result.err.contains("$.statements[0].status: error: unknown status 'maybe'"))
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 /// Generates sample inputs: the demo organisation, and large reports for benchmarks.
 /// Everything is deterministic for a given seed, so runs can be compared.
-enum Samples {
+public enum Samples {
     /// A small deterministic generator (SplitMix64).
     struct Random {
         var state: UInt64
@@ -29,7 +29,7 @@ enum Samples {
 
     /// A SARIF log of `results` results over `paths` paths and `rules` rules. Half the results
     /// carry CodeQL-style partial fingerprints, half a snippet, as real reports mix them.
-    static func writeSARIF(to file: String, results: Int, paths: Int, rules: Int, seed: UInt64) throws {
+    public static func writeSARIF(to file: String, results: Int, paths: Int, rules: Int, seed: UInt64) throws {
         guard FileManager.default.createFile(atPath: file, contents: nil),
             let handle = FileHandle(forWritingAtPath: file)
         else { throw Diagnostic(file: file, message: "cannot create the file") }
@@ -74,7 +74,7 @@ enum Samples {
 
     /// A CODEOWNERS file of `rules` rules in the shapes real files use: a default owner,
     /// per-service and per-module directories, extensions and floating directory names.
-    static func codeowners(rules: Int) -> String {
+    public static func codeowners(rules: Int) -> String {
         var lines = ["# generated CODEOWNERS", "* @bench/platform"]
         var index = 0
         while lines.count - 1 < rules {
@@ -92,5 +92,23 @@ enum Samples {
             index += 1
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Teams that claim the handles of ``codeowners(rules:)``, so benchmark findings get owners.
+    public static func teams() -> String {
+        var text = "units:\n  - id: bench\n    name: Benchmark Agency\nteams:\n"
+        for index in 0..<150 {
+            text += "  - id: team\(index)\n    unit: bench\n    handles: [\"@bench/team\(index)\"]\n"
+        }
+        text += "  - id: platform\n    unit: bench\n    handles: [\"@bench/platform\"]\n"
+        return text
+    }
+
+    /// `count` repository paths, one per line, drawn from `distinct` paths.
+    public static func paths(count: Int, distinct: Int, seed: UInt64) -> String {
+        var random = Random(state: seed)
+        var text = ""
+        for _ in 0..<count { text += path(random.below(distinct)) + "\n" }
+        return text
     }
 }

@@ -1,0 +1,75 @@
+import CustodyCore
+import CustodyService
+import Foundation
+
+enum IngestCommand {
+    static let command = Command(
+        path: ["ingest"], abstract: "Read scanner reports into the store",
+        discussion: """
+            Each report is identified, deduplicated against known findings, attributed to a team
+            through CODEOWNERS and recorded. All files of one call are one transaction: a bad file
+            leaves the store exactly as it was. A scan with --scope full marks findings of the same
+            repository, branch and tool that it no longer reports as fixed.
+            """,
+        options: [
+            OptionSpec(
+                "repo", value: "NAME|DIR",
+                help: "the repository scanned; a local git checkout also gives CODEOWNERS at --commit"),
+            OptionSpec("branch", value: "B", help: "the branch scanned"),
+            OptionSpec("commit", value: "SHA", help: "the commit scanned"),
+            OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
+            OptionSpec(
+                "codeowners", value: "PATH",
+                help: "CODEOWNERS file, or a checkout (the file the platform would use)"),
+            OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
+            OptionSpec("source-root", value: "DIR", help: "checkout to read flagged lines from (for fingerprints)"),
+            OptionSpec("release-pattern", value: "GLOB", help: "tags that are releases, for introducers (default v*)"),
+            configOption,
+            OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
+            OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
+            OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
+            OptionSpec("max-depth", value: "N", help: "refuse JSON nested deeper than N levels (default 256)"),
+            OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
+            OptionSpec("json", help: "print the summary as JSON"),
+        ],
+        positionals: [PositionalSpec("FILE", help: "report files", variadic: true)]
+    ) { context in
+        let arguments = context.arguments
+        var request = IngestRequest(inputs: arguments.positionals.map(ReportInput.file))
+        request.repository = arguments.value("repo")
+        request.branch = arguments.value("branch")
+        request.commit = arguments.value("commit")
+        request.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial
+        request.codeowners = arguments.value("codeowners")
+        request.codeownersDialect = try arguments.choice(
+            "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
+        request.sourceRoot = arguments.value("source-root")
+        request.attributeIntroducers = !arguments.flag("no-introducers")
+        request.releasePattern = arguments.value("release-pattern")
+        request.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
+        if let maxDepth = try arguments.integer("max-depth", range: 2...1024) { request.limits.maxDepth = maxDepth }
+        if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
+            request.limits.maxBytes = maxBytes
+        }
+        switch try context.service(configured: true).ingest(request, by: context.principal()) {
+        case .vex(let summary):
+            if arguments.flag("json") {
+                printJSON(context, Wire.vexSummary(summary))
+            } else {
+                context.console.out(
+                    "\(summary.statements) VEX statements: \(summary.applied) applied to findings, \(summary.changed) changed status, \(summary.superseded) superseded by later statements"
+                )
+            }
+        case .scans(let s, let warnings):
+            for warning in warnings { context.console.err("warning: \(warning)") }
+            if arguments.flag("json") {
+                printJSON(context, Wire.ingestSummary(s, warnings: warnings))
+            } else {
+                context.console.out(
+                    "\(s.findings) findings: \(s.new) new, \(s.seen) seen, \(s.fixed) fixed, \(s.reopened) reopened, \(s.unowned) unowned"
+                )
+            }
+        }
+        return 0
+    }
+}

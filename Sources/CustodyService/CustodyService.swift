@@ -1,0 +1,89 @@
+import CustodyCore
+import CustodyOwnership
+import CustodyStore
+import Foundation
+
+/// Every operation Custody offers, for every client: the CLI today, the HTTP API and the
+/// dashboard next. Requests and responses are typed values; every failure is a
+/// ``ServiceError``; every change names the ``Principal`` who makes it. Clients parse and
+/// format, and hold no business rule: those live here and in the libraries below.
+public final class CustodyService: @unchecked Sendable {
+    /// The database file the store lives in.
+    public let databasePath: String
+    /// The policy: SLA days, criticality rules, notification sinks.
+    public let configuration: Configuration
+    /// Where secrets for notification sinks come from (environment variables by name).
+    public let environment: [String: String]
+    private var openedStore: SQLiteStore?
+    private let lock = NSLock()
+
+    public init(
+        databasePath: String, configuration: Configuration = Configuration(), environment: [String: String] = [:]
+    ) {
+        self.databasePath = databasePath
+        self.configuration = configuration
+        self.environment = environment
+    }
+
+    /// The store, opened (and migrated) on first use: operations that need no database (scoring a
+    /// CVSS vector, resolving CODEOWNERS) never create one.
+    func store() throws(ServiceError) -> SQLiteStore {
+        lock.lock()
+        defer { lock.unlock() }
+        if let openedStore { return openedStore }
+        do {
+            let store = try SQLiteStore(path: databasePath)
+            openedStore = store
+            return store
+        } catch {
+            throw ServiceError.from(error, database: databasePath)
+        }
+    }
+
+    /// Runs `body`, turning whatever it throws into the one error type.
+    func perform<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw ServiceError.from(error, database: databasePath)
+        }
+    }
+
+    /// Refuses a change by a principal who may only read.
+    func authorize(_ principal: Principal, _ what: String) throws(ServiceError) {
+        guard principal.mayChange else {
+            throw ServiceError(.forbidden, "\(principal.name) (\(principal.role.rawValue)) may not \(what)")
+        }
+    }
+
+    /// Reads the configuration file at `path`.
+    public static func loadConfiguration(path: String) throws(ServiceError) -> Configuration {
+        do {
+            return try Configuration.parse(try TextFile.read(path, limit: TextFile.organisationLimit), file: path)
+        } catch {
+            throw ServiceError.from(error, database: path)
+        }
+    }
+
+    /// A required text of a request (a reason, an approver), or an invalid-input error.
+    static func required(_ text: String?, _ what: String) throws(ServiceError) -> String {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ServiceError(.invalidInput, "missing \(what)")
+        }
+        return text
+    }
+
+    // MARK: Schema
+
+    /// Creates the database or brings its schema up to date; the migrations applied.
+    public func migrate() throws(ServiceError) -> [(version: Int, name: String)] {
+        let store = try store()
+        return try perform { try store.appliedMigrations() }
+    }
+
+    /// Row counts of the main tables.
+    public func counts() throws(ServiceError) -> [String: Int] {
+        let store = try store()
+        return try perform { try store.counts() }
+    }
+}

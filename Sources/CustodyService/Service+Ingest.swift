@@ -1,0 +1,105 @@
+import CustodyCore
+import CustodyIngest
+import CustodyJSON
+import CustodyOwnership
+import CustodyPipeline
+import CustodyStore
+import Foundation
+
+/// An ingest as a client asks for it. Every input of one request is one transaction.
+public struct IngestRequest: Sendable {
+    public var inputs: [ReportInput]
+    /// The repository scanned: a name, or a local git checkout (then CODEOWNERS and the
+    /// introducers come from it at `commit`).
+    public var repository: String?
+    public var branch: String?
+    public var commit: String?
+    public var scope: ScanScope = .partial
+    public var codeowners: String?
+    public var codeownersDialect: CodeownersDialect?
+    public var sourceRoot: String?
+    public var releasePattern: String?
+    public var attributeIntroducers = true
+    public var format: ReportFormat?
+    public var limits = InputLimits()
+
+    public init(inputs: [ReportInput]) { self.inputs = inputs }
+}
+
+/// What an ingest did: scans recorded, or VEX statements applied.
+public enum IngestResponse: Sendable {
+    case scans(IngestSummary, warnings: [String])
+    case vex(VEXSummary)
+}
+
+extension CustodyService {
+    /// Reads reports into the store: identified, deduplicated, attributed and recorded in one
+    /// transaction (a bad input leaves the store exactly as it was). VEX documents are applied to
+    /// the findings they speak of instead, in a request of their own.
+    public func ingest(_ request: IngestRequest, by principal: Principal) throws(ServiceError) -> IngestResponse {
+        try authorize(principal, "ingest reports")
+        guard !request.inputs.isEmpty else { throw ServiceError(.invalidInput, "no reports given") }
+        var options = IngestOptions()
+        options.repository = request.repository
+        if let repo = request.repository,
+            FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo)
+        {
+            options.checkout = repo
+            options.repository = URL(fileURLWithPath: repo).standardizedFileURL.lastPathComponent
+        }
+        options.branch = request.branch
+        options.commit = request.commit
+        options.scope = request.scope
+        options.codeownersPath = request.codeowners
+        options.codeownersDialect = request.codeownersDialect
+        options.sourceRoot = request.sourceRoot
+        options.attributeIntroducers = request.attributeIntroducers
+        if let pattern = request.releasePattern {
+            guard !pattern.isEmpty, !pattern.hasPrefix("-"), !pattern.contains("..") else {
+                throw ServiceError(.invalidInput, "invalid release pattern '\(pattern)'; e.g. 'v*' or 'release-*'")
+            }
+            options.releasePattern = pattern
+        }
+        options.format = request.format
+        options.limits = request.limits
+        options.uploader = principal.name
+        let store = try store()
+        return try perform {
+            options.dueDates = DueDateRules(
+                policy: configuration.sla, criticality: configuration.criticality, kev: try store.kevCatalog())
+            let vex = try request.inputs.compactMap(Self.vexSource)
+            if let first = vex.first {
+                guard vex.count == request.inputs.count else {
+                    throw ServiceError(
+                        .invalidInput, "a VEX document: ingest VEX documents in a call of their own, after the scans",
+                        file: first.file)
+                }
+                return .vex(try store.applyVEX(try vex.flatMap(VEXReader.read), actor: principal.name))
+            }
+            let outcome = try IngestPipeline(store: store).run(inputs: request.inputs, options: options)
+            return .scans(outcome.summary, warnings: outcome.warnings.map(\.description))
+        }
+    }
+
+    /// An input read as a VEX document when it is an OpenVEX or CSAF VEX one (a cheap look at the
+    /// first 4 KB, then a real one), else nil; the document is read once.
+    static func vexSource(_ input: ReportInput) throws -> ReportSource? {
+        let head: String
+        switch input {
+        case .file(let file):
+            guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
+            defer { try? handle.close() }
+            head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+        case .bytes(_, let bytes): head = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        }
+        guard head.contains("openvex") || head.contains("csaf_vex") else { return nil }
+        let limits = InputLimits(maxBytes: VEXReader.maxBytes)
+        let source: ReportSource
+        switch input {
+        case .file(let file): source = try ReportSource(file: file, limits: limits)
+        case .bytes(let name, let bytes):
+            source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
+        }
+        return VEXReader.detect(source) ? source : nil
+    }
+}
