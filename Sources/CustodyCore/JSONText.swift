@@ -116,6 +116,11 @@ public enum JSONText {
             let count = bytes.count
             while index < count {
                 let byte = bytes[index]
+                // The common case first: a byte that needs no escape.
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0xE2 {
+                    index += 1
+                    continue
+                }
                 var escapeLength = 1
                 let escape: StaticString?
                 switch byte {

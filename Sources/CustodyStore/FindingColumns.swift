@@ -40,9 +40,10 @@ struct FindingColumns {
     }
 
     func decode(_ row: SQLiteStatement.Row) -> FindingRow {
-        func list(_ column: Int32, _ separator: Character = ",") -> [String] {
-            guard let text = row.text(column), !text.isEmpty else { return [] }
-            return text.split(separator: separator).map(String.init)
+        // Lists are split on their UTF-8 bytes as SQLite holds them: no String of the whole.
+        func list(_ column: Int32, _ separator: UInt8 = UInt8(ascii: ",")) -> [String] {
+            guard let bytes = row.bytes(column), !bytes.isEmpty else { return [] }
+            return bytes.split(separator: separator).map { String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self) }
         }
         var evidence: OwnerEvidence?
         if let source = row.text(ruleSource) {
@@ -78,7 +79,7 @@ struct FindingColumns {
         found.packageVersion = row.text(packageVersion)
         found.vulnerabilityIDs = list(vulnerabilityIDs)
         found.fixedVersion = row.text(fixedVersion)
-        found.cvssVectors = list(cvss, " ")
+        found.cvssVectors = list(cvss, UInt8(ascii: " "))
         found.asset = row.text(asset)
         let tools = list(sources)
         found.sources = tools.count > 1 ? tools.sorted() : tools

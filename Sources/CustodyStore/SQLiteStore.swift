@@ -320,8 +320,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    i.team AS introduced_team, i.path_then AS introduced_path, i.line_then AS introduced_line,
                    i.reason AS introducer_reason, f.due_at, f.kev_added, f.escalation_stage, f.package,
                    f.package_version, f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
-                   (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
-                    WHERE si.finding_id = f.id) AS sources, f.epss, f.ssvc, f.ssvc_inputs
+                   CASE WHEN f.fingerprint_basis = 'dependency'
+                        THEN (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
+                              WHERE si.finding_id = f.id)
+                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
