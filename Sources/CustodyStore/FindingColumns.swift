@@ -43,7 +43,9 @@ struct FindingColumns {
         // Lists are split on their UTF-8 bytes as SQLite holds them: no String of the whole.
         func list(_ column: Int32, _ separator: UInt8 = UInt8(ascii: ",")) -> [String] {
             guard let bytes = row.bytes(column), !bytes.isEmpty else { return [] }
-            return bytes.split(separator: separator).map { String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self) }
+            return bytes.split(separator: separator).map {
+                String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self)
+            }
         }
         var evidence: OwnerEvidence?
         if let source = row.text(ruleSource) {

@@ -65,7 +65,9 @@ final class Fixture {
 
 /// Asserts `body` fails with a service error of `kind`, and returns it.
 @discardableResult
-func expectFailure(_ kind: ServiceError.Kind, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation)
+func expectFailure(
+    _ kind: ServiceError.Kind, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+)
     -> ServiceError?
 {
     do {
@@ -100,7 +102,10 @@ struct ServiceTests {
         let counts = try fixture.service.counts()
         // A good body and a cut one in one request: one transaction, nothing recorded.
         let cut = String(Fixture.sarif(count: 3).prefix(150))
-        request.inputs = [.bytes(name: "good.sarif", Array(Fixture.sarif(count: 12).utf8)), .bytes(name: "cut.sarif", Array(cut.utf8))]
+        request.inputs = [
+            .bytes(name: "good.sarif", Array(Fixture.sarif(count: 12).utf8)),
+            .bytes(name: "cut.sarif", Array(cut.utf8)),
+        ]
         let error = expectFailure(.invalidInput) { _ = try fixture.service.ingest(request, by: fixture.security) }
         #expect(error?.file == "cut.sarif")
         #expect(error?.place?.contains("line 1") == true)
@@ -216,7 +221,8 @@ struct ServiceTests {
         #expect(refused?.message.contains("finding 1") == true)
         // Every change needs its reason, and its parts checked.
         expectFailure(.invalidInput) {
-            _ = try fixture.service.transition(TransitionRequest(selection: .ids([2]), action: .reopen, reason: " "), by: alice)
+            _ = try fixture.service.transition(
+                TransitionRequest(selection: .ids([2]), action: .reopen, reason: " "), by: alice)
         }
         expectFailure(.invalidInput) {
             _ = try fixture.service.transition(
@@ -226,7 +232,8 @@ struct ServiceTests {
         expectFailure(.invalidInput) {
             _ = try fixture.service.transition(
                 TransitionRequest(
-                    selection: .ids([2]), action: .acceptRisk(until: "2001-01-01", approver: "bob@example.gov"), reason: "r"),
+                    selection: .ids([2]), action: .acceptRisk(until: "2001-01-01", approver: "bob@example.gov"),
+                    reason: "r"),
                 by: alice)
         }
         // Transfers: to the owner itself is a conflict; of a finding that does not exist, not found.
@@ -249,7 +256,8 @@ struct ServiceTests {
                 _ = try fixture.service.ingest(IngestRequest(inputs: [.bytes(name: "x.sarif", [])]), by: reader)
             }
             expectFailure(.forbidden) {
-                _ = try fixture.service.assignOwner(AssignRequest(findingIDs: [3], team: "web", reason: "r"), by: reader)
+                _ = try fixture.service.assignOwner(
+                    AssignRequest(findingIDs: [3], team: "web", reason: "r"), by: reader)
             }
             #expect(try fixture.service.findings(FindingListRequest()).count == 6)
         }
