@@ -157,7 +157,7 @@ public enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
-    @inline(__always) static func hexDigit(_ nibble: UInt8) -> UInt8 {
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -3,8 +3,10 @@
 /// million rows cost a million small appends and never a copy of what was written before.
 public struct JSONWriter: Sendable {
     public var bytes: [UInt8] = []
-    /// Whether the container being written already has a member (so the next needs a comma).
-    private var hasMember: [Bool] = []
+    /// One bit per open container (the innermost lowest): set once it has a member, so the next
+    /// needs a comma. Containers nest at most 63 deep here; entities are two or three deep.
+    private var hasMember: UInt64 = 0
+    private var depth = 0
     /// Set between a key and its value, so the value is not preceded by a comma.
     private var pendingValue = false
 
@@ -12,43 +14,42 @@ public struct JSONWriter: Sendable {
 
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
-        hasMember.removeAll(keepingCapacity: true)
+        hasMember = 0
+        depth = 0
         pendingValue = false
     }
 
     private mutating func separate() {
-        guard let last = hasMember.last else { return }
-        if last { bytes.append(UInt8(ascii: ",")) } else { hasMember[hasMember.count - 1] = true }
+        guard depth > 0 else { return }
+        if hasMember & 1 != 0 { bytes.append(UInt8(ascii: ",")) } else { hasMember |= 1 }
     }
 
-    public mutating func beginObject() {
+    private mutating func open(_ bracket: UInt8) {
         beginValue()
-        bytes.append(UInt8(ascii: "{"))
-        hasMember.append(false)
+        bytes.append(bracket)
+        precondition(depth < 63, "JSONWriter: nested deeper than 63")
+        hasMember <<= 1
+        depth += 1
     }
 
-    public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        hasMember.removeLast()
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        hasMember >>= 1
+        depth -= 1
     }
 
-    public mutating func beginArray() {
-        beginValue()
-        bytes.append(UInt8(ascii: "["))
-        hasMember.append(false)
-    }
-
-    public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
-        hasMember.removeLast()
-    }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// A member's key; its value is written next.
     public mutating func key(_ key: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         pendingValue = true
     }
 
