@@ -410,6 +410,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             ).rows([], { ($0.int(0), $0.text(1), $0.text(2)) }) {
                 introduced[id] = (email, team)
             }
+            let nearby = try NearbyOwners(
+                groups: order.map { ($0.repository, $0.directory) }, connection: connection)
             var result: [UnownedGroup] = []
             for key in order {
                 var group = groups[key]!
@@ -433,7 +435,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     + byOwnerThen.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
                         UnownedGroup.Suggestion(team: $0.key, basis: .ownedThen, findings: $0.value)
                     }
-                    + (try nearestOwners(repository: key.repository, directory: key.directory))
+                    + nearby.suggestions(repository: key.repository, directory: key.directory)
                 result.append(group)
             }
             // Worst first: most critical, then most high, then oldest.
@@ -441,28 +443,6 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 ($0.critical, $0.high, $0.oldestAgeDays, $0.findingIDs.count)
                     > ($1.critical, $1.high, $1.oldestAgeDays, $1.findingIDs.count)
             }
-        }
-    }
-
-    /// Teams owning findings under the nearest directory above `directory` that has owned ones.
-    private func nearestOwners(repository: String?, directory: String?) throws -> [UnownedGroup.Suggestion] {
-        guard let directory else { return [] }
-        var parts = directory.split(separator: "/").map(String.init)
-        while true {
-            let prefix = parts.joined(separator: "/")
-            let pattern = prefix.isEmpty ? "%" : Self.likeEscaped(prefix) + "/%"
-            let found = try connection.statement(
-                """
-                SELECT owner_team, count(*) FROM findings
-                WHERE repository IS ? AND owner_team IS NOT NULL AND path LIKE ? ESCAPE '\\'
-                GROUP BY owner_team ORDER BY count(*) DESC, owner_team LIMIT 3
-                """
-            ).rows([.optional(repository), .text(pattern)]) {
-                UnownedGroup.Suggestion(
-                    team: $0.text(0) ?? "", near: prefix.isEmpty ? "/" : prefix + "/", findings: Int($0.int(1)))
-            }
-            if !found.isEmpty || parts.isEmpty { return found }
-            parts.removeLast()
         }
     }
 

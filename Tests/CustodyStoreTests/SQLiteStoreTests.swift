@@ -27,6 +27,35 @@ struct SQLiteStoreTests {
     let directory = TemporaryDirectory()
     var path: String { directory.file("custody.db") }
 
+    @Test func unownedGroupsAreSuggestedTheTeamsOfTheNearestOwnedDirectory() throws {
+        let store = try SQLiteStore(path: path)
+        let teams = ["a", "b", "c", "d", "e"].map { Team(id: $0, name: $0.uppercased(), handles: ["@org/\($0)"]) }
+        try store.importOrganisation(Organisation(teams: teams), source: "t.yaml", actor: "test")
+        let owned = [
+            ("src/app/x/1.c", "a"), ("src/app/x/2.c", "a"), ("src/app/y.c", "b"), ("src/app/z/3.c", "c"),
+            ("lib/q.c", "d"), ("Src/App/w.c", "e"),
+        ]
+        let unowned = ["src/app/x/deep/u.c", "src/app/v/u2.c", "other/u3.c", "Src/App/v2/u4.c"]
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            for (path, team) in owned { try session.record(finding("R", path: path, owner: team)) }
+            for path in unowned { try session.record(finding("R", path: path)) }
+        }
+        let groups = try store.unownedQueue(now: Date())
+        func suggested(_ directory: String) -> [String] {
+            let group = groups.first { $0.directory == directory }
+            return group?.suggestions.map { "\($0.team) \($0.findings) \($0.near)" } ?? ["no group"]
+        }
+        // The group's own directory has no owned code: the nearest directory above that has.
+        #expect(suggested("src/app/x/deep") == ["a 2 src/app/x/"])
+        // At most three, most findings first, then by name.
+        #expect(suggested("src/app/v") == ["a 2 src/app/", "b 1 src/app/", "c 1 src/app/"])
+        // Nothing owned above but the root.
+        #expect(suggested("other") == ["a 2 /", "b 1 /", "c 1 /"])
+        // Paths compare as written: Src/App is not src/app.
+        #expect(suggested("Src/App/v2") == ["e 1 Src/App/"])
+    }
+
     @Test func migrationsAreRecordedOnceInOrder() throws {
         let store = try SQLiteStore(path: path)
         let first = try store.appliedMigrations()

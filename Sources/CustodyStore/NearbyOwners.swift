@@ -1,0 +1,66 @@
+import CustodyCore
+
+/// Who owns the code near unowned findings, read in one pass: for every directory above an
+/// unowned group (and the repository's root), the teams owning findings under it, counted from one
+/// read of each repository's owned findings. It replaces a `path LIKE 'dir/%'` query per group and
+/// per directory level, each reading the whole repository (36 s for 50,000 unowned findings).
+struct NearbyOwners {
+    /// Owned findings under a directory ("" is the root), by repository, directory and team.
+    private var counts: [String?: [Substring: [String: Int]]] = [:]
+
+    init(groups: [(repository: String?, directory: String?)], connection: SQLiteConnection) throws {
+        // The directories a suggestion may come from: each group's directory and those above it.
+        var wanted: [String?: Set<Substring>] = [:]
+        for (repository, directory) in groups {
+            guard let directory else { continue }
+            var prefixes = wanted[repository] ?? [""]
+            var end = directory.endIndex
+            while true {
+                prefixes.insert(directory[..<end])
+                guard let slash = directory[..<end].lastIndex(of: "/") else { break }
+                end = slash
+            }
+            wanted[repository] = prefixes
+        }
+        let statement = try connection.statement(
+            "SELECT path, owner_team FROM findings WHERE repository IS ? AND owner_team IS NOT NULL AND path IS NOT NULL"
+        )
+        for (repository, prefixes) in wanted {
+            var counted: [Substring: [String: Int]] = [:]
+            let pathColumn = try statement.column("path")
+            let teamColumn = try statement.column("owner_team")
+            try statement.forEach([repository.map(SQLValue.text) ?? .null]) { row in
+                guard let path = row.text(pathColumn), let team = row.text(teamColumn) else { return true }
+                // Every directory the path is under: "", "a", "a/b" for "a/b/c.py".
+                counted["", default: [:]][team, default: 0] += 1
+                var index = path.startIndex
+                while let slash = path[index...].firstIndex(of: "/") {
+                    let prefix = path[..<slash]
+                    if prefixes.contains(prefix) {
+                        counted[Substring(String(prefix)), default: [:]][team, default: 0] += 1
+                    }
+                    index = path.index(after: slash)
+                }
+                return true
+            }
+            counts[repository] = counted
+        }
+    }
+
+    /// The teams (at most three, most findings first) owning findings under the nearest directory
+    /// above `directory` that has owned ones.
+    func suggestions(repository: String?, directory: String?) -> [UnownedGroup.Suggestion] {
+        guard let directory, let counted = counts[repository] else { return [] }
+        var prefix = Substring(directory)
+        while true {
+            if let teams = counted[prefix], !teams.isEmpty {
+                return teams.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(3).map {
+                    UnownedGroup.Suggestion(
+                        team: $0.key, near: prefix.isEmpty ? "/" : prefix + "/", findings: $0.value)
+                }
+            }
+            guard !prefix.isEmpty else { return [] }
+            prefix = prefix.lastIndex(of: "/").map { prefix[..<$0] } ?? ""
+        }
+    }
+}
