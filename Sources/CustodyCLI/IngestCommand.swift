@@ -30,12 +30,22 @@ enum IngestCommand {
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
             OptionSpec("max-depth", value: "N", help: "refuse JSON nested deeper than N levels (default 256)"),
             OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
+            OptionSpec("name", value: "NAME", help: "what to call a report read from standard input (default: stdin)"),
             OptionSpec("json", help: "print the summary as JSON"),
         ],
-        positionals: [PositionalSpec("FILE", help: "report files", variadic: true)]
+        positionals: [PositionalSpec("FILE", help: "report files; - reads one from standard input", variadic: true)]
     ) { context in
         let arguments = context.arguments
-        var request = IngestRequest(inputs: arguments.positionals.map(ReportInput.file))
+        // "-" is standard input: a report piped in, named by --name in messages and the scan record.
+        guard arguments.positionals.filter({ $0 == "-" }).count <= 1 else {
+            throw UsageError(message: "standard input ('-') can be read once", command: "ingest")
+        }
+        let inputs = arguments.positionals.map { file in
+            file == "-"
+                ? ReportInput.bytes(name: arguments.value("name") ?? "stdin", Array(context.readInput().utf8))
+                : ReportInput.file(file)
+        }
+        var request = IngestRequest(inputs: inputs)
         request.repository = arguments.value("repo")
         request.branch = arguments.value("branch")
         request.commit = arguments.value("commit")

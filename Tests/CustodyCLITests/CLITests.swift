@@ -68,6 +68,23 @@ final class Session {
 }
 
 struct CLITests {
+    @Test func aReportPipedToStandardInputIngestsUnderItsName() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        let body = try String(contentsOfFile: report, encoding: .utf8)
+        var result = session.run(
+            ["ingest", "--repo", "portal", "--codeowners", codeowners, "--name", "ci-upload.sarif", "-"], input: body)
+        #expect(result.status == 0)
+        #expect(result.out == "2 findings: 2 new, 0 seen, 0 fixed, 0 reopened, 1 unowned\n")
+        // The same report from a file is the same findings.
+        result = session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
+        #expect(result.out.hasPrefix("2 findings: 0 new, 2 seen"))
+        // A broken body is named as given, with the place.
+        result = session.run(["ingest", "--name", "ci-upload.sarif", "-"], input: String(body.prefix(40)))
+        #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
+        #expect(result.err.hasPrefix("ci-upload.sarif: line 1"))
+    }
+
     @Test func ingestPrintsTheSummaryLineAndDeduplicates() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()
