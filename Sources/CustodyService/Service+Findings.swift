@@ -19,6 +19,13 @@ public struct FindingFilter: Sendable, Equatable {
 
     public init() {}
 
+    /// This filter with the time of ownership and the team replaced.
+    init(copying filter: FindingFilter, ownedAt: String?, team: String?) {
+        self = filter
+        self.ownedAt = ownedAt
+        self.team = team
+    }
+
     /// Whether anything but the status narrows the selection (bulk changes need one).
     public var selectsSome: Bool { team != nil || rule != nil || cve != nil || repository != nil }
 }
@@ -82,29 +89,11 @@ extension CustodyService {
         var summary = FindingListSummary()
         var last: FindingRow?
         try perform {
-            if let team = request.filter.team, let at = request.filter.ownedAt {
-                // What the team owned then, whoever owns it now.
-                guard let time = Timestamp.parse(at) else {
-                    throw ServiceError(.invalidInput, "invalid time '\(at)'; write 2026-03-01 or 2026-03-01T12:00:00Z")
-                }
-                let ids = Set(try store.findingIDs(ownedBy: team, at: time))
-                query.team = nil
-                let limit = query.limit
-                query.limit = nil
-                try store.forEachFinding(query) { row in
-                    guard ids.contains(row.id) else { return true }
-                    try body(row)
-                    summary.count += 1
-                    last = row
-                    return limit.map { summary.count < $0 } ?? true
-                }
-            } else {
-                try store.forEachFinding(query) { row in
-                    try body(row)
-                    summary.count += 1
-                    last = row
-                    return true
-                }
+            try store.forEachFinding(query) { row in
+                try body(row)
+                summary.count += 1
+                last = row
+                return true
             }
         }
         if let limit = request.limit, summary.count == limit, let last {
@@ -185,8 +174,17 @@ extension CustodyService {
             let known = try perform { try store.organisation().teams.contains { $0.id == team } }
             guard known else { throw ServiceError(.notFound, "unknown team '\(team)'; see 'custody teams list'") }
         }
-        if filter.ownedAt != nil, filter.team == nil {
-            throw ServiceError(.invalidInput, "a time of ownership needs a team: whose findings at that time?")
+        if let at = filter.ownedAt {
+            guard let team = filter.team else {
+                throw ServiceError(.invalidInput, "a time of ownership needs a team: whose findings at that time?")
+            }
+            guard let time = Timestamp.parse(at) else {
+                throw ServiceError(.invalidInput, "invalid time '\(at)'; write 2026-03-01 or 2026-03-01T12:00:00Z")
+            }
+            // What the team owned then, whoever owns it now.
+            var query = try self.query(FindingFilter(copying: filter, ownedAt: nil, team: nil), store: store)
+            query.ownedAt = (team, time)
+            return query
         }
         var query = FindingQuery(
             team: filter.team, status: filter.status, unownedOnly: filter.unownedOnly, repository: filter.repository)

@@ -297,6 +297,10 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             conditions.append("f.severity = ?")
             values.append(.text(severity.rawValue))
         }
+        if let (team, time) = query.ownedAt {
+            conditions.append("f.id IN (\(Self.ownedAtSQL))")
+            values += [.text(team), .text(time), .text(time), .text(team), .text(time)]
+        }
         let sortKey = Self.sortKey(query.sort)
         if let cursor = query.after {
             if let sortKey {
@@ -486,52 +490,48 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     }
 
     private func ownerHistoryUnlocked(_ findingID: Int64) throws -> [OwnerSpan] {
-        guard
-            let (owner, firstSeen, uploader) = try connection.statement(
-                """
-                SELECT f.owner_team, s.started_at, s.uploader FROM findings f JOIN scans s ON s.id = f.first_seen_scan
-                WHERE f.id = ?
-                """
-            ).rows([.integer(findingID)], { ($0.text(0), $0.text(1) ?? "", $0.text(2) ?? "") }).first
-        else { return [] }
-        // Changes of owner are events; the owner before the first change is that change's "from".
-        let changes = try connection.statement(
-            """
-            SELECT at, actor, json_extract(payload, '$.from'), json_extract(payload, '$.to'),
-                   json_extract(payload, '$.reason'), kind
-            FROM events WHERE finding_id = ? AND kind IN ('ownership.transferred', 'ownership.assigned')
-            ORDER BY seq
-            """
-        ).rows([.integer(findingID)]) { ($0.text(0) ?? "", $0.text(1) ?? "", $0.text(2), $0.text(3), $0.text(4) ?? "") }
-        var spans = [
+        let spans = try connection.statement(
+            "SELECT from_at, team, reason, actor FROM owner_spans WHERE finding_id = ? ORDER BY seq"
+        ).rows([.integer(findingID)]) { row in
             OwnerSpan(
-                from: firstSeen, team: changes.first.map { $0.2 } ?? owner, reason: "first seen", actor: uploader)
-        ]
-        for (at, actor, _, to, reason) in changes {
-            spans.append(OwnerSpan(from: at, team: to, reason: reason, actor: actor))
+                from: try row.text("from_at") ?? "", team: try row.text("team"), reason: try row.text("reason") ?? "",
+                actor: try row.text("actor") ?? "")
         }
-        return spans
+        if !spans.isEmpty { return spans }
+        // Never changed owner: its owner since first seen is the one on the finding.
+        return try connection.statement(
+            """
+            SELECT f.owner_team, s.started_at, s.uploader FROM findings f JOIN scans s ON s.id = f.first_seen_scan
+            WHERE f.id = ?
+            """
+        ).rows([.integer(findingID)]) { row in
+            OwnerSpan(
+                from: try row.text("started_at") ?? "", team: try row.text("owner_team"), reason: "first seen",
+                actor: try row.text("uploader") ?? "")
+        }
     }
 
     public func findingIDs(ownedBy team: String, at time: String) throws -> [Int64] {
         try locked {
-            // Candidates: owned by the team now, or named by one of its ownership changes.
-            let candidates = try connection.statement(
-                """
-                SELECT id FROM findings WHERE owner_team = ?1
-                UNION
-                SELECT finding_id FROM events
-                WHERE kind IN ('ownership.transferred', 'ownership.assigned')
-                  AND (json_extract(payload, '$.from') = ?1 OR json_extract(payload, '$.to') = ?1)
-                ORDER BY 1
-                """
-            ).rows([.text(team)]) { $0.int(0) }
-            return try candidates.filter { id in
-                let spans = try ownerHistoryUnlocked(id)
-                return spans.last { $0.from <= time }?.team == team
-            }
+            // Spans of findings whose owner changed, and findings that never changed owner (no
+            // spans) owned by the team since first seen: two indexed reads, no event is parsed.
+            try connection.statement(Self.ownedAtSQL + " ORDER BY 1").rows([
+                .text(team), .text(time), .text(time), .text(team), .text(time),
+            ]) { try $0.int("id") }
         }
     }
+
+    /// The findings a team (parameters 1 and 4) owned at a time (2, 3 and 5): spans of findings whose
+    /// owner changed, and findings that never changed owner (no spans) owned by the team since
+    /// first seen. Two indexed reads; no event is parsed.
+    static let ownedAtSQL = """
+        SELECT finding_id AS id FROM owner_spans
+        WHERE team = ? AND from_at <= ? AND (until_at IS NULL OR until_at > ?)
+        UNION
+        SELECT sf.id FROM findings sf JOIN scans ss ON ss.id = sf.first_seen_scan
+        WHERE sf.owner_team = ? AND ss.started_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM owner_spans o WHERE o.finding_id = sf.id)
+        """
 
     // MARK: Ledger
 
@@ -1013,7 +1013,49 @@ extension SQLiteConnection {
             .text(text), .text(head.1), .text(hash),
         ])
         ledgerHead = (sequence, hash)
+        if let findingID, kind == "ownership.transferred" || kind == "ownership.assigned" {
+            try recordOwnerSpan(findingID: findingID, sequence: sequence, at: time, actor: actor, payload: payload)
+        }
         return sequence
+    }
+
+    /// Keeps `owner_spans` with the event that changes an owner: the first change also writes the
+    /// span from first seen; the open span ends where the new one begins.
+    private func recordOwnerSpan(
+        findingID: Int64, sequence: Int64, at time: String, actor: String, payload: JSONText.Value
+    ) throws {
+        func member(_ key: String) -> String? {
+            guard case .object(let members) = payload,
+                case .string(let text)? = members.first(where: { $0.0 == key })?.1
+            else { return nil }
+            return text
+        }
+        let known = try statement("SELECT 1 FROM owner_spans WHERE finding_id = ? LIMIT 1").rows([.integer(findingID)])
+        {
+            _ in true
+        }
+        if known.isEmpty {
+            try statement(
+                """
+                INSERT INTO owner_spans (finding_id, seq, team, from_at, until_at, reason, actor)
+                SELECT f.id, 0, ?, s.started_at, ?, 'first seen', s.uploader
+                FROM findings f JOIN scans s ON s.id = f.first_seen_scan WHERE f.id = ?
+                """
+            ).run([.optional(member("from")), .text(time), .integer(findingID)])
+        } else {
+            try statement("UPDATE owner_spans SET until_at = ? WHERE finding_id = ? AND until_at IS NULL").run([
+                .text(time), .integer(findingID),
+            ])
+        }
+        try statement(
+            """
+            INSERT INTO owner_spans (finding_id, seq, team, from_at, until_at, reason, actor)
+            VALUES (?, ?, ?, ?, NULL, ?, ?)
+            """
+        ).run([
+            .integer(findingID), .integer(sequence), .optional(member("to")), .text(time),
+            .text(member("reason") ?? ""), .text(actor),
+        ])
     }
 }
 

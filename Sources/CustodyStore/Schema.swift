@@ -6,6 +6,10 @@ public struct SQLDialect: Sendable {
     public var json: String
     /// A statement that makes a table's rows append-only (run after it is created).
     public var appendOnly: @Sendable (_ table: String) -> String
+    /// The text of a JSON document's top-level member (`payload`, `from`), or NULL.
+    public var jsonMember: @Sendable (_ column: String, _ key: String) -> String = { column, key in
+        "json_extract(\(column), '$.\(key)')"
+    }
 
     public static let sqlite = SQLDialect(
         // Rows are never deleted (events are append-only), so a plain rowid key is already
@@ -328,6 +332,38 @@ public enum Schema {
             ALTER TABLE findings ADD COLUMN ssvc_inputs TEXT;
             ALTER TABLE findings ADD COLUMN priority REAL;
             """
+        },
+        Migration(version: 15, name: "owner spans: who owned a finding from when until when") { d in
+            // Written with every event that changes an owner (SQLiteConnection.appendEvent); a
+            // finding that never changed owner has no rows (its owner since first seen is on the
+            // finding). Backfilled from the events already recorded.
+            let from = d.jsonMember("e.payload", "from")
+            let to = d.jsonMember("e.payload", "to")
+            let reason = d.jsonMember("e.payload", "reason")
+            return """
+                CREATE TABLE owner_spans (
+                    finding_id INTEGER NOT NULL REFERENCES findings(id),
+                    -- The event that began the span; 0 for the span from first seen to the first change.
+                    seq INTEGER NOT NULL,
+                    team TEXT,
+                    from_at TEXT NOT NULL,
+                    until_at TEXT,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    PRIMARY KEY (finding_id, seq)
+                );
+                CREATE INDEX owner_spans_team ON owner_spans (team, from_at);
+                INSERT INTO owner_spans (finding_id, seq, team, from_at, until_at, reason, actor)
+                SELECT e.finding_id, 0, \(from), s.started_at, e.at, 'first seen', s.uploader
+                FROM events e JOIN findings f ON f.id = e.finding_id JOIN scans s ON s.id = f.first_seen_scan
+                WHERE e.seq = (SELECT min(seq) FROM events x WHERE x.finding_id = e.finding_id
+                               AND x.kind IN ('ownership.transferred', 'ownership.assigned'));
+                INSERT INTO owner_spans (finding_id, seq, team, from_at, until_at, reason, actor)
+                SELECT e.finding_id, e.seq, \(to), e.at,
+                       lead(e.at) OVER (PARTITION BY e.finding_id ORDER BY e.seq), coalesce(\(reason), ''), e.actor
+                FROM events e WHERE e.kind IN ('ownership.transferred', 'ownership.assigned')
+                  AND e.finding_id IS NOT NULL;
+                """
         },
     ]
 }

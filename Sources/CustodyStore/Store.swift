@@ -101,6 +101,8 @@ public struct FindingQuery: Sendable {
     public var sort: FindingSort = .id
     /// Only rows after this one in `sort` order: keyset pagination, as fast on page 1,000 as on page 1.
     public var after: FindingCursor?
+    /// Only findings this team owned at this time (ISO 8601 UTC), whoever owns them now.
+    public var ownedAt: (team: String, time: String)?
 
     public init(
         team: String? = nil, status: FindingStatus? = nil, unownedOnly: Bool = false, repository: String? = nil,

@@ -269,6 +269,28 @@ struct SQLiteStoreTests {
         #expect(moved.rule == "B")
         #expect(try store.ownerHistory(findingID: moved.id).map(\.team) == ["b", "c"])
         #expect(try store.findings(FindingQuery(team: "a")).map(\.rule) == ["A"])  // the hand-given one stays
+
+        // The spans written with the events are what a store upgraded from before them rebuilds
+        // from the events alone (migration 15).
+        let times = [
+            "2025-12-31T00:00:00Z", "2026-01-15T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-15T00:00:00Z",
+            "2026-03-15T00:00:00Z", Timestamp.string(Date().addingTimeInterval(60)),
+        ]
+        func snapshot(_ store: SQLiteStore) throws -> [String] {
+            var lines: [String] = []
+            for finding in try store.findings(FindingQuery()) {
+                lines += try store.ownerHistory(findingID: finding.id).map { "\(finding.id) \($0)" }
+            }
+            for team in ["a", "b", "c"] {
+                for time in times { lines.append("\(team) \(time) \(try store.findingIDs(ownedBy: team, at: time))") }
+            }
+            return lines
+        }
+        let written = try snapshot(store)
+        #expect(written.contains("b 2026-03-15T00:00:00Z [\(id)]"))  // assigned back to a only now
+        #expect(written.contains("a \(times.last!) [\(id)]"))
+        try store.executeForTesting("DROP TABLE owner_spans; DELETE FROM schema_migrations WHERE version = 15;")
+        #expect(try snapshot(try SQLiteStore(path: path)) == written)
     }
 
     @Test func lastSeenAndLineFollowTheLatestSighting() throws {
