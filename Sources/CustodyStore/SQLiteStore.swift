@@ -223,15 +223,17 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 // built once at the end it costs a fraction of that. The index is dropped and
                 // rebuilt inside this transaction, so a failed ingest leaves it as it was.
                 let bulk = lastID < Self.bulkLoadBelow
-                if bulk { try connection.execute("DROP INDEX IF EXISTS findings_owner") }
+                if bulk {
+                    try connection.execute("DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location")
+                }
                 let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
                 profile.mark("read and record findings")
                 try session.finishScan()
                 profile.mark("finish scans (last seen, fixes, events)")
                 if bulk {
-                    try connection.execute(Schema.ownerIndex)
-                    profile.mark("rebuild the owner index")
+                    try connection.execute(Schema.ownerIndex + "; " + Schema.locationIndex)
+                    profile.mark("rebuild the owner and location indexes")
                 }
                 try enrichNewFindings(after: lastID)
                 return session.total

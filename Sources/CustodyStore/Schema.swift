@@ -37,6 +37,10 @@ public struct Migration: Sendable {
 public enum Schema {
     /// Team listings and metrics read by owner; the ingest of a young store rebuilds it (SQLiteStore.ingest).
     static let ownerIndex = "CREATE INDEX IF NOT EXISTS findings_owner ON findings (owner_team, status)"
+    /// Related findings (another tool, the same line, a shared CWE) are found through it; only
+    /// findings with CWEs are entries. Rebuilt at the end of a young store's ingest, like the owner index.
+    static let locationIndex =
+        "CREATE INDEX IF NOT EXISTS findings_location ON findings (repository, path, line) WHERE cwes <> ''"
 
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "organisation, scans, findings, sightings, events") { d in
@@ -364,6 +368,9 @@ public enum Schema {
                 FROM events e WHERE e.kind IN ('ownership.transferred', 'ownership.assigned')
                   AND e.finding_id IS NOT NULL;
                 """
+        },
+        Migration(version: 16, name: "findings by location, for related findings") { _ in
+            Schema.locationIndex + ";"
         },
     ]
 }

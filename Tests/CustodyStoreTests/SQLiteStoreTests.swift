@@ -121,6 +121,10 @@ struct SQLiteStoreTests {
         }
         #expect(try ownerIndexPlan().contains("findings_owner"))
         #expect(try store.findings(FindingQuery(team: "pay")).map(\.rule) == ["A"])
+        // Related findings are looked up by location, not by reading every finding.
+        let related = try SQLiteStore(path: path).queryPlanForTesting(
+            "SELECT id FROM findings WHERE repository IS 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
+        #expect(related.contains("findings_location"))
     }
 
     @Test func dedupFixAndReopen() throws {
