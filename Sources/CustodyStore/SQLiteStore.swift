@@ -224,7 +224,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 // rebuilt inside this transaction, so a failed ingest leaves it as it was.
                 let bulk = lastID < Self.bulkLoadBelow
                 if bulk {
-                    try connection.execute("DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location")
+                    try connection.execute(
+                        "DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location")
                 }
                 let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
