@@ -56,6 +56,32 @@ public final class CustodyService: @unchecked Sendable {
         }
     }
 
+    /// Refuses what only the security team (or a local administrator) does: policy, feeds,
+    /// arbitration, the clock, the organisation, signing the ledger.
+    func authorizeSecurity(_ principal: Principal, _ what: String) throws(ServiceError) {
+        guard principal.role == .security || principal.role == .administrator else {
+            throw ServiceError(
+                .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not \(what): the security team does")
+        }
+    }
+
+    /// A team principal changes only what its teams own: every finding must be owned by one of
+    /// them (`owner` gives the team a finding answers to: its owner, or a transfer's receiver).
+    func authorizeTeams(
+        _ principal: Principal, _ ids: [Int64], store: SQLiteStore, owner: (FindingRow) -> String? = { $0.ownerTeam }
+    ) throws(ServiceError) {
+        guard principal.role == .team else { return }
+        for id in ids {
+            let row = try findingRow(id, store: store)
+            guard let team = owner(row), principal.teams.contains(team) else {
+                throw ServiceError(
+                    .forbidden,
+                    "finding \(id) is \(owner(row).map { "owned by \($0)" } ?? "unowned"), not by a team of \(principal.name)"
+                )
+            }
+        }
+    }
+
     /// Reads the configuration file at `path`.
     public static func loadConfiguration(path: String) throws(ServiceError) -> Configuration {
         do {

@@ -25,7 +25,7 @@ extension CustodyService {
     /// Imports CISA's KEV catalog: it replaces the stored one; findings it newly lists are
     /// marked and re-dated, one event each.
     public func importKEV(file: String, by principal: Principal, now: Date = Date()) throws(ServiceError) -> KEVImport {
-        try authorize(principal, "import feeds")
+        try authorizeSecurity(principal, "import feeds")
         let store = try store()
         return try perform {
             let catalog = try KEVReader.read(file: file)
@@ -39,7 +39,7 @@ extension CustodyService {
 
     /// Imports FIRST's EPSS scores (CSV, gzip accepted).
     public func importEPSS(file: String, by principal: Principal) throws(ServiceError) -> EPSSImport {
-        try authorize(principal, "import feeds")
+        try authorizeSecurity(principal, "import feeds")
         let store = try store()
         return try perform {
             let feed = try EPSSReader.read(file: file)

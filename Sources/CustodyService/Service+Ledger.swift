@@ -29,7 +29,7 @@ extension CustodyService {
     public func checkpoint(privateKey: String, publicKey: String, by principal: Principal) throws(ServiceError) -> (
         sequence: Int64, head: String
     ) {
-        try authorize(principal, "sign the ledger")
+        try authorizeSecurity(principal, "sign the ledger")
         let store = try store()
         return try perform { try store.checkpoint(privateKey: privateKey, publicKey: publicKey, actor: principal.name) }
     }

@@ -54,6 +54,7 @@ extension CustodyService {
         let transition = try Self.transition(request.action)
         let store = try store()
         let ids = try selectedIDs(request.selection, startingFrom: transition.allowedFrom, store: store)
+        try authorizeTeams(principal, ids, store: store)
         let outcome = try perform {
             try store.transition(
                 findingIDs: ids, transition, actor: principal.name, reason: reason, skipRefused: request.skipRefused)
@@ -115,7 +116,7 @@ extension CustodyService {
 
     /// Reopens expired risk acceptances and moves overdue work up the escalation ladder.
     public func tick(now: Date, by principal: Principal) throws(ServiceError) -> TickResponse {
-        try authorize(principal, "apply the clock")
+        try authorizeSecurity(principal, "apply the clock")
         let store = try store()
         return try perform {
             let reopened = try store.expireRiskAcceptances(now: now, actor: principal.name)
@@ -126,7 +127,7 @@ extension CustodyService {
 
     /// Recomputes due dates of open work under the configured SLA policy.
     public func applySLA(by principal: Principal) throws(ServiceError) -> Int {
-        try authorize(principal, "change due dates")
+        try authorizeSecurity(principal, "change due dates")
         let store = try store()
         return try perform {
             try store.applySLA(configuration.sla, criticality: configuration.criticality, actor: principal.name)

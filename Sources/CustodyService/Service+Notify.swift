@@ -12,7 +12,7 @@ extension CustodyService {
     /// One pass of the notification worker: plans digests and tickets, sends what is due.
     public func notify(now: Date, timeoutSeconds: Int, by principal: Principal) throws(ServiceError) -> Notifier.Report
     {
-        try authorize(principal, "send notifications")
+        try authorizeSecurity(principal, "send notifications")
         let settings = configuration.notifications
         guard !settings.sinks.isEmpty else {
             throw ServiceError(
@@ -34,7 +34,7 @@ extension CustodyService {
 
     /// Queues failed deliveries again; returns how many.
     public func retryFailedDeliveries(by principal: Principal, now: Date = Date()) throws(ServiceError) -> Int {
-        try authorize(principal, "retry deliveries")
+        try authorizeSecurity(principal, "retry deliveries")
         let store = try store()
         return try perform { try store.retryFailedDeliveries(now: now) }
     }

@@ -43,7 +43,7 @@ extension CustodyService {
     public func importOrganisation(_ inputs: [TextInput], by principal: Principal) throws(ServiceError)
         -> OrganisationImport
     {
-        try authorize(principal, "import the organisation")
+        try authorizeSecurity(principal, "import the organisation")
         guard !inputs.isEmpty else { throw ServiceError(.invalidInput, "no teams or catalog files given") }
         var warnings: [String] = []
         let organisation = try perform {

@@ -94,7 +94,7 @@ extension CustodyService {
 
     /// Makes a team accountable for findings, one event each; returns how many changed owner.
     public func assignOwner(_ request: AssignRequest, by principal: Principal) throws(ServiceError) -> Int {
-        try authorize(principal, "assign owners")
+        try authorizeSecurity(principal, "assign owners")
         let reason = try Self.required(request.reason, "reason: say why this team is accountable")
         let store = try store()
         let ids = try selectedIDs(.ids(request.findingIDs), store: store)

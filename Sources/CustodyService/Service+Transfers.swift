@@ -33,6 +33,15 @@ extension CustodyService {
         guard !input.findingIDs.isEmpty else { throw ServiceError(.invalidInput, "which findings? give their ids") }
         let store = try store()
         let ids = try selectedIDs(.ids(input.findingIDs), store: store)
+        switch input.step {
+        case .request: try authorizeTeams(principal, ids, store: store)
+        case .accept, .reject:
+            // The receiving team decides: the pending request's receiver must be one of its teams.
+            let pending = try perform { try store.transferRequests(pendingOnly: true) }
+            let receiver = Dictionary(pending.map { ($0.findingID, $0.toTeam) }, uniquingKeysWith: { _, last in last })
+            try authorizeTeams(principal, ids, store: store) { receiver[$0.id] }
+        case .resolve: try authorizeSecurity(principal, "arbitrate a transfer")
+        }
         let reason: String
         if input.step == .accept {
             reason = input.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "accepted"

@@ -263,6 +263,60 @@ struct ServiceTests {
         }
     }
 
+    @Test func aTeamChangesOnlyWhatItsTeamsOwnAndPolicyIsTheSecurityTeams() throws {
+        let fixture = try Fixture()
+        try fixture.ingest(Fixture.sarif(count: 6))
+        // Findings 1 and 4 are payments', 2 and 5 web's, 3 and 6 nobody's.
+        let alice = Principal(name: "alice@example.gov", role: .team, teams: ["payments"])
+        let wendy = Principal(name: "wendy@example.gov", role: .team, teams: ["web"])
+        let ack = { (ids: [Int64]) in TransitionRequest(selection: .ids(ids), action: .acknowledge, reason: "mine") }
+        let refused = expectFailure(.forbidden) { _ = try fixture.service.transition(ack([1, 2]), by: alice) }
+        #expect(refused?.message.contains("finding 2 is owned by web") == true)
+        expectFailure(.forbidden) { _ = try fixture.service.transition(ack([3]), by: alice) }
+        #expect(try fixture.service.finding(1).finding.status == .open)  // all or none
+        #expect(try fixture.service.transition(ack([1, 4]), by: alice).changed == [1, 4])
+        // A bulk change by filter is scoped the same way.
+        var webs = FindingFilter()
+        webs.team = "web"
+        expectFailure(.forbidden) {
+            _ = try fixture.service.transition(
+                TransitionRequest(selection: .filter(webs), action: .acknowledge, reason: "r"), by: alice)
+        }
+        // Transfers: the owner asks, the receiver decides, the security team arbitrates.
+        expectFailure(.forbidden) {
+            _ = try fixture.service.transfer(
+                TransferRequestInput(findingIDs: [2], step: .request(to: "payments"), reason: "r"), by: alice)
+        }
+        #expect(
+            try fixture.service.transfer(
+                TransferRequestInput(findingIDs: [1], step: .request(to: "web"), reason: "theirs"), by: alice) == [1])
+        expectFailure(.forbidden) {
+            _ = try fixture.service.transfer(
+                TransferRequestInput(findingIDs: [1], step: .accept, reason: nil), by: alice)
+        }
+        expectFailure(.forbidden) {
+            _ = try fixture.service.transfer(
+                TransferRequestInput(findingIDs: [1], step: .resolve(to: "web"), reason: "r"), by: wendy)
+        }
+        #expect(
+            try fixture.service.transfer(TransferRequestInput(findingIDs: [1], step: .accept, reason: nil), by: wendy)
+                == [1])
+        #expect(try fixture.service.finding(1).finding.ownerTeam == "web")
+        // Policy, arbitration and the organisation are the security team's.
+        expectFailure(.forbidden) {
+            _ = try fixture.service.assignOwner(
+                AssignRequest(findingIDs: [3], team: "payments", reason: "r"), by: alice)
+        }
+        expectFailure(.forbidden) { _ = try fixture.service.tick(now: Date(), by: alice) }
+        expectFailure(.forbidden) { _ = try fixture.service.applySLA(by: alice) }
+        expectFailure(.forbidden) {
+            _ = try fixture.service.importOrganisation([.text(name: "t.yaml", "teams: []")], by: alice)
+        }
+        #expect(
+            try fixture.service.assignOwner(
+                AssignRequest(findingIDs: [3], team: "payments", reason: "r"), by: fixture.security) == 1)
+    }
+
     @Test func errorKindsMapOneToOneOntoExitAndHTTPStatuses() {
         let kinds = ServiceError.Kind.allCases
         #expect(Set(kinds.map(\.exitStatus)).count == kinds.count)
