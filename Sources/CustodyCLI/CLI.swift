@@ -135,7 +135,8 @@ public enum CLI {
 
     public static var commands: [Command] {
         [
-            InitCommand.command, TeamsCommands.importCommand, TeamsCommands.listCommand, IngestCommand.command,
+            InitCommand.command, TeamsCommands.importCommand, TeamsCommands.listCommand, TeamsCommands.unitsCommand,
+            IngestCommand.command,
             OwnersCommands.resolve, OwnersCommands.explain, OwnersCommands.history, FindingsCommands.list,
             FindingsCommands.show,
             UnownedCommands.queue,

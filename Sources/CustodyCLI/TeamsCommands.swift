@@ -56,4 +56,22 @@ enum TeamsCommands {
         context.console.out(table.render(), terminator: "")
         return 0
     }
+
+    static let unitsCommand = Command(
+        path: ["teams", "units"], abstract: "List org units with their parent, head and number of teams",
+        options: [OptionSpec("json", help: "print a JSON array")], positionals: []
+    ) { context in
+        let organisation = try context.service().organisation()
+        if context.arguments.flag("json") {
+            printJSON(context, .array(organisation.units.map(Wire.unit)))
+            return 0
+        }
+        var table = TextTable(["UNIT", "NAME", "PARENT", "HEAD", "TEAMS"], numeric: 4...4)
+        for unit in organisation.units {
+            let teams = organisation.teams.filter { $0.unitID == unit.id }.count
+            table.add([unit.id, unit.name, unit.parentID ?? "-", unit.head ?? "-", String(teams)])
+        }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
 }

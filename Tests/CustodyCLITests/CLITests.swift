@@ -68,6 +68,15 @@ final class Session {
 }
 
 struct CLITests {
+    @Test func unitsAreListedWithTheirTeams() throws {
+        let session = Session()
+        _ = try session.setUp()
+        let units = Array(try session.json(session.run("teams", "units", "--json").out).array!)
+        #expect(units.map { $0["id"]?.string } == ["treasury"])
+        #expect(units.first?["name"]?.string == "Treasury")
+        #expect(session.run("teams", "units").out.contains("treasury  Treasury  -       -         1"))
+    }
+
     @Test func aReportPipedToStandardInputIngestsUnderItsName() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()
