@@ -225,7 +225,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 let bulk = lastID < Self.bulkLoadBelow
                 if bulk {
                     try connection.execute(
-                        "DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location")
+                        "DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location; DROP INDEX IF EXISTS findings_team_severity"
+                    )
                 }
                 let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
@@ -233,8 +234,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 try session.finishScan()
                 profile.mark("finish scans (last seen, fixes, events)")
                 if bulk {
-                    try connection.execute(Schema.ownerIndex + "; " + Schema.locationIndex)
-                    profile.mark("rebuild the owner and location indexes")
+                    try connection.execute(
+                        [Schema.ownerIndex, Schema.locationIndex, Schema.teamSeverityIndex].joined(separator: "; "))
+                    profile.mark("rebuild the owner, location and team-severity indexes")
                 }
                 try enrichNewFindings(after: lastID)
                 return session.total
@@ -355,8 +357,9 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     static func sortKey(_ sort: FindingSort) -> String? {
         switch sort {
         case .id: nil
+        // The same expression as the index findings_team_severity, so the planner walks it.
         case .severity:
-            "(CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END)"
+            "(" + Schema.severityRank.replacingOccurrences(of: "CASE severity", with: "CASE f.severity") + ")"
         case .due: "coalesce(f.due_at, '~')"
         }
     }

@@ -39,6 +39,14 @@ public enum Schema {
     static let ownerIndex = "CREATE INDEX IF NOT EXISTS findings_owner ON findings (owner_team, status)"
     /// Related findings (another tool, the same line, a shared CWE) are found through it; only
     /// findings with CWEs are entries. Rebuilt at the end of a young store's ingest, like the owner index.
+    /// One team's findings worst first, in pages: the index walks them in the order the listing
+    /// sorts (`SQLiteStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
+    static let teamSeverityIndex = """
+        CREATE INDEX IF NOT EXISTS findings_team_severity ON findings (owner_team, (\(severityRank)), id)
+        """
+    /// A severity as its rank, critical first: the sort key of the severity order, written once.
+    static let severityRank =
+        "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
     static let locationIndex =
         "CREATE INDEX IF NOT EXISTS findings_location ON findings (repository, path, line) WHERE cwes <> ''"
 
@@ -371,6 +379,9 @@ public enum Schema {
         },
         Migration(version: 16, name: "findings by location, for related findings") { _ in
             Schema.locationIndex + ";"
+        },
+        Migration(version: 17, name: "one team's findings by severity, for pages") { _ in
+            Schema.teamSeverityIndex + ";"
         },
     ]
 }

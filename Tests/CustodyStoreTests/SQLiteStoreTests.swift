@@ -125,6 +125,14 @@ struct SQLiteStoreTests {
         let related = try SQLiteStore(path: path).queryPlanForTesting(
             "SELECT id FROM findings WHERE repository IS 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
         #expect(related.contains("findings_location"))
+        // One team's first page worst first walks an index in order: no sort of the team's findings.
+        let page = try SQLiteStore(path: path).queryPlanForTesting(
+            """
+            SELECT f.id FROM findings f WHERE f.owner_team = 'pay' ORDER BY (CASE f.severity WHEN 'critical' THEN 0 \
+            WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END), f.id LIMIT 50
+            """)
+        #expect(page.contains("findings_team_severity"))
+        #expect(!page.contains("TEMP B-TREE"))
     }
 
     @Test func dedupFixAndReopen() throws {
