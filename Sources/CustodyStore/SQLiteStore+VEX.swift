@@ -28,9 +28,10 @@ extension SQLiteStore {
                 let time = Timestamp.string(now)
                 let select = try connection.statement(
                     """
-                    SELECT id, package, package_version, status, vex_at FROM findings
-                    WHERE package IS NOT NULL
-                      AND (',' || vulnerability_ids || ',' || cves || ',') LIKE ? ESCAPE '\\'
+                    SELECT f.id, f.package, f.package_version, f.status, f.vex_at
+                    FROM finding_identifiers i JOIN findings f ON f.id = i.finding_id
+                    WHERE i.identifier = ? AND f.package IS NOT NULL
+                    ORDER BY f.id
                     """)
                 for statement in statements.enumerated().sorted(by: {
                     ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
@@ -41,7 +42,7 @@ extension SQLiteStore {
                     }
                     var seen = Set<Int64>()
                     for id in statement.vulnerabilityIDs {
-                        let rows = try select.rows([.text("%," + Self.likeEscaped(id) + ",%")]) {
+                        let rows = try select.rows([.text(id.uppercased())]) {
                             ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3) ?? "", $0.text(4))
                         }
                         for (finding, package, version, statusText, vexAt) in rows where seen.insert(finding).inserted {

@@ -282,8 +282,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             values.append(.text(rule))
         }
         if let cve = query.cve {
-            conditions.append("(',' || f.cves || ',') LIKE ? ESCAPE '\\'")
-            values.append(.text("%," + Self.likeEscaped(cve) + ",%"))
+            conditions.append("f.id IN (SELECT finding_id FROM finding_identifiers WHERE identifier = ?)")
+            values.append(.text(cve.uppercased()))
         }
         if let time = query.overdueAt {
             conditions.append(
@@ -454,15 +454,6 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                     > ($1.critical, $1.high, $1.oldestAgeDays, $1.findingIDs.count)
             }
         }
-    }
-
-    static func likeEscaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
-            out.append(character)
-        }
-        return out
     }
 
     public func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int {
@@ -1075,6 +1066,7 @@ final class SQLiteIngestSession: IngestSession {
     private let lookup: SQLiteStatement
     private let insert: SQLiteStatement
     private let sighting: SQLiteStatement
+    private let identifierInsert: SQLiteStatement
     private let sightingBatch: SQLiteStatement
     private var knownKeys: Set<Int64>?
     private var knownKeysRepository: String?
@@ -1103,6 +1095,8 @@ final class SQLiteIngestSession: IngestSession {
                 owner_rule, first_seen_scan, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
+        identifierInsert = try connection.statement(
+            "INSERT INTO finding_identifiers (identifier, finding_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         let sightings = "INSERT OR IGNORE INTO sightings (finding_id, scan_id, line) VALUES "
         sighting = try connection.statement(sightings + "(?, ?, ?)")
         sightingBatch = try connection.statement(
@@ -1338,6 +1332,9 @@ final class SQLiteIngestSession: IngestSession {
             let rule: SQLValue = encoded.ruleKey.flatMap { ruleRows[$0] }.map(SQLValue.integer) ?? .null
             try insert.run(encoded.values, then: [rule, .integer(scanID)])
             findingID = connection.lastInsertedRowID
+            for identifier in encoded.identifiers {
+                try identifierInsert.run([.text(identifier), .integer(findingID)])
+            }
             try recordIntroducer(of: findingID, encoded)
             knownKeys?.insert(encoded.key)
             summary.new += 1

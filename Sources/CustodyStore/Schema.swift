@@ -383,5 +383,25 @@ public enum Schema {
         Migration(version: 17, name: "one team's findings by severity, for pages") { _ in
             Schema.teamSeverityIndex + ";"
         },
+        Migration(version: 18, name: "finding identifiers: CVE, GHSA and other ids, for lookups") { _ in
+            // Written with each new finding (ids never change after); backfilled by splitting the
+            // comma-separated columns. Upper-cased: ids compare without case.
+            """
+            CREATE TABLE finding_identifiers (
+                identifier TEXT NOT NULL,
+                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                PRIMARY KEY (identifier, finding_id)
+            );
+            WITH RECURSIVE split(finding_id, rest, identifier) AS (
+                SELECT id, cves || ',' || vulnerability_ids || ',', '' FROM findings
+                WHERE cves <> '' OR vulnerability_ids <> ''
+                UNION ALL
+                SELECT finding_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1)
+                FROM split WHERE rest <> ''
+            )
+            INSERT INTO finding_identifiers (identifier, finding_id)
+            SELECT DISTINCT upper(identifier), finding_id FROM split WHERE identifier <> '';
+            """
+        },
     ]
 }

@@ -25,6 +25,8 @@ public struct EncodedFinding: Sendable {
     let introducer: Introducer?
     let introducerUnknownReason: String?
     let line: Int?
+    /// Its CVE, GHSA and other vulnerability ids, upper-cased, for `finding_identifiers`.
+    let identifiers: [String]
     /// The insert's parameters in column order, all but the last two (the owner rule's row and the
     /// scan, known only when recording).
     let values: [SQLValue]
@@ -39,6 +41,7 @@ public struct EncodedFinding: Sendable {
         introducer = prepared.introducer
         introducerUnknownReason = prepared.introducerUnknownReason
         line = finding.line
+        identifiers = Self.identifiers(finding.cves + finding.vulnerabilityIDs)
         var suppressions: SQLValue = .null
         if !finding.suppressions.isEmpty {
             suppressions = .text(
@@ -64,6 +67,12 @@ public struct EncodedFinding: Sendable {
             .text(finding.vulnerabilityIDs.joined(separator: ",")), .optional(finding.fixedVersion),
             .text(finding.cvssVectors.joined(separator: " ")), .optional(finding.asset),
         ]
+    }
+
+    /// Ids as `finding_identifiers` keeps them: upper-cased (ids compare without case), once each.
+    static func identifiers(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.map { $0.uppercased() }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// The index key of a fingerprint: its first 16 hex digits as a signed 64-bit integer.

@@ -56,6 +56,39 @@ struct SQLiteStoreTests {
         #expect(suggested("Src/App/v2") == ["e 1 Src/App/"])
     }
 
+    @Test func findingsAreFoundByAnyOfTheirIdsWithoutCaseAndAnUpgradeBackfillsThem() throws {
+        let store = try SQLiteStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            var first = finding("A", path: "a.c")
+            first.finding.cves = ["CVE-2021-44228"]
+            first.finding.vulnerabilityIDs = ["GHSA-jfh8-c2jp-5v3q", "CVE-2021-44228"]
+            try session.record(first)
+            var second = finding("B", path: "b.c")
+            second.finding.cves = ["CVE-2021-45046", "CVE-2021-44228"]
+            try session.record(second)
+            try session.record(finding("C", path: "c.c"))
+        }
+        func rules(_ id: String) throws -> [String] {
+            var query = FindingQuery()
+            query.cve = id
+            return try store.findings(query).map(\.rule)
+        }
+        func answers() throws -> [[String]] {
+            try ["CVE-2021-44228", "cve-2021-45046", "GHSA-JFH8-C2JP-5V3Q", "CVE-2021-4422", "CVE-2021"].map(rules)
+        }
+        let expected = [["A", "B"], ["B"], ["A"], [], []]
+        #expect(try answers() == expected)
+        // A store from before the table rebuilds it from the findings' columns.
+        try store.executeForTesting("DROP TABLE finding_identifiers; DELETE FROM schema_migrations WHERE version = 18;")
+        _ = try SQLiteStore(path: path)
+        #expect(try answers() == expected)
+        #expect(
+            try store.queryPlanForTesting(
+                "SELECT finding_id FROM finding_identifiers WHERE identifier = 'X'"
+            ).contains("USING"))
+    }
+
     @Test func migrationsAreRecordedOnceInOrder() throws {
         let store = try SQLiteStore(path: path)
         let first = try store.appliedMigrations()
