@@ -21,7 +21,7 @@ enum FindingsCommands {
             OptionSpec(
                 "at", value: "TIME", help: "with --team: what the team owned then (2026-03-01 or 2026-03-01T12:00:00Z)"),
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
-            OptionSpec("cve", value: "ID", help: "only findings of one CVE"),
+            OptionSpec("cve", value: "ID", help: "only findings with this CVE (or GHSA or other vulnerability id)"),
             OptionSpec("rule", value: "ID", help: "only findings of one rule"),
             OptionSpec("sort", value: "ORDER", help: "id (default), severity (critical first) or due (soonest first)"),
             OptionSpec("limit", value: "N", help: "at most N findings (a page)"),
