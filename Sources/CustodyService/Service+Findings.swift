@@ -87,18 +87,17 @@ extension CustodyService {
         query.limit = request.limit
         if let cursor = request.cursor { query.after = try Self.decodeCursor(cursor, sort: request.sort) }
         var summary = FindingListSummary()
-        var last: FindingRow?
+        var last: FindingCursor?
         try perform {
             try store.forEachFinding(query) { row in
                 try body(row)
                 summary.count += 1
-                last = row
+                // Only a full page has a next one; its cursor is the last row's.
+                if summary.count == request.limit { last = FindingCursor(after: row, sort: request.sort) }
                 return true
             }
         }
-        if let limit = request.limit, summary.count == limit, let last {
-            summary.nextCursor = Self.encodeCursor(FindingCursor(after: last, sort: request.sort), sort: request.sort)
-        }
+        if let last { summary.nextCursor = Self.encodeCursor(last, sort: request.sort) }
         return summary
     }
 
