@@ -119,6 +119,12 @@ enum FindingsCommands {
         }
         out.out("seen:       first \(row.firstSeen), last \(row.lastSeen)")
         out.out("due:        \(row.dueAt ?? "no due date")")
+        if let until = row.riskAcceptedUntil {
+            out.out("accepted:   until \(until) by \(row.riskApprover ?? "?")")
+        }
+        if let justification = row.justification, row.status == .falsePositive {
+            out.out("not a problem: \(justification)")
+        }
         if row.escalation != .none {
             out.out("escalated:  to the \(row.escalation.name) (custody trace \(row.id) shows each step)")
         }

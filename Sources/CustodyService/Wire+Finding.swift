@@ -9,6 +9,7 @@ public enum Wire {
     public static func finding(_ row: FindingRow, into out: inout JSONWriter) {
         out.beginObject()
         findingMembers(row, into: &out)
+        laterMembers(row, into: &out)
         out.endObject()
     }
 
@@ -48,6 +49,14 @@ public enum Wire {
         out.field("sources", row.sources)
     }
 
+    /// Members added after the first release of the format: written last in both objects, so
+    /// every older field keeps its place.
+    static func laterMembers(_ row: FindingRow, into out: inout JSONWriter) {
+        out.field("risk_accepted_until", row.riskAcceptedUntil)
+        out.field("risk_approver", row.riskApprover)
+        out.field("justification", row.justification)
+    }
+
     /// One finding whole (`findings show --json`): the listing's members, then ownership
     /// evidence, the introducer and the related findings.
     public static func findingDetail(_ detail: FindingDetail, into out: inout JSONWriter) {
@@ -76,6 +85,7 @@ public enum Wire {
         out.endArray()
         out.field("unowned_reason", row.ownerTeam == nil ? detail.unownedReason : nil)
         out.field("identity", detail.identity)
+        laterMembers(row, into: &out)
         out.endObject()
     }
 

@@ -9,7 +9,7 @@ struct FindingColumns {
     let introducedCommit, introducedAuthor, introducedEmail, introducedAt, introducedRelease: Int32
     let introducedTeam, introducedPath, introducedLine, introducerReason: Int32
     let dueAt, kevAdded, escalation, package, packageVersion, vulnerabilityIDs, fixedVersion, cvss, asset: Int32
-    let sources, epss, ssvc, ssvcInputs: Int32
+    let sources, epss, ssvc, ssvcInputs, acceptedUntil, approver, justification: Int32
 
     init(_ statement: SQLiteStatement) throws {
         let c = statement.column
@@ -37,6 +37,8 @@ struct FindingColumns {
         (vulnerabilityIDs, fixedVersion) = (try c("vulnerability_ids"), try c("fixed_version"))
         (cvss, asset, sources) = (try c("cvss"), try c("asset"), try c("sources"))
         (epss, ssvc, ssvcInputs) = (try c("epss"), try c("ssvc"), try c("ssvc_inputs"))
+        (acceptedUntil, approver) = (try c("risk_accepted_until"), try c("risk_approver"))
+        justification = try c("justification")
     }
 
     func decode(_ row: SQLiteStatement.Row) -> FindingRow {
@@ -88,6 +90,9 @@ struct FindingColumns {
         found.epss = row.double(epss)
         found.ssvc = row.text(ssvc)
         found.ssvcInputs = row.text(ssvcInputs)
+        found.riskAcceptedUntil = row.text(acceptedUntil)
+        found.riskApprover = row.text(approver)
+        found.justification = row.text(justification)
         return found
     }
 }

@@ -332,7 +332,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                    CASE WHEN f.fingerprint_basis = 'dependency'
                         THEN (SELECT group_concat(DISTINCT sc.tool) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
                               WHERE si.finding_id = f.id)
-                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs
+                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs,
+                   f.risk_accepted_until, f.risk_approver, f.justification
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)

@@ -195,6 +195,11 @@ public struct FindingRow: Sendable, Equatable {
     /// The SSVC decision and its inputs, as `custody priority` last decided them.
     public var ssvc: String? = nil
     public var ssvcInputs: String? = nil
+    /// A risk acceptance: until when, approved by whom (nil when none stands).
+    public var riskAcceptedUntil: String? = nil
+    public var riskApprover: String? = nil
+    /// Why it is a false positive (a VEX justification), when it is one.
+    public var justification: String? = nil
     /// Every tool that has reported it (one finding, several sources, for dependency findings).
     public var sources: [String] = []
     /// How far up the escalation ladder it has gone.

@@ -75,6 +75,10 @@ struct LifecycleTests {
             "compensating WAF rule")
         #expect(result.status == 0)
         #expect(try status(session, 1) == "risk_accepted")
+        let accepted = try session.json(session.run("findings", "show", "1", "--json").out)
+        #expect(accepted["risk_accepted_until"]?.string?.hasPrefix("2099-01-01") == true)
+        #expect(accepted["risk_approver"]?.string == "bob@example.gov")
+        #expect(session.run("findings", "show", "1").out.contains("accepted:   until 2099-01-01"))
         // The unowned finding needs a unit head.
         result = session.run(
             "accept-risk", "4", "--until", "2099-01-01", "--approver", "bob@example.gov", "--reason", "r")
