@@ -133,6 +133,37 @@ enum FindingsCommands {
     }
 }
 
+enum ScansCommand {
+    static let command = Command(
+        path: ["scans"], abstract: "Recorded scans, newest first: tool, file, target, who uploaded, when",
+        options: [
+            OptionSpec("repo", value: "NAME", help: "only scans of one repository"),
+            OptionSpec("limit", value: "N", help: "at most N (default 50)"),
+            OptionSpec("json", help: "print a JSON array"),
+        ],
+        positionals: []
+    ) { context in
+        let rows = try context.service().scans(
+            repository: context.arguments.value("repo"),
+            limit: try context.arguments.integer("limit", range: 1...1_000_000) ?? 50)
+        if context.arguments.flag("json") {
+            printJSON(context, .array(rows.map(Wire.scan)))
+            return 0
+        }
+        var table = TextTable(["SCAN", "WHEN", "TOOL", "SCOPE", "REPOSITORY", "COMMIT", "FINDINGS", "BY", "FILE"])
+        for scan in rows {
+            table.add([
+                String(scan.id), scan.startedAt, scan.tool + (scan.toolVersion.map { " " + $0 } ?? ""), scan.scope,
+                (scan.repository ?? "-") + (scan.branch.map { "@" + $0 } ?? ""),
+                scan.commit.map { String($0.prefix(12)) } ?? "-",
+                String(scan.findings), scan.uploader, scan.sourceFile,
+            ])
+        }
+        context.console.out(table.render(), terminator: "")
+        return 0
+    }
+}
+
 enum SummaryCommand {
     static let command = Command(
         path: ["summary"], abstract: "Open findings per team, by severity, with the unowned row last",

@@ -10,6 +10,7 @@ import CustodyStore
 public typealias FindingRow = CustodyStore.FindingRow
 public typealias FindingSort = CustodyStore.FindingSort
 public typealias TeamSummary = CustodyStore.TeamSummary
+public typealias ScanRow = CustodyStore.ScanRow
 public typealias UnownedGroup = CustodyStore.UnownedGroup
 public typealias OwnerSpan = CustodyStore.OwnerSpan
 public typealias TransferRequest = CustodyStore.TransferRequest

@@ -150,6 +150,12 @@ extension CustodyService {
         return "CODEOWNERS line \(line): \(row.ownerHandles.joined(separator: " ")) is no team's handle"
     }
 
+    /// Recorded scans, newest first: what was ingested, from which file, by whom, when.
+    public func scans(repository: String?, limit: Int) throws(ServiceError) -> [ScanRow] {
+        let store = try store()
+        return try perform { try store.scans(repository: repository, limit: limit) }
+    }
+
     /// Open findings per team, by severity, with the unowned row last.
     public func teamSummaries() throws(ServiceError) -> [TeamSummary] {
         let store = try store()

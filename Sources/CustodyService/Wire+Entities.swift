@@ -35,6 +35,16 @@ extension Wire {
         ])
     }
 
+    public static func scan(_ scan: ScanRow) -> JSONText.Value {
+        .object([
+            ("id", .int(scan.id)), ("tool", .string(scan.tool)), ("tool_version", .optional(scan.toolVersion)),
+            ("format", .string(scan.format)), ("source_file", .string(scan.sourceFile)),
+            ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
+            ("commit", .optional(scan.commit)), ("scope", .string(scan.scope)), ("uploader", .string(scan.uploader)),
+            ("started_at", .string(scan.startedAt)), ("findings", .int(Int64(scan.findings))),
+        ])
+    }
+
     public static func vexSummary(_ s: VEXSummary) -> JSONText.Value {
         .object([
             ("statements", .int(Int64(s.statements))), ("applied", .int(Int64(s.applied))),

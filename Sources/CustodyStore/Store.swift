@@ -417,3 +417,19 @@ public struct StoreRefusal: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// A recorded scan: one run of one report, as `custody scans` lists it.
+public struct ScanRow: Sendable, Equatable {
+    public var id: Int64
+    public var tool: String
+    public var toolVersion: String?
+    public var format: String
+    public var sourceFile: String
+    public var repository: String?
+    public var branch: String?
+    public var commit: String?
+    public var scope: String
+    public var uploader: String
+    public var startedAt: String
+    public var findings: Int
+}

@@ -68,6 +68,23 @@ final class Session {
 }
 
 struct CLITests {
+    @Test func scansAreListedNewestFirstWithWhoAndWhat() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        session.run("ingest", "--repo", "portal", "--branch", "main", "--codeowners", codeowners, report)
+        session.environment["USER"] = "ci-bot"
+        session.run("ingest", "--repo", "other", "--scope", "full", report)
+        let scans = Array(try session.json(session.run("scans", "--json").out).array!)
+        #expect(scans.map { $0["repository"]?.string } == ["other", "portal"])
+        #expect(scans.map { $0["uploader"]?.string } == ["ci-bot", "tester"])
+        #expect(scans.first?["scope"]?.string == "full")
+        #expect(scans.last?["branch"]?.string == "main")
+        #expect(scans.allSatisfy { $0["findings"]?.int == 2 && $0["tool"]?.string == "Scanner" })
+        let one = Array(try session.json(session.run("scans", "--repo", "portal", "--json").out).array!)
+        #expect(one.count == 1)
+        #expect(session.run("scans").out.contains("ci-bot"))
+    }
+
     @Test func unitsAreListedWithTheirTeams() throws {
         let session = Session()
         _ = try session.setUp()
