@@ -107,8 +107,14 @@ extension CustodyService {
                 throw ServiceError(.invalidInput, "a bulk change needs a team, rule, CVE or repository filter")
             }
             let query = try query(filter, store: store)
-            let rows = try perform { try store.findings(query) }
-            let ids = rows.filter { filter.status != nil || allowed?.contains($0.status) ?? true }.map(\.id)
+            // Ids only: a bulk change of a million findings holds a million numbers, not rows.
+            var ids: [Int64] = []
+            try perform {
+                try store.forEachFinding(query) { row in
+                    if filter.status != nil || allowed?.contains(row.status) ?? true { ids.append(row.id) }
+                    return true
+                }
+            }
             guard !ids.isEmpty else { throw ServiceError(.notFound, "no findings: the filter selects none") }
             return ids
         }
