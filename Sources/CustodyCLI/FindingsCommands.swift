@@ -57,7 +57,7 @@ enum FindingsCommands {
             let unowned = arguments.flag("unowned")
             var header = ["ID", "SEVERITY", "STATUS", "TEAM", "TOOL", "RULE", "LOCATION"]
             if unowned { header.append("WHY UNOWNED") }
-            var table = TextTable(header)
+            var table = StreamingTable(header, console: context.console)
             summary = try service.forEachFinding(request) { row in
                 var cells = [
                     String(row.id), row.severity.rawValue, row.status.rawValue, row.ownerTeam ?? "(unowned)", row.tool,
@@ -66,7 +66,7 @@ enum FindingsCommands {
                 if unowned { cells.append(CustodyService.unownedReason(row)) }
                 table.add(cells)
             }
-            context.console.out(table.render(), terminator: "")
+            table.flush()
             context.console.out("\(summary.count) findings")
         }
         if let cursor = summary.nextCursor { context.console.err("next page: --after \(cursor)") }

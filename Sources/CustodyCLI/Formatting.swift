@@ -58,6 +58,38 @@ func location(_ row: FindingRow, none: String = "-") -> String {
     (row.path ?? none) + (row.line.map { ":\($0)" } ?? "")
 }
 
+/// Aligned columns for any number of rows: widths come from the first `sample` rows, which are
+/// held; after them each row is written as it comes (a longer cell just pushes its line out), so
+/// a table of a million findings needs the memory of a thousand.
+struct StreamingTable {
+    private var table: TextTable
+    private var widths: [Int]?
+    private let console: Console
+    private let sample: Int
+
+    init(_ header: [String], console: Console, sample: Int = 1_000) {
+        table = TextTable(header)
+        self.console = console
+        self.sample = sample
+    }
+
+    mutating func add(_ row: [String]) {
+        if let widths {
+            console.out(TextTable.line(row, widths: widths, numeric: nil))
+            return
+        }
+        table.add(row)
+        if table.rows.count >= sample { flush() }
+    }
+
+    /// Writes what is held (the header and the sample) and fixes the widths.
+    mutating func flush() {
+        guard widths == nil else { return }
+        widths = table.widths
+        console.out(table.render(), terminator: "")
+    }
+}
+
 /// Aligned plain-text columns.
 struct TextTable {
     let header: [String]
@@ -71,22 +103,30 @@ struct TextTable {
 
     mutating func add(_ row: [String]) { rows.append(row) }
 
-    func render() -> String {
-        // Widths in Unicode scalars: close to what a terminal shows, and linear to count.
-        func width(_ text: String) -> Int { text.unicodeScalars.count }
-        var widths = header.map(width)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], width(cell)) } }
-        var out = ""
-        for row in [header] + rows {
-            var line = ""
-            for (i, cell) in row.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - width(cell))
-                let right = numeric?.contains(i) == true
-                line += right ? pad + cell : cell + (i == row.count - 1 ? "" : pad)
-                if i < row.count - 1 { line += "  " }
-            }
-            out += line + "\n"
+    /// Widths in Unicode scalars: close to what a terminal shows, and linear to count.
+    static func width(_ text: String) -> Int { text.unicodeScalars.count }
+
+    var widths: [Int] {
+        var widths = header.map(Self.width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], Self.width(cell)) } }
+        return widths
+    }
+
+    static func line(_ row: [String], widths: [Int], numeric: ClosedRange<Int>?) -> String {
+        var line = ""
+        for (i, cell) in row.enumerated() {
+            let pad = String(repeating: " ", count: max(0, widths[i] - width(cell)))
+            let right = numeric?.contains(i) == true
+            line += right ? pad + cell : cell + (i == row.count - 1 ? "" : pad)
+            if i < row.count - 1 { line += "  " }
         }
+        return line
+    }
+
+    func render() -> String {
+        let widths = widths
+        var out = ""
+        for row in [header] + rows { out += Self.line(row, widths: widths, numeric: numeric) + "\n" }
         return out
     }
 }

@@ -68,6 +68,24 @@ final class Session {
 }
 
 struct CLITests {
+    @Test func aLongTableStreamsPastItsSampleWithTheSampleWidths() throws {
+        let session = Session()
+        let (codeowners, _) = try session.setUp()
+        let report = try session.write("big.sarif", session.sarif((0..<1_200).map { "services/payments/f\($0).py" }))
+        #expect(session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report).status == 0)
+        let lines = session.run("findings", "list").out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 1_200 + 1)
+        #expect(lines.last == "1200 findings")
+        // Rows after the first thousand keep the columns where the header put them.
+        let header = lines[0]
+        let teamColumn = try #require(header.range(of: "TEAM")).lowerBound.utf16Offset(in: header)
+        for line in [lines[1], lines[1_000], lines[1_100], lines[1_200]] {
+            let team = try #require(line.range(of: "payments")).lowerBound.utf16Offset(in: line)
+            #expect(team == teamColumn, "\(line)")
+        }
+        #expect(lines[1_200].hasPrefix("1200 "))
+    }
+
     @Test func scansAreListedNewestFirstWithWhoAndWhat() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()
