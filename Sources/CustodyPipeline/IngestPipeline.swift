@@ -208,13 +208,16 @@ public enum ReportInput: Sendable {
         }
     }
 
-    func open(format: ReportFormat?, limits: InputLimits) throws -> (source: ReportSource, reader: any ReportReader) {
+    /// The input opened for reading, within `limits`.
+    public func source(limits: InputLimits) throws -> ReportSource {
         switch self {
-        case .file(let path): return try ReportRegistry.open(path: path, format: format, limits: limits)
-        case .bytes(let name, let bytes):
-            let source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
-            return try ReportRegistry.reader(for: source, format: format)
+        case .file(let path): try ReportSource(file: path, limits: limits)
+        case .bytes(let name, let bytes): try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
         }
+    }
+
+    func open(format: ReportFormat?, limits: InputLimits) throws -> (source: ReportSource, reader: any ReportReader) {
+        try ReportRegistry.reader(for: try source(limits: limits), format: format)
     }
 }
 

@@ -1,6 +1,5 @@
 import CustodyCore
 import CustodyIngest
-import CustodyJSON
 import CustodyOwnership
 import CustodyPipeline
 import CustodyStore
@@ -93,13 +92,7 @@ extension CustodyService {
         case .bytes(_, let bytes): head = String(decoding: bytes.prefix(4096), as: UTF8.self)
         }
         guard head.contains("openvex") || head.contains("csaf_vex") else { return nil }
-        let limits = InputLimits(maxBytes: VEXReader.maxBytes)
-        let source: ReportSource
-        switch input {
-        case .file(let file): source = try ReportSource(file: file, limits: limits)
-        case .bytes(let name, let bytes):
-            source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
-        }
+        let source = try input.source(limits: InputLimits(maxBytes: VEXReader.maxBytes))
         return VEXReader.detect(source) ? source : nil
     }
 }
