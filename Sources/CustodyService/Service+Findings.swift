@@ -19,13 +19,6 @@ public struct FindingFilter: Sendable, Equatable {
 
     public init() {}
 
-    /// This filter with the time of ownership and the team replaced.
-    init(copying filter: FindingFilter, ownedAt: String?, team: String?) {
-        self = filter
-        self.ownedAt = ownedAt
-        self.team = team
-    }
-
     /// Whether anything but the status narrows the selection (bulk changes need one).
     public var selectsSome: Bool { team != nil || rule != nil || cve != nil || repository != nil }
 }
@@ -179,6 +172,12 @@ extension CustodyService {
             let known = try perform { try store.organisation().teams.contains { $0.id == team } }
             guard known else { throw ServiceError(.notFound, "unknown team '\(team)'; see 'custody teams list'") }
         }
+        var query = FindingQuery(
+            team: filter.team, status: filter.status, unownedOnly: filter.unownedOnly, repository: filter.repository)
+        query.severity = filter.severity
+        query.cve = filter.cve
+        query.rule = filter.rule
+        if filter.overdue { query.overdueAt = Timestamp.string(Date()) }
         if let at = filter.ownedAt {
             guard let team = filter.team else {
                 throw ServiceError(.invalidInput, "a time of ownership needs a team: whose findings at that time?")
@@ -187,16 +186,9 @@ extension CustodyService {
                 throw ServiceError(.invalidInput, "invalid time '\(at)'; write 2026-03-01 or 2026-03-01T12:00:00Z")
             }
             // What the team owned then, whoever owns it now.
-            var query = try self.query(FindingFilter(copying: filter, ownedAt: nil, team: nil), store: store)
+            query.team = nil
             query.ownedAt = (team, time)
-            return query
         }
-        var query = FindingQuery(
-            team: filter.team, status: filter.status, unownedOnly: filter.unownedOnly, repository: filter.repository)
-        query.severity = filter.severity
-        query.cve = filter.cve
-        query.rule = filter.rule
-        if filter.overdue { query.overdueAt = Timestamp.string(Date()) }
         return query
     }
 
