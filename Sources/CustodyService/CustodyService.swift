@@ -65,18 +65,20 @@ public final class CustodyService: @unchecked Sendable {
         }
     }
 
-    /// A team principal changes only what its teams own: every finding must be owned by one of
-    /// them (`owner` gives the team a finding answers to: its owner, or a transfer's receiver).
+    /// A team principal changes only what its teams own: every finding must answer to one of
+    /// them: its owner, or with `receivers`, the team a pending transfer is addressed to.
     func authorizeTeams(
-        _ principal: Principal, _ ids: [Int64], store: SQLiteStore, owner: (FindingRow) -> String? = { $0.ownerTeam }
+        _ principal: Principal, _ ids: [Int64], store: SQLiteStore, receivers: [Int64: String]? = nil
     ) throws(ServiceError) {
         guard principal.role == .team else { return }
+        let owners = try perform { try store.ownerTeams(of: ids) }
         for id in ids {
-            let row = try findingRow(id, store: store)
-            guard let team = owner(row), principal.teams.contains(team) else {
+            guard let owner = owners[id] else { throw ServiceError(.notFound, "no finding \(id)", file: databasePath) }
+            let team = receivers.map { $0[id] } ?? owner
+            guard let team, principal.teams.contains(team) else {
                 throw ServiceError(
                     .forbidden,
-                    "finding \(id) is \(owner(row).map { "owned by \($0)" } ?? "unowned"), not by a team of \(principal.name)"
+                    "finding \(id) is \(team.map { "owned by \($0)" } ?? "unowned"), not by a team of \(principal.name)"
                 )
             }
         }

@@ -39,7 +39,7 @@ extension CustodyService {
             // The receiving team decides: the pending request's receiver must be one of its teams.
             let pending = try perform { try store.transferRequests(pendingOnly: true) }
             let receiver = Dictionary(pending.map { ($0.findingID, $0.toTeam) }, uniquingKeysWith: { _, last in last })
-            try authorizeTeams(principal, ids, store: store) { receiver[$0.id] }
+            try authorizeTeams(principal, ids, store: store, receivers: receiver)
         case .resolve: try authorizeSecurity(principal, "arbitrate a transfer")
         }
         let reason: String

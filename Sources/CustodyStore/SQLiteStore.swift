@@ -509,6 +509,21 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
     }
 
+    /// The owning team of each finding that exists among `ids` (nil: unowned); one key lookup each.
+    public func ownerTeams(of ids: [Int64]) throws -> [Int64: String?] {
+        try locked {
+            let statement = try connection.statement("SELECT owner_team FROM findings WHERE id = ?")
+            var owners: [Int64: String?] = [:]
+            for id in ids {
+                try statement.forEach([.integer(id)]) { row in
+                    owners[id] = try row.text("owner_team")
+                    return false
+                }
+            }
+            return owners
+        }
+    }
+
     public func findingIDs(ownedBy team: String, at time: String) throws -> [Int64] {
         try locked {
             // Spans of findings whose owner changed, and findings that never changed owner (no
