@@ -224,9 +224,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 // rebuilt inside this transaction, so a failed ingest leaves it as it was.
                 let bulk = lastID < Self.bulkLoadBelow
                 if bulk {
-                    try connection.execute(
-                        "DROP INDEX IF EXISTS findings_owner; DROP INDEX IF EXISTS findings_location; DROP INDEX IF EXISTS findings_team_severity"
-                    )
+                    try connection.execute(Schema.bulkLoadIndexes.map(\.drop).joined(separator: "; "))
                 }
                 let session = try SQLiteIngestSession(connection: connection)
                 try produce(session)
@@ -234,9 +232,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                 try session.finishScan()
                 profile.mark("finish scans (last seen, fixes, events)")
                 if bulk {
-                    try connection.execute(
-                        [Schema.ownerIndex, Schema.locationIndex, Schema.teamSeverityIndex].joined(separator: "; "))
-                    profile.mark("rebuild the owner, location and team-severity indexes")
+                    try connection.execute(Schema.bulkLoadIndexes.map(\.create).joined(separator: "; "))
+                    profile.mark("rebuild the indexes of a bulk load")
                 }
                 try enrichNewFindings(after: lastID)
                 return session.total
@@ -360,7 +357,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         case .id: nil
         // The same expression as the index findings_team_severity, so the planner walks it.
         case .severity:
-            "(" + Schema.severityRank.replacingOccurrences(of: "CASE severity", with: "CASE f.severity") + ")"
+            "(" + Schema.severityRank(of: "f.severity") + ")"
         case .due: "coalesce(f.due_at, '~')"
         }
     }

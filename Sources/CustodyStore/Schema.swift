@@ -35,20 +35,31 @@ public struct Migration: Sendable {
 
 /// The ordered migrations. Never edit an applied step: add a new one.
 public enum Schema {
-    /// Team listings and metrics read by owner; the ingest of a young store rebuilds it (SQLiteStore.ingest).
-    static let ownerIndex = "CREATE INDEX IF NOT EXISTS findings_owner ON findings (owner_team, status)"
+    /// An index by name and the statement that builds it.
+    struct Index {
+        var name: String
+        var definition: String
+        var create: String { "CREATE INDEX IF NOT EXISTS \(name) ON findings \(definition)" }
+        var drop: String { "DROP INDEX IF EXISTS \(name)" }
+    }
+
+    /// Team listings and metrics read by owner.
+    static let ownerIndex = Index(name: "findings_owner", definition: "(owner_team, status)")
     /// Related findings (another tool, the same line, a shared CWE) are found through it; only
-    /// findings with CWEs are entries. Rebuilt at the end of a young store's ingest, like the owner index.
+    /// findings with CWEs are entries.
+    static let locationIndex = Index(name: "findings_location", definition: "(repository, path, line) WHERE cwes <> ''")
     /// One team's findings worst first, in pages: the index walks them in the order the listing
     /// sorts (`SQLiteStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
-    static let teamSeverityIndex = """
-        CREATE INDEX IF NOT EXISTS findings_team_severity ON findings (owner_team, (\(severityRank)), id)
-        """
-    /// A severity as its rank, critical first: the sort key of the severity order, written once.
-    static let severityRank =
-        "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
-    static let locationIndex =
-        "CREATE INDEX IF NOT EXISTS findings_location ON findings (repository, path, line) WHERE cwes <> ''"
+    static let teamSeverityIndex = Index(
+        name: "findings_team_severity", definition: "(owner_team, (\(severityRank(of: "severity"))), id)")
+    /// The indexes the ingest of a young store drops and builds once at its end (SQLiteStore.ingest).
+    static let bulkLoadIndexes = [ownerIndex, locationIndex, teamSeverityIndex]
+
+    /// A severity column as its rank, critical first: the sort key of the severity order, written
+    /// once for the index and the listing, which must spell it alike for the index to serve.
+    static func severityRank(of column: String) -> String {
+        "CASE \(column) WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
+    }
 
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "organisation, scans, findings, sightings, events") { d in
@@ -127,7 +138,7 @@ public enum Schema {
             );
             CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
             CREATE INDEX findings_target ON findings (repository, tool, status);
-            \(Schema.ownerIndex);
+            \(Schema.ownerIndex.create);
             -- Keyed by finding first: a finding's latest sighting (last seen, current line) is one
             -- seek, and a rescan never rewrites finding rows just to say they were seen.
             CREATE TABLE sightings (
@@ -378,10 +389,10 @@ public enum Schema {
                 """
         },
         Migration(version: 16, name: "findings by location, for related findings") { _ in
-            Schema.locationIndex + ";"
+            Schema.locationIndex.create + ";"
         },
         Migration(version: 17, name: "one team's findings by severity, for pages") { _ in
-            Schema.teamSeverityIndex + ";"
+            Schema.teamSeverityIndex.create + ";"
         },
         Migration(version: 18, name: "finding identifiers: CVE, GHSA and other ids, for lookups") { _ in
             // Written with each new finding (ids never change after); backfilled by splitting the
