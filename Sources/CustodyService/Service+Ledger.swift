@@ -16,7 +16,7 @@ extension CustodyService {
         var stream = RowStream(format: .jsonl, sink: sink)
         var count = 0
         try perform {
-            for entry in try store.ledgerEntries(after: sequence) {
+            try store.forEachLedgerEntry(after: sequence) { entry in
                 try stream.row(json: { Wire.ledgerEntry(entry, into: &$0) })
                 count += 1
             }

@@ -632,13 +632,24 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     /// Every event with its chain fields, in order, for export.
     public func ledgerEntries(after sequence: Int64 = 0) throws -> [Ledger.Entry] {
+        var entries: [Ledger.Entry] = []
+        try forEachLedgerEntry(after: sequence) { entries.append($0) }
+        return entries
+    }
+
+    /// Hands the events after `sequence` to `body` in order, as they are read (an export of
+    /// millions of events holds one).
+    public func forEachLedgerEntry(after sequence: Int64 = 0, _ body: (Ledger.Entry) throws -> Void) throws {
         try locked {
             try connection.statement(
                 """
                 SELECT seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash FROM events
                 WHERE seq > ? ORDER BY seq
                 """
-            ).rows([.integer(sequence)]) { Self.entry($0) }
+            ).forEach([.integer(sequence)]) { row in
+                try body(Self.entry(row))
+                return true
+            }
         }
     }
 
