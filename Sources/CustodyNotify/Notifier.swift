@@ -24,14 +24,14 @@ public final class Notifier {
         public var problems: [String] = []
     }
 
-    let store: SQLiteStore
+    let store: SQLStore
     let settings: NotificationSettings
     let environment: [String: String]
     let actor: String
     let transport: Transport
 
     public init(
-        store: SQLiteStore, settings: NotificationSettings, environment: [String: String],
+        store: SQLStore, settings: NotificationSettings, environment: [String: String],
         actor: String = "custody-notify",
         timeoutSeconds: Int = 30
     ) throws {

@@ -14,7 +14,7 @@ public final class CustodyService: @unchecked Sendable {
     public let configuration: Configuration
     /// Where secrets for notification sinks come from (environment variables by name).
     public let environment: [String: String]
-    private var openedStore: SQLiteStore?
+    private var openedStore: SQLStore?
     private let lock = NSLock()
 
     public init(
@@ -27,12 +27,12 @@ public final class CustodyService: @unchecked Sendable {
 
     /// The store, opened (and migrated) on first use: operations that need no database (scoring a
     /// CVSS vector, resolving CODEOWNERS) never create one.
-    func store() throws(ServiceError) -> SQLiteStore {
+    func store() throws(ServiceError) -> SQLStore {
         lock.lock()
         defer { lock.unlock() }
         if let openedStore { return openedStore }
         do {
-            let store = try SQLiteStore(path: databasePath)
+            let store = try SQLStore(path: databasePath)
             openedStore = store
             return store
         } catch {
@@ -68,7 +68,7 @@ public final class CustodyService: @unchecked Sendable {
     /// A team principal changes only what its teams own: every finding must answer to one of
     /// them: its owner, or with `receivers`, the team a pending transfer is addressed to.
     func authorizeTeams(
-        _ principal: Principal, _ ids: [Int64], store: SQLiteStore, receivers: [Int64: String]? = nil
+        _ principal: Principal, _ ids: [Int64], store: SQLStore, receivers: [Int64: String]? = nil
     ) throws(ServiceError) {
         guard principal.role == .team else { return }
         let owners = try perform { try store.ownerTeams(of: ids) }

@@ -157,7 +157,7 @@ extension CustodyService {
 
     // MARK: Helpers
 
-    func findingRow(_ id: Int64, store: SQLiteStore) throws(ServiceError) -> FindingRow {
+    func findingRow(_ id: Int64, store: SQLStore) throws(ServiceError) -> FindingRow {
         var query = FindingQuery()
         query.id = id
         guard let row = try perform({ try store.findings(query).first }) else {
@@ -167,7 +167,7 @@ extension CustodyService {
     }
 
     /// The store query of a filter, after checking what it names exists.
-    func query(_ filter: FindingFilter, store: SQLiteStore) throws(ServiceError) -> FindingQuery {
+    func query(_ filter: FindingFilter, store: SQLStore) throws(ServiceError) -> FindingQuery {
         if let team = filter.team {
             let known = try perform { try store.organisation().teams.contains { $0.id == team } }
             guard known else { throw ServiceError(.notFound, "unknown team '\(team)'; see 'custody teams list'") }

@@ -92,7 +92,7 @@ extension CustodyService {
 
     /// The ids of a selection. A filter picks the findings the change can start from (or, with a
     /// status, those in it); an empty selection is refused, so a typo never "changes 0 findings".
-    func selectedIDs(_ selection: FindingSelection, startingFrom allowed: Set<FindingStatus>? = nil, store: SQLiteStore)
+    func selectedIDs(_ selection: FindingSelection, startingFrom allowed: Set<FindingStatus>? = nil, store: SQLStore)
         throws(ServiceError) -> [Int64]
     {
         switch selection {

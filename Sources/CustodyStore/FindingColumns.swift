@@ -11,7 +11,7 @@ struct FindingColumns {
     let dueAt, kevAdded, escalation, package, packageVersion, vulnerabilityIDs, fixedVersion, cvss, asset: Int32
     let sources, epss, ssvc, ssvcInputs, acceptedUntil, approver, justification: Int32
 
-    init(_ statement: SQLiteStatement) throws {
+    init(_ statement: any SQLStatement) throws {
         let c = statement.column
         (id, fingerprint, fingerprintBasis, tool) = (
             try c("id"), try c("fingerprint"), try c("fingerprint_basis"), try c("tool")
@@ -41,7 +41,7 @@ struct FindingColumns {
         justification = try c("justification")
     }
 
-    func decode(_ row: SQLiteStatement.Row) -> FindingRow {
+    func decode(_ row: any SQLRow) -> FindingRow {
         // Lists are split on their UTF-8 bytes as SQLite holds them: no String of the whole.
         func list(_ column: Int32, _ separator: UInt8 = UInt8(ascii: ",")) -> [String] {
             guard let bytes = row.bytes(column), !bytes.isEmpty else { return [] }

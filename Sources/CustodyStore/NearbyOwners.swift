@@ -8,7 +8,7 @@ struct NearbyOwners {
     /// Owned findings under a directory ("" is the root), by repository, directory and team.
     private var counts: [String?: [Substring: [String: Int]]] = [:]
 
-    init(groups: [(repository: String?, directory: String?)], connection: SQLiteConnection) throws {
+    init(groups: [(repository: String?, directory: String?)], connection: any SQLConnection) throws {
         // The directories a suggestion may come from: each group's directory and those above it.
         var wanted: [String?: Set<Substring>] = [:]
         for (repository, directory) in groups {
@@ -23,7 +23,7 @@ struct NearbyOwners {
             wanted[repository] = prefixes
         }
         let statement = try connection.statement(
-            "SELECT path, owner_team FROM findings WHERE repository IS ? AND owner_team IS NOT NULL AND path IS NOT NULL"
+            "SELECT path, owner_team FROM findings WHERE repository IS NOT DISTINCT FROM ? AND owner_team IS NOT NULL AND path IS NOT NULL"
         )
         for (repository, prefixes) in wanted {
             var counted: [Substring: [String: Int]] = [:]

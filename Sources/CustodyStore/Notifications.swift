@@ -35,7 +35,7 @@ public struct Delivery: Sendable {
     public var team: Team?
     public var day: String?
     public var items: [DigestItem] = []
-    /// Items of the day beyond those listed (digests list at most ``SQLiteStore/digestItemLimit``).
+    /// Items of the day beyond those listed (digests list at most ``SQLStore/digestItemLimit``).
     public var moreItems = 0
     /// Tickets: the finding, and its ticket when one exists.
     public var finding: FindingRow?

@@ -1,31 +1,3 @@
-/// The SQL that differs between backends, kept in one place.
-public struct SQLDialect: Sendable {
-    /// The column type of a generated integer key.
-    public var autoIncrementKey: String
-    /// The column type for JSON documents.
-    public var json: String
-    /// A statement that makes a table's rows append-only (run after it is created).
-    public var appendOnly: @Sendable (_ table: String) -> String
-    /// The text of a JSON document's top-level member (`payload`, `from`), or NULL.
-    public var jsonMember: @Sendable (_ column: String, _ key: String) -> String = { column, key in
-        "json_extract(\(column), '$.\(key)')"
-    }
-
-    public static let sqlite = SQLDialect(
-        // Rows are never deleted (events are append-only), so a plain rowid key is already
-        // increasing; AUTOINCREMENT would add a sqlite_sequence write to every insert.
-        autoIncrementKey: "INTEGER PRIMARY KEY",
-        json: "TEXT",
-        appendOnly: { table in
-            """
-            CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
-            BEGIN SELECT RAISE(ABORT, '\(table) are append-only'); END;
-            CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
-            BEGIN SELECT RAISE(ABORT, '\(table) are append-only'); END;
-            """
-        })
-}
-
 /// One forward-only schema step. Applied steps are recorded in `schema_migrations`.
 public struct Migration: Sendable {
     public var version: Int
@@ -49,10 +21,10 @@ public enum Schema {
     /// findings with CWEs are entries.
     static let locationIndex = Index(name: "findings_location", definition: "(repository, path, line) WHERE cwes <> ''")
     /// One team's findings worst first, in pages: the index walks them in the order the listing
-    /// sorts (`SQLiteStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
+    /// sorts (`SQLStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
     static let teamSeverityIndex = Index(
         name: "findings_team_severity", definition: "(owner_team, (\(severityRank(of: "severity"))), id)")
-    /// The indexes the ingest of a young store drops and builds once at its end (SQLiteStore.ingest).
+    /// The indexes the ingest of a young store drops and builds once at its end (SQLStore.ingest).
     static let bulkLoadIndexes = [ownerIndex, locationIndex, teamSeverityIndex]
 
     /// A severity column as its rank, critical first: the sort key of the severity order, written
@@ -77,7 +49,7 @@ public enum Schema {
                 lead TEXT
             );
             CREATE TABLE team_handles (
-                handle TEXT PRIMARY KEY COLLATE NOCASE,
+                handle \(d.caseInsensitiveText) PRIMARY KEY,
                 team_id TEXT NOT NULL REFERENCES teams(id)
             );
             CREATE TABLE scans (
@@ -92,7 +64,7 @@ public enum Schema {
                 scope TEXT NOT NULL CHECK (scope IN ('full', 'partial')),
                 uploader TEXT NOT NULL,
                 started_at TEXT NOT NULL,
-                finding_count INTEGER NOT NULL DEFAULT 0
+                finding_count BIGINT NOT NULL DEFAULT 0
             );
             -- The rules that decided owners (a CODEOWNERS line read from a file at a revision),
             -- each kept once: findings point at the evidence for their owner.
@@ -102,7 +74,7 @@ public enum Schema {
                 file TEXT NOT NULL,
                 revision TEXT NOT NULL DEFAULT '',
                 dialect TEXT NOT NULL,
-                line INTEGER NOT NULL,
+                line BIGINT NOT NULL,
                 pattern TEXT NOT NULL,
                 section TEXT,
                 handles TEXT NOT NULL,
@@ -113,7 +85,7 @@ public enum Schema {
                 fingerprint TEXT NOT NULL,
                 -- The first 64 bits of the fingerprint: an integer index is a third of the size of
                 -- one on the text and compares in one instruction. Lookups compare the full text.
-                fingerprint_key INTEGER NOT NULL,
+                fingerprint_key BIGINT NOT NULL,
                 fingerprint_basis TEXT NOT NULL,
                 repository TEXT,
                 branch TEXT,
@@ -122,18 +94,18 @@ public enum Schema {
                 rule_name TEXT,
                 message TEXT NOT NULL,
                 severity TEXT NOT NULL,
-                score REAL,
+                score DOUBLE PRECISION,
                 level TEXT,
                 cwes TEXT NOT NULL DEFAULT '',
                 cves TEXT NOT NULL DEFAULT '',
                 path TEXT,
-                line INTEGER,
-                suppressions \(d.json),
+                line BIGINT,
+                suppressions TEXT,
                 baseline_state TEXT,
                 status TEXT NOT NULL,
                 owner_team TEXT REFERENCES teams(id),
-                owner_rule INTEGER REFERENCES ownership_rules(id),
-                first_seen_scan INTEGER NOT NULL REFERENCES scans(id),
+                owner_rule BIGINT REFERENCES ownership_rules(id),
+                first_seen_scan BIGINT NOT NULL REFERENCES scans(id),
                 fixed_at TEXT
             );
             CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
@@ -142,20 +114,20 @@ public enum Schema {
             -- Keyed by finding first: a finding's latest sighting (last seen, current line) is one
             -- seek, and a rescan never rewrites finding rows just to say they were seen.
             CREATE TABLE sightings (
-                finding_id INTEGER NOT NULL REFERENCES findings(id),
-                scan_id INTEGER NOT NULL REFERENCES scans(id),
-                line INTEGER,
+                finding_id BIGINT NOT NULL REFERENCES findings(id),
+                scan_id BIGINT NOT NULL REFERENCES scans(id),
+                line BIGINT,
                 PRIMARY KEY (finding_id, scan_id)
-            ) WITHOUT ROWID;
+            ) \(d.keyOnlyTable);
             CREATE TABLE events (
                 seq \(d.autoIncrementKey),
                 at TEXT NOT NULL,
                 kind TEXT NOT NULL,
-                finding_id INTEGER REFERENCES findings(id),
-                scan_id INTEGER REFERENCES scans(id),
+                finding_id BIGINT REFERENCES findings(id),
+                scan_id BIGINT REFERENCES scans(id),
                 team_id TEXT,
                 actor TEXT NOT NULL,
-                payload \(d.json) NOT NULL,
+                payload TEXT NOT NULL,
                 -- The chain of custody: each event's hash covers its canonical bytes and the
                 -- previous event's hash (docs/ledger.md).
                 prev_hash TEXT NOT NULL,
@@ -165,7 +137,7 @@ public enum Schema {
             \(d.appendOnly("events"))
             """
         },
-        Migration(version: 2, name: "introducers: the commit, author, release and team that shipped a finding") { _ in
+        Migration(version: 2, name: "introducers: the commit, author, release and team that shipped a finding") { d in
             """
             CREATE TABLE commits (
                 sha TEXT PRIMARY KEY,
@@ -175,11 +147,11 @@ public enum Schema {
                 release TEXT
             );
             CREATE TABLE introducers (
-                finding_id INTEGER PRIMARY KEY REFERENCES findings(id),
+                finding_id \(d.givenKey) REFERENCES findings(id),
                 commit_sha TEXT REFERENCES commits(sha),
                 team TEXT,
                 path_then TEXT,
-                line_then INTEGER,
+                line_then BIGINT,
                 -- Why there is no commit, when there is none.
                 reason TEXT
             );
@@ -192,12 +164,12 @@ public enum Schema {
             ALTER TABLE teams ADD COLUMN escalation TEXT NOT NULL DEFAULT '';
             CREATE TABLE asset_rules (
                 id \(d.autoIncrementKey),
-                position INTEGER NOT NULL,
+                position BIGINT NOT NULL,
                 kind TEXT NOT NULL,
                 pattern TEXT NOT NULL,
                 team TEXT NOT NULL REFERENCES teams(id),
                 source TEXT NOT NULL,
-                line INTEGER
+                line BIGINT
             );
             """
         },
@@ -205,7 +177,7 @@ public enum Schema {
             """
             CREATE TABLE checkpoints (
                 id \(d.autoIncrementKey),
-                seq INTEGER NOT NULL,
+                seq BIGINT NOT NULL,
                 head_hash TEXT NOT NULL,
                 at TEXT NOT NULL,
                 key_id TEXT NOT NULL,
@@ -226,7 +198,7 @@ public enum Schema {
             """
             CREATE TABLE transfer_requests (
                 id \(d.autoIncrementKey),
-                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                finding_id BIGINT NOT NULL REFERENCES findings(id),
                 from_team TEXT,
                 to_team TEXT NOT NULL,
                 reason TEXT NOT NULL,
@@ -246,7 +218,7 @@ public enum Schema {
         },
         Migration(version: 8, name: "escalation ladder stage") { _ in
             """
-            ALTER TABLE findings ADD COLUMN escalation_stage INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE findings ADD COLUMN escalation_stage BIGINT NOT NULL DEFAULT 0;
             CREATE INDEX findings_due ON findings (due_at) WHERE due_at IS NOT NULL;
             """
         },
@@ -268,7 +240,7 @@ public enum Schema {
                 version TEXT NOT NULL,
                 released TEXT,
                 imported_at TEXT NOT NULL,
-                entries INTEGER NOT NULL,
+                entries BIGINT NOT NULL,
                 sha256 TEXT NOT NULL,
                 actor TEXT NOT NULL
             );
@@ -280,11 +252,11 @@ public enum Schema {
             -- The outbox: what the team should hear of, written in the transaction of its event.
             CREATE TABLE notifications (
                 id \(d.autoIncrementKey),
-                event_seq INTEGER NOT NULL,
+                event_seq BIGINT NOT NULL,
                 kind TEXT NOT NULL,
-                finding_id INTEGER REFERENCES findings(id),
+                finding_id BIGINT REFERENCES findings(id),
                 team_id TEXT,
-                payload \(d.json) NOT NULL,
+                payload TEXT NOT NULL,
                 created_at TEXT NOT NULL
             );
             CREATE INDEX notifications_day ON notifications (created_at);
@@ -298,9 +270,9 @@ public enum Schema {
                 idempotency_key TEXT NOT NULL UNIQUE,
                 team_id TEXT,
                 day TEXT,
-                finding_id INTEGER REFERENCES findings(id),
+                finding_id BIGINT REFERENCES findings(id),
                 state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
-                attempts INTEGER NOT NULL DEFAULT 0,
+                attempts BIGINT NOT NULL DEFAULT 0,
                 next_attempt_at TEXT NOT NULL,
                 claimed_until TEXT,
                 last_error TEXT,
@@ -309,12 +281,12 @@ public enum Schema {
             );
             CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
             CREATE TABLE tickets (
-                finding_id INTEGER NOT NULL REFERENCES findings(id),
+                finding_id BIGINT NOT NULL REFERENCES findings(id),
                 sink TEXT NOT NULL,
                 external_id TEXT NOT NULL,
                 url TEXT,
                 state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
-                generation INTEGER NOT NULL DEFAULT 0,
+                generation BIGINT NOT NULL DEFAULT 0,
                 PRIMARY KEY (finding_id, sink)
             );
             -- Per digest sink: the last day whose digests were planned.
@@ -346,14 +318,14 @@ public enum Schema {
             """
             CREATE TABLE epss (
                 cve TEXT PRIMARY KEY,
-                score REAL NOT NULL,
-                percentile REAL
+                score DOUBLE PRECISION NOT NULL,
+                percentile DOUBLE PRECISION
             );
-            ALTER TABLE findings ADD COLUMN epss REAL;
-            ALTER TABLE findings ADD COLUMN epss_percentile REAL;
+            ALTER TABLE findings ADD COLUMN epss DOUBLE PRECISION;
+            ALTER TABLE findings ADD COLUMN epss_percentile DOUBLE PRECISION;
             ALTER TABLE findings ADD COLUMN ssvc TEXT;
             ALTER TABLE findings ADD COLUMN ssvc_inputs TEXT;
-            ALTER TABLE findings ADD COLUMN priority REAL;
+            ALTER TABLE findings ADD COLUMN priority DOUBLE PRECISION;
             """
         },
         Migration(version: 15, name: "owner spans: who owned a finding from when until when") { d in
@@ -365,9 +337,9 @@ public enum Schema {
             let reason = d.jsonMember("e.payload", "reason")
             return """
                 CREATE TABLE owner_spans (
-                    finding_id INTEGER NOT NULL REFERENCES findings(id),
+                    finding_id BIGINT NOT NULL REFERENCES findings(id),
                     -- The event that began the span; 0 for the span from first seen to the first change.
-                    seq INTEGER NOT NULL,
+                    seq BIGINT NOT NULL,
                     team TEXT,
                     from_at TEXT NOT NULL,
                     until_at TEXT,
@@ -394,25 +366,58 @@ public enum Schema {
         Migration(version: 17, name: "one team's findings by severity, for pages") { _ in
             Schema.teamSeverityIndex.create + ";"
         },
-        Migration(version: 18, name: "finding identifiers: CVE, GHSA and other ids, for lookups") { _ in
+        Migration(version: 18, name: "finding identifiers: CVE, GHSA and other ids, for lookups") { d in
             // Written with each new finding (ids never change after); backfilled by splitting the
             // comma-separated columns. Upper-cased: ids compare without case.
+            let backfill =
+                switch d.engine {
+                case .sqlite:
+                    """
+                    WITH RECURSIVE split(finding_id, rest, identifier) AS (
+                        SELECT id, cves || ',' || vulnerability_ids || ',', '' FROM findings
+                        WHERE cves <> '' OR vulnerability_ids <> ''
+                        UNION ALL
+                        SELECT finding_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1)
+                        FROM split WHERE rest <> ''
+                    )
+                    INSERT INTO finding_identifiers (identifier, finding_id)
+                    SELECT DISTINCT upper(identifier), finding_id FROM split WHERE identifier <> '';
+                    """
+                case .postgres:
+                    """
+                    INSERT INTO finding_identifiers (identifier, finding_id)
+                    SELECT DISTINCT upper(item), id FROM findings,
+                        unnest(string_to_array(cves || ',' || vulnerability_ids, ',')) AS item
+                    WHERE item <> '';
+                    """
+                }
+            return """
+                CREATE TABLE finding_identifiers (
+                    identifier TEXT NOT NULL,
+                    finding_id BIGINT NOT NULL REFERENCES findings(id),
+                    PRIMARY KEY (identifier, finding_id)
+                );
+                """ + backfill
+        },
+        Migration(version: 19, name: "one finding per fingerprint and repository, enforced by the database") { _ in
+            // Replaces the lookup index with a unique one on the same key plus the full text, so
+            // two writers can never record one finding twice (a repository of NULL counts as one
+            // repository). The ingest's lookup reads its prefix; its known-keys read covers it.
             """
-            CREATE TABLE finding_identifiers (
-                identifier TEXT NOT NULL,
-                finding_id INTEGER NOT NULL REFERENCES findings(id),
-                PRIMARY KEY (identifier, finding_id)
-            );
-            WITH RECURSIVE split(finding_id, rest, identifier) AS (
-                SELECT id, cves || ',' || vulnerability_ids || ',', '' FROM findings
-                WHERE cves <> '' OR vulnerability_ids <> ''
-                UNION ALL
-                SELECT finding_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1)
-                FROM split WHERE rest <> ''
-            )
-            INSERT INTO finding_identifiers (identifier, finding_id)
-            SELECT DISTINCT upper(identifier), finding_id FROM split WHERE identifier <> '';
+            DROP INDEX findings_fingerprint;
+            CREATE UNIQUE INDEX findings_identity ON findings (coalesce(repository, ''), fingerprint_key, fingerprint);
             """
+        },
+        Migration(version: 20, name: "team handles keep their order") { d in
+            """
+            ALTER TABLE team_handles ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
+            \(d.engine == .sqlite ? "UPDATE team_handles SET position = rowid;" : "")
+            """
+        },
+        Migration(version: 21, name: "events by kind, newest last") { _ in
+            // The ingest reads a repository's last ownership map from it (a few events among
+            // millions), and metrics read events of one kind.
+            "CREATE INDEX events_kind ON events (kind, seq);"
         },
     ]
 }

@@ -259,7 +259,7 @@ struct CLITests {
         #expect(result.out == "2 findings assigned to payments\n")
         groups = Array(try session.json(session.run("unowned", "--json").out).array!)
         #expect(groups.count == 1)
-        let store = try SQLiteStore(path: session.database)
+        let store = try SQLStore(path: session.database)
         let events = try store.events(findingID: 2).filter { $0.kind == "ownership.assigned" }
         #expect(events.count == 1)
         #expect(events.first?.actor == "tester")
@@ -310,7 +310,7 @@ struct CLITests {
         #expect(found.revision == nil)
         // Each new map is one event of the map's history, with the time it took effect.
         _ = try ingest("src/now.py", [])  // the same map again: no event
-        let maps = try SQLiteStore(path: session.database).events(findingID: nil).filter { $0.kind == "ownership.map" }
+        let maps = try SQLStore(path: session.database).events(findingID: nil).filter { $0.kind == "ownership.map" }
         #expect(maps.count == 3)
         let firstMap = try session.json(maps[0].payload)
         #expect(firstMap["map"]?.string == "CODEOWNERS at \(first)")
@@ -318,7 +318,7 @@ struct CLITests {
         #expect(try session.json(maps[1].payload)["previous"]?.string == "CODEOWNERS at \(first)")
         #expect(try session.json(maps[2].payload)["map"]?.string == repo.path + "/CODEOWNERS")
 
-        let before = try SQLiteStore(path: session.database).counts()
+        let before = try SQLStore(path: session.database).counts()
         let report = try session.write("r.sarif", session.sarif(["src/x.py"]))
         var bad = session.run("ingest", "--repo", repo.path, "--commit", "0123abcd", report)
         #expect(bad.status == ServiceError.Kind.invalidInput.exitStatus)
@@ -326,7 +326,7 @@ struct CLITests {
         bad = session.run("ingest", "--repo", repo.path, "--commit", "--output=/tmp/x", report)
         #expect(bad.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(bad.err.contains("is not a revision"))
-        #expect(try SQLiteStore(path: session.database).counts() == before)
+        #expect(try SQLStore(path: session.database).counts() == before)
     }
 
     @Test func introducersFromGitHistory() throws {
@@ -569,7 +569,7 @@ struct CLITests {
         let last = try session.json(String(lines[2]))
         #expect(result.out.contains("head \(last["hash"]!.string!)\n"))
         #expect(session.run("ledger", "export", "--after", "2").out.split(separator: "\n").count == 1)
-        try SQLiteStore(path: session.database).executeForTesting(
+        try SQLStore(path: session.database).executeForTesting(
             "DROP TRIGGER events_no_update; UPDATE events SET actor = 'mallory' WHERE seq = 1")
         result = session.run("ledger", "verify")
         #expect(result.status == 1)
@@ -604,7 +604,7 @@ struct CLITests {
         #expect(result.out.contains("signature does not verify"))
 
         // Cutting the newest events (the chain that is left is valid) is caught by the checkpoint.
-        try SQLiteStore(path: session.database).executeForTesting(
+        try SQLStore(path: session.database).executeForTesting(
             "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq >= 3")
         result = session.run("ledger", "verify")
         #expect(result.status == 1)
@@ -644,7 +644,7 @@ struct CLITests {
         let session = Session()
         let (codeowners, report) = try session.setUp()
         session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report)
-        let before = try SQLiteStore(path: session.database).counts()
+        let before = try SQLStore(path: session.database).counts()
         let broken = try session.write(
             "broken.sarif",
             #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"R","level":7}]}]}"#)
@@ -654,7 +654,7 @@ struct CLITests {
         #expect(result.status == ServiceError.Kind.invalidInput.exitStatus)
         #expect(
             result.err.contains("broken.sarif: $.runs[0].results[0].level: error: expected a string, found integer"))
-        #expect(try SQLiteStore(path: session.database).counts() == before)
+        #expect(try SQLStore(path: session.database).counts() == before)
     }
 
     @Test func everyCommandHasHelp() throws {

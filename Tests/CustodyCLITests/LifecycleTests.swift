@@ -41,7 +41,7 @@ struct LifecycleTests {
         result = session.run("ack", "1", "--reason", "we own the ledger query", "--actor", "bob@example.gov")
         #expect(result.out == "1 findings acknowledged\n")
         #expect(try status(session, 1) == "acknowledged")
-        let events = try SQLiteStore(path: session.database).events(findingID: 1).filter {
+        let events = try SQLStore(path: session.database).events(findingID: 1).filter {
             $0.kind == "finding.acknowledged"
         }
         #expect(events.count == 1)
@@ -87,7 +87,7 @@ struct LifecycleTests {
             session.run("accept-risk", "4", "--until", "2099-01-01", "--approver", "dana@example.gov", "--reason", "r")
                 .status == 0)
         // Expiry reopens: time moves on.
-        let store = try SQLiteStore(path: session.database)
+        let store = try SQLStore(path: session.database)
         // 2100-01-01:
         let expired = try store.expireRiskAcceptances(now: Date(timeIntervalSince1970: 4_102_444_800), actor: "tick")
         #expect(expired == [1, 4])
@@ -107,7 +107,7 @@ struct LifecycleTests {
         #expect(result.status == 0)
         #expect(try status(session, 2) == "false_positive")
         #expect(
-            try SQLiteStore(path: session.database).events(findingID: 2).last?.payload.contains("code_not_reachable")
+            try SQLStore(path: session.database).events(findingID: 2).last?.payload.contains("code_not_reachable")
                 == true)
         #expect(session.run("reopen", "2", "--reason", "the path is reachable after all").status == 0)
         #expect(try status(session, 2) == "reopened")
@@ -163,7 +163,7 @@ struct LifecycleTests {
         #expect(history.last?["actor"]?.string == "sec")
         #expect(Array(try session.json(session.run("transfer", "list", "--json").out).array!).isEmpty)
         #expect(session.run("transfer", "4", "--to", "nobody", "--reason", "x").err.contains("unknown team 'nobody'"))
-        #expect(try SQLiteStore(path: session.database).verifyLedger().broken == nil)
+        #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
     }
 
     @Test func dueDatesFollowThePolicy() throws {
@@ -194,7 +194,7 @@ struct LifecycleTests {
         }
         #expect(days(payments) >= 7 && days(payments) <= 9)
         #expect(days(unowned) >= 28 && days(unowned) <= 30)
-        #expect(try SQLiteStore(path: session.database).events(findingID: 1).last?.kind == "sla.due_changed")
+        #expect(try SQLStore(path: session.database).events(findingID: 1).last?.kind == "sla.due_changed")
         #expect(session.run("sla", "apply", "--config", config).out == "0 due dates changed\n")
         // Nothing is overdue yet.
         #expect(Array(try session.json(session.run("findings", "list", "--overdue", "--json").out).array!).isEmpty)
@@ -206,7 +206,7 @@ struct LifecycleTests {
         let session = try session()
         let result = session.run("ack", "--team", "payments", "--reason", "sprint triage")
         #expect(result.out == "3 findings acknowledged\n")
-        let store = try SQLiteStore(path: session.database)
+        let store = try SQLStore(path: session.database)
         for id: Int64 in [1, 2, 3] {
             #expect(try store.events(findingID: id).filter { $0.kind == "finding.acknowledged" }.count == 1)
         }

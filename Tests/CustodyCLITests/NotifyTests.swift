@@ -42,7 +42,7 @@ struct NotifyTests {
     func json(_ text: String) throws -> JSONValue { try JSONDocument(bytes: Array(text.utf8)).root }
 
     func kinds(_ session: Session, finding: Int64?) throws -> [String] {
-        try SQLiteStore(path: session.database).events(findingID: finding).map(\.kind)
+        try SQLStore(path: session.database).events(findingID: finding).map(\.kind)
     }
 
     @Test func dailyDigestsReachWebhookSlackAndEmailOnce() throws {
@@ -114,7 +114,7 @@ struct NotifyTests {
         #expect(result.out == "0 planned, 0 delivered, 0 to retry, 0 failed\n")
         #expect(try http.entries().count == 4)
         #expect(try kinds(session, finding: nil).filter { $0 == "notification.delivered" }.count == 6)
-        #expect(try SQLiteStore(path: session.database).verifyLedger().broken == nil)
+        #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
     }
 
     @Test func failedAttemptsBackOffKeepTheirKeyAndGiveUpWhenRetryingCannotHelp() throws {
@@ -219,7 +219,7 @@ struct NotifyTests {
         }
         #expect(issues.count == 4)
         #expect(issues[0]["headers"]?["x-github-api-version"]?.string == "2022-11-28")
-        let store = try SQLiteStore(path: session.database)
+        let store = try SQLStore(path: session.database)
         let opened = try store.events(findingID: 1).filter { $0.kind == "ticket.opened" }
         #expect(opened.count == 2)
         #expect(opened.contains { $0.payload.contains(#""ticket":"SEC-1""#) })

@@ -55,7 +55,7 @@ struct VEXTests {
                 == "2 VEX statements: 2 applied to findings, 1 changed status, 0 superseded by later statements\n")
         let row = try session.json(session.run("findings", "show", "1", "--json").out)
         #expect(row["status"]?.string == "false_positive")
-        let events = try SQLiteStore(path: session.database).events(findingID: 1).filter { $0.kind == "vex.applied" }
+        let events = try SQLStore(path: session.database).events(findingID: 1).filter { $0.kind == "vex.applied" }
         #expect(events.count == 2)
         #expect(events[0].payload.contains(#""statement_at":"2023-01-15T07:02:03Z""#))  // normalised to UTC
         #expect(events[1].payload.contains(#""from":"open","to":"false_positive""#))
@@ -82,7 +82,7 @@ struct VEXTests {
                 #"{"vulnerability": {"name": "CVE-2021-44228"}, "products": [{"@id": "pkg:maven/org.springframework.boot/spring-boot@2.7.0"}], "status": "not_affected", "justification": "component_not_present"}"#,
                 timestamp: "2024-03-01T00:00:00Z"))
         #expect(session.run("ingest", otherVersion).out.contains("0 applied"))
-        #expect(try SQLiteStore(path: session.database).verifyLedger().broken == nil)
+        #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
     }
 
     @Test func csafVEXAndRefusals() throws {

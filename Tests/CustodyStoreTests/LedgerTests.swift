@@ -8,8 +8,8 @@ struct LedgerTests {
     let directory = TemporaryDirectory()
 
     /// A store with five events: an import, a scan, three assignments.
-    func store(_ name: String) throws -> SQLiteStore {
-        let store = try SQLiteStore(path: directory.file(name))
+    func store(_ name: String) throws -> SQLStore {
+        let store = try SQLStore(path: directory.file(name))
         try store.importOrganisation(Organisation(teams: [Team(id: "a", name: "A")]), source: "t.yaml", actor: "x")
         _ = try store.ingest { session in
             try session.beginScan(scan())

@@ -16,7 +16,7 @@ func seconds(_ body: () -> Void) -> Double {
 let arguments = CommandLine.arguments
 if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3]) {
     // custody-bench ledger DB N: append N events (one link each), then time a full verify.
-    let store = try SQLiteStore(path: arguments[2])
+    let store = try SQLStore(path: arguments[2])
     let append = try seconds2 {
         var done = 0
         while done < count {
@@ -43,7 +43,7 @@ if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3])
 if arguments.count == 4, arguments[1] == "tick", let days = Double(arguments[3]) {
     // custody-bench tick DB DAYS: one escalation pass as if DAYS had passed (findings untouched
     // before it), over every open finding of the store.
-    let store = try SQLiteStore(path: arguments[2])
+    let store = try SQLStore(path: arguments[2])
     let open = try store.counts()["findings"] ?? 0
     var steps = 0
     let elapsed = try seconds2 {

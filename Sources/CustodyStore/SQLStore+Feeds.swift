@@ -2,7 +2,7 @@ import CustodyCore
 import Foundation
 
 /// Due dates and the threat feeds they depend on (CISA KEV).
-extension SQLiteStore {
+extension SQLStore {
     public func kevCatalog() throws -> [String: KEVEntry] {
         try locked { try kevCatalogUnlocked() }
     }
@@ -48,7 +48,7 @@ extension SQLiteStore {
                 id: $0.int(0), severity: Severity(rawValue: $0.text(1) ?? "") ?? .info, team: $0.text(2),
                 due: $0.text(3), firstSeen: parser.date(from: $0.text(4) ?? "") ?? Date(timeIntervalSince1970: 0),
                 repository: $0.text(5), cves: ($0.text(6) ?? "").split(separator: ",").map(String.init),
-                kevAdded: $0.text(7), active: $0.int(8) != 0)
+                kevAdded: $0.text(7), active: $0.bool(8))
         }
     }
 
@@ -168,7 +168,7 @@ public struct KEVImportSummary: Sendable, Equatable {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Code findings another tool reported at the same place (repository, path, line) sharing
     /// a CWE: related, not merged (two tools may flag different defects on one line).
     public func relatedFindings(of id: Int64) throws -> [(id: Int64, tool: String, rule: String)] {

@@ -13,7 +13,7 @@ public struct VEXSummary: Sendable, Equatable {
     public init() {}
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Applies VEX statements to the dependency findings they are about (same vulnerability by
     /// any alias; same package by package URL, and the same version when the URL names one),
     /// oldest statement first, in one transaction, one `vex.applied` event each. A statement

@@ -1,6 +1,6 @@
 import CustodyCore
 
-extension SQLiteStore {
+extension SQLStore {
     /// Recorded scans, newest first: of one repository, or all.
     public func scans(repository: String?, limit: Int) throws -> [ScanRow] {
         try locked {

@@ -1,7 +1,7 @@
 import CustodyCore
 import Foundation
 
-extension SQLiteConnection {
+extension SQLConnection {
     /// Writes an outbox row for `event`, inside the caller's transaction: if the event commits,
     /// so does the notification; if it rolls back, nobody is told of something that did not happen.
     func enqueueNotification(
@@ -18,7 +18,7 @@ extension SQLiteConnection {
 
 /// The notification outbox: planning deliveries from it, handing them to the worker, recording
 /// how each attempt ended (docs/notifications.md).
-extension SQLiteStore {
+extension SQLStore {
     /// A digest lists at most this many items; the rest are counted.
     public static let digestItemLimit = 200
 
@@ -108,7 +108,7 @@ extension SQLiteStore {
                             WHERE t.sink = ? AND ((t.state = 'open') <> (f.status IN \(Self.active)))
                             ORDER BY t.finding_id
                             """
-                        ).rows([.text(sink)]) { ($0.int(0), $0.int(1), $0.int(2) != 0) }
+                        ).rows([.text(sink)]) { ($0.int(0), $0.int(1), $0.bool(2)) }
                         for (id, generation, isOpen) in changes {
                             let kind: Delivery.Kind = isOpen ? .ticketClose : .ticketReopen
                             try plan(
@@ -173,14 +173,14 @@ extension SQLiteStore {
         let range: [SQLValue] = [.optional(team), .text(day + "T00:00:00Z"), .text(day + "T23:59:59Z")]
         let total =
             try connection.statement(
-                "SELECT count(*) FROM notifications WHERE team_id IS ? AND created_at >= ? AND created_at <= ?"
+                "SELECT count(*) FROM notifications WHERE team_id IS NOT DISTINCT FROM ? AND created_at >= ? AND created_at <= ?"
             ).rows(range) { Int($0.int(0)) }.first ?? 0
         let items = try connection.statement(
             """
             SELECT n.kind, n.created_at, n.finding_id, n.payload, f.severity, f.rule_id, f.repository, f.path,
                    f.line, f.message, f.status, f.due_at
             FROM notifications n LEFT JOIN findings f ON f.id = n.finding_id
-            WHERE n.team_id IS ? AND n.created_at >= ? AND n.created_at <= ?
+            WHERE n.team_id IS NOT DISTINCT FROM ? AND n.created_at >= ? AND n.created_at <= ?
             ORDER BY n.id LIMIT ?
             """
         ).rows(range + [.integer(Int64(Self.digestItemLimit))]) {

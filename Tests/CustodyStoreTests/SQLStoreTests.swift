@@ -23,12 +23,12 @@ func scan(_ scope: ScanScope = .full, tool: String = "t", branch: String? = "mai
     ScanRecord(tool: tool, format: "sarif", sourceFile: "r.sarif", repository: "repo", branch: branch, scope: scope)
 }
 
-struct SQLiteStoreTests {
+struct SQLStoreTests {
     let directory = TemporaryDirectory()
     var path: String { directory.file("custody.db") }
 
     @Test func unownedGroupsAreSuggestedTheTeamsOfTheNearestOwnedDirectory() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let teams = ["a", "b", "c", "d", "e"].map { Team(id: $0, name: $0.uppercased(), handles: ["@org/\($0)"]) }
         try store.importOrganisation(Organisation(teams: teams), source: "t.yaml", actor: "test")
         let owned = [
@@ -57,7 +57,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func findingsAreFoundByAnyOfTheirIdsWithoutCaseAndAnUpgradeBackfillsThem() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         _ = try store.ingest { session in
             try session.beginScan(scan())
             var first = finding("A", path: "a.c")
@@ -81,7 +81,7 @@ struct SQLiteStoreTests {
         #expect(try answers() == expected)
         // A store from before the table rebuilds it from the findings' columns.
         try store.executeForTesting("DROP TABLE finding_identifiers; DELETE FROM schema_migrations WHERE version = 18;")
-        _ = try SQLiteStore(path: path)
+        _ = try SQLStore(path: path)
         #expect(try answers() == expected)
         #expect(
             try store.queryPlanForTesting(
@@ -90,18 +90,18 @@ struct SQLiteStoreTests {
     }
 
     @Test func migrationsAreRecordedOnceInOrder() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let first = try store.appliedMigrations()
         #expect(first.map(\.version) == Schema.migrations.map(\.version))
         // Opening again applies nothing new.
-        let again = try SQLiteStore(path: path)
+        let again = try SQLStore(path: path)
         #expect(try again.appliedMigrations().count == first.count)
         #expect(try again.counts()["findings"] == 0)
     }
 
     @Test func anOlderDatabaseIsMigratedForward() throws {
         // A database as version 1 left it: version 2 is applied on open, and data is kept.
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         _ = try store.ingest { session in
             try session.beginScan(scan())
             try session.record(finding("A", path: "a.c"))
@@ -109,13 +109,13 @@ struct SQLiteStoreTests {
         try store.executeForTesting(
             "DROP TABLE introducers; DROP TABLE commits; DELETE FROM schema_migrations WHERE version = 2;")
         #expect(try store.appliedMigrations().map(\.version) == Schema.migrations.map(\.version).filter { $0 != 2 })
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try SQLStore(path: path)
         #expect(try reopened.appliedMigrations().map(\.version) == Schema.migrations.map(\.version))
         #expect(try reopened.findings(FindingQuery()).map(\.rule) == ["A"])
     }
 
     @Test func organisationRoundTrip() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let organisation = Organisation(
             units: [
                 OrgUnit(id: "child", name: "Child", parentID: "root"),
@@ -133,10 +133,10 @@ struct SQLiteStoreTests {
 
     /// A young store's ingest rebuilds the owner index; a failed ingest leaves it as it was.
     @Test func bulkLoadKeepsTheOwnerIndex() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
         func ownerIndexPlan() throws -> String {
-            let probe = try SQLiteStore(path: path)
+            let probe = try SQLStore(path: path)
             return try probe.queryPlanForTesting("SELECT id FROM findings WHERE owner_team = 'pay' AND status = 'open'")
         }
         #expect(try ownerIndexPlan().contains("findings_owner"))
@@ -155,11 +155,11 @@ struct SQLiteStoreTests {
         #expect(try ownerIndexPlan().contains("findings_owner"))
         #expect(try store.findings(FindingQuery(team: "pay")).map(\.rule) == ["A"])
         // Related findings are looked up by location, not by reading every finding.
-        let related = try SQLiteStore(path: path).queryPlanForTesting(
+        let related = try SQLStore(path: path).queryPlanForTesting(
             "SELECT id FROM findings WHERE repository IS 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
         #expect(related.contains("findings_location"))
         // One team's first page worst first walks an index in order: no sort of the team's findings.
-        let page = try SQLiteStore(path: path).queryPlanForTesting(
+        let page = try SQLStore(path: path).queryPlanForTesting(
             """
             SELECT f.id FROM findings f WHERE f.owner_team = 'pay' ORDER BY (CASE f.severity WHEN 'critical' THEN 0 \
             WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END), f.id LIMIT 50
@@ -169,7 +169,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func dedupFixAndReopen() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
         let a = finding("A", path: "a.c", owner: "pay")
         let b = finding("B", path: "b.c")
@@ -231,7 +231,7 @@ struct SQLiteStoreTests {
     @Test func batchedWritesStayExact() throws {
         // More findings than one batch, seen again by a second scan in the same transaction
         // (while some are still waiting to be written), and one repeated within a scan.
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         let findings = (0..<75).map { finding("R\($0)", path: "f\($0).c", line: $0 + 1) }
         let summary = try store.ingest { session in
             try session.beginScan(scan())
@@ -250,7 +250,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func ownershipHistory() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         try store.importOrganisation(
             Organisation(teams: [
                 Team(id: "a", name: "A", handles: ["@org/a"]), Team(id: "b", name: "B", handles: ["@org/b"]),
@@ -321,7 +321,7 @@ struct SQLiteStoreTests {
             "2025-12-31T00:00:00Z", "2026-01-15T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-15T00:00:00Z",
             "2026-03-15T00:00:00Z", Timestamp.string(Date().addingTimeInterval(60)),
         ]
-        func snapshot(_ store: SQLiteStore) throws -> [String] {
+        func snapshot(_ store: SQLStore) throws -> [String] {
             var lines: [String] = []
             for finding in try store.findings(FindingQuery()) {
                 lines += try store.ownerHistory(findingID: finding.id).map { "\(finding.id) \($0)" }
@@ -335,11 +335,11 @@ struct SQLiteStoreTests {
         #expect(written.contains("b 2026-03-15T00:00:00Z [\(id)]"))  // assigned back to a only now
         #expect(written.contains("a \(times.last!) [\(id)]"))
         try store.executeForTesting("DROP TABLE owner_spans; DELETE FROM schema_migrations WHERE version = 15;")
-        #expect(try snapshot(try SQLiteStore(path: path)) == written)
+        #expect(try snapshot(try SQLStore(path: path)) == written)
     }
 
     @Test func lastSeenAndLineFollowTheLatestSighting() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         _ = try store.ingest { session in
             try session.beginScan(scan())
             try session.record(finding("A", path: "a.c", line: 10))
@@ -355,7 +355,7 @@ struct SQLiteStoreTests {
     }
 
     @Test func aFailedIngestLeavesNothing() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         _ = try store.ingest { session in
             try session.beginScan(scan())
             try session.record(finding("A", path: "a.c"))
@@ -373,18 +373,40 @@ struct SQLiteStoreTests {
     }
 
     @Test func eventsAreAppendOnly() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         _ = try store.ingest { session in try session.beginScan(scan()) }
         // A second connection, as an attacker with file access would use; the trigger still refuses.
-        let raw = try SQLiteStore(path: path)
+        let raw = try SQLStore(path: path)
         #expect(try raw.events(findingID: nil).count == 1)
         #expect(throws: DatabaseError.self) { try raw.executeForTesting("UPDATE events SET kind = 'forged'") }
         #expect(throws: DatabaseError.self) { try raw.executeForTesting("DELETE FROM events") }
         #expect(try raw.events(findingID: nil).map(\.kind) == ["scan.ingested"])
     }
 
+    @Test func theDatabaseRefusesASecondRowForOneFingerprintInOneRepository() throws {
+        let store = try SQLStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c"))
+        }
+        // A second writer that skipped the lookup (two servers racing) cannot record it again.
+        let copy = """
+            INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, tool, rule_id, message,
+                                  severity, status, first_seen_scan)
+            SELECT fingerprint_key, fingerprint, fingerprint_basis, repository, tool, rule_id, message, severity, status,
+                   first_seen_scan FROM findings
+            """
+        #expect(throws: DatabaseError.self) { try store.executeForTesting(copy) }
+        // In another repository the same fingerprint is another finding.
+        try store.executeForTesting(
+            copy.replacingOccurrences(
+                of: "fingerprint_basis, repository, tool, rule_id, message, severity",
+                with: "fingerprint_basis, 'other', tool, rule_id, message, severity"))
+        #expect(try store.counts()["findings"] == 2)
+    }
+
     @Test func teamSummariesCountOpenWorkPerTeamAndUnowned() throws {
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         try store.importOrganisation(
             Organisation(teams: [Team(id: "pay", name: "Payments"), Team(id: "idle", name: "Idle")]), source: "t",
             actor: "x")

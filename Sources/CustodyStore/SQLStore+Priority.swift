@@ -26,7 +26,7 @@ public struct PriorityRow: Sendable, Equatable {
     public var line: Int?
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Replaces the EPSS scores and re-enriches every finding with a CVE (the highest score of
     /// its CVEs), in one transaction. Scores move daily: no event per finding (docs/prioritization.md).
     public func importEPSS(
@@ -103,7 +103,7 @@ extension SQLiteStore {
                     """
                 ).rows([]) {
                     (
-                        $0.int(0), Severity(rawValue: $0.text(1) ?? "") ?? .info, $0.int(2) != 0,
+                        $0.int(0), Severity(rawValue: $0.text(1) ?? "") ?? .info, $0.bool(2),
                         $0.double(3), ($0.text(4) ?? "").split(separator: " ").map(String.init),
                         $0.text(5), $0.text(6), $0.double(7)
                     )
@@ -137,7 +137,7 @@ extension SQLiteStore {
                     PriorityRow(
                         id: $0.int(0), priority: $0.double(1) ?? 0, decision: $0.text(2) ?? "",
                         inputs: $0.text(3) ?? "",
-                        severity: $0.text(4) ?? "", kev: $0.int(5) != 0, epss: $0.double(6),
+                        severity: $0.text(4) ?? "", kev: $0.bool(5), epss: $0.double(6),
                         team: $0.text(7), rule: $0.text(8) ?? "", repository: $0.text(9), path: $0.text(10),
                         line: $0.isNull(11) ? nil : Int($0.int(11)))
                 }

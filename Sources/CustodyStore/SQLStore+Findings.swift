@@ -1,0 +1,121 @@
+import CustodyCore
+import Foundation
+
+extension SQLStore {
+    public func findings(_ query: FindingQuery) throws -> [FindingRow] {
+        try locked { try findingsUnlocked(query) }
+    }
+
+    public func forEachFinding(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
+        try locked { try forEachFindingUnlocked(query, body) }
+    }
+
+    func findingsUnlocked(_ query: FindingQuery) throws -> [FindingRow] {
+        var rows: [FindingRow] = []
+        try forEachFindingUnlocked(query) { row in
+            rows.append(row)
+            return true
+        }
+        return rows
+    }
+
+    func forEachFindingUnlocked(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let team = query.team {
+            conditions.append("f.owner_team = ?")
+            values.append(.text(team))
+        }
+        if query.unownedOnly { conditions.append("f.owner_team IS NULL") }
+        if let status = query.status {
+            conditions.append("f.status = ?")
+            values.append(.text(status.rawValue))
+        }
+        if let rule = query.rule {
+            conditions.append("f.rule_id = ?")
+            values.append(.text(rule))
+        }
+        if let cve = query.cve {
+            conditions.append("f.id IN (SELECT finding_id FROM finding_identifiers WHERE identifier = ?)")
+            values.append(.text(cve.uppercased()))
+        }
+        if let time = query.overdueAt {
+            conditions.append(
+                "f.due_at < ? AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')")
+            values.append(.text(time))
+        }
+        if let id = query.id {
+            conditions.append("f.id = ?")
+            values.append(.integer(id))
+        }
+        if let repository = query.repository {
+            conditions.append("f.repository = ?")
+            values.append(.text(repository))
+        }
+        if let severity = query.severity {
+            conditions.append("f.severity = ?")
+            values.append(.text(severity.rawValue))
+        }
+        if let (team, time) = query.ownedAt {
+            conditions.append("f.id IN (\(Self.ownedAtSQL))")
+            values += [.text(team), .text(time), .text(time), .text(team), .text(time)]
+        }
+        let sortKey = Self.sortKey(query.sort)
+        if let cursor = query.after {
+            if let sortKey {
+                conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND f.id > ?))")
+                let key: SQLValue = query.sort == .severity ? .integer(Int64(cursor.key) ?? 0) : .text(cursor.key)
+                values += [key, key, .integer(cursor.id)]
+            } else {
+                conditions.append("f.id > ?")
+                values.append(.integer(cursor.id))
+            }
+        }
+        var sql = """
+            SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
+                   latest.line AS line, f.message, f.cwes, f.cves, f.owner_team, r.source AS rule_source,
+                   r.file AS rule_file, r.revision AS rule_revision, f.suppressions,
+                   first.started_at AS first_seen, last.started_at AS last_seen, f.fingerprint_basis,
+                   r.dialect AS rule_dialect, r.line AS rule_line, r.pattern AS rule_pattern,
+                   r.section AS rule_section, r.handles AS rule_handles,
+                   i.commit_sha AS introduced_commit, c.author AS introduced_author,
+                   c.email AS introduced_email, c.authored_at AS introduced_at, c.release AS introduced_release,
+                   i.team AS introduced_team, i.path_then AS introduced_path, i.line_then AS introduced_line,
+                   i.reason AS introducer_reason, f.due_at, f.kev_added, f.escalation_stage, f.package,
+                   f.package_version, f.vulnerability_ids, f.fixed_version, f.cvss, f.asset,
+                   CASE WHEN f.fingerprint_basis = 'dependency'
+                        THEN (SELECT \(connection.dialect.distinctList("sc.tool")) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
+                              WHERE si.finding_id = f.id)
+                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs,
+                   f.risk_accepted_until, f.risk_approver, f.justification
+            FROM findings f
+            JOIN sightings latest ON latest.finding_id = f.id
+                 AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
+            JOIN scans first ON first.id = f.first_seen_scan
+            JOIN scans last ON last.id = latest.scan_id
+            LEFT JOIN ownership_rules r ON r.id = f.owner_rule
+            LEFT JOIN introducers i ON i.finding_id = f.id
+            LEFT JOIN commits c ON c.sha = i.commit_sha
+            """
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY " + (sortKey.map { $0 + ", f.id" } ?? "f.id")
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            values.append(.integer(Int64(limit)))
+        }
+        let statement = try connection.statement(sql)
+        let columns = try FindingColumns(statement)
+        try statement.forEach(values) { row in try body(columns.decode(row)) }
+    }
+
+    /// The SQL expression a sort order keys on (nil: the id alone). Both engines speak it.
+    static func sortKey(_ sort: FindingSort) -> String? {
+        switch sort {
+        case .id: nil
+        // The same expression as the index findings_team_severity, so the planner walks it.
+        case .severity:
+            "(" + Schema.severityRank(of: "f.severity") + ")"
+        case .due: "coalesce(f.due_at, '~')"
+        }
+    }
+}
