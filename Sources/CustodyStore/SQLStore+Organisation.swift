@@ -103,9 +103,10 @@ extension SQLStore {
                 OrgUnit(id: $0.text(0) ?? "", name: $0.text(1) ?? "", parentID: $0.text(2), head: $0.text(3))
             }
             var handles: [String: [String]] = [:]
-            let pairs = try connection.statement("SELECT handle, team_id FROM team_handles ORDER BY team_id, position").rows([]) {
-                ($0.text(0) ?? "", $0.text(1) ?? "")
-            }
+            let pairs = try connection.statement("SELECT handle, team_id FROM team_handles ORDER BY team_id, position")
+                .rows([]) {
+                    ($0.text(0) ?? "", $0.text(1) ?? "")
+                }
             for (handle, team) in pairs { handles[team, default: []].append(handle) }
             func lines(_ text: String?) -> [String] { (text ?? "").split(separator: "\n").map(String.init) }
             let teams = try connection.statement(
