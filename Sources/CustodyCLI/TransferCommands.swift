@@ -101,7 +101,7 @@ enum TransferCommands {
         var table = TextTable(["FINDING", "FROM", "TO", "STATE", "ASKED BY", "WHY"])
         for request in requests {
             table.add([
-                String(request.findingID), request.fromTeam ?? "(unowned)", request.toTeam, request.state,
+                String(request.findingID), request.fromTeam ?? "(unowned)", request.toTeam, request.state.rawValue,
                 request.requestedBy, request.reason,
             ])
         }

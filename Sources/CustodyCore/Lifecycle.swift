@@ -46,12 +46,12 @@ public enum Transition: Sendable, Equatable {
         }
     }
 
-    public var eventKind: String {
+    public var eventKind: EventKind {
         switch self {
-        case .acknowledge: "finding.acknowledged"
-        case .acceptRisk: "finding.risk_accepted"
-        case .falsePositive: "finding.false_positive"
-        case .reopen: "finding.reopened"
+        case .acknowledge: .findingAcknowledged
+        case .acceptRisk: .findingRiskAccepted
+        case .falsePositive: .findingFalsePositive
+        case .reopen: .findingReopened
         }
     }
 }

@@ -50,7 +50,7 @@ extension CustodyService {
             organisation.teams.contains { $0.handles.contains { $0.lowercased() == handle.lowercased() } }
         }
         let events = try perform { try store.events(findingID: id) }
-        let assignment = events.last { $0.kind == "ownership.assigned" }.flatMap { event -> String? in
+        let assignment = events.last { $0.kind == .ownershipAssigned }.flatMap { event -> String? in
             guard evidence == nil, row.ownerTeam != nil else { return nil }
             let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
             return "assigned by \(event.actor) at \(event.at): \(payload?["reason"]?.string ?? "")"

@@ -41,31 +41,34 @@ extension CustodyService {
     static func narrate(_ event: EventRow) -> String {
         let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
         func text(_ key: StaticString, _ fallback: String = "?") -> String { payload?[key]?.string ?? fallback }
-        var what = event.kind
+        var what: String
         switch event.kind {
-        case "finding.acknowledged": what = "acknowledged"
-        case "finding.fixed": what = "fixed: \(text("reason", ""))"
-        case "finding.reopened": what = "reopened: \(text("reason", ""))"
-        case "finding.risk_accepted": what = "risk accepted until \(text("until", "")) by \(text("approver", ""))"
-        case "finding.false_positive": what = "false positive: \(text("justification", ""))"
-        case "escalation.step":
+        case .findingAcknowledged: what = "acknowledged"
+        case .findingFixed: what = "fixed: \(text("reason", ""))"
+        case .findingReopened: what = "reopened: \(text("reason", ""))"
+        case .findingRiskAccepted: what = "risk accepted until \(text("until", "")) by \(text("approver", ""))"
+        case .findingFalsePositive: what = "false positive: \(text("justification", ""))"
+        case .escalationStep:
             let to = payload?["to"]?.array.map { Array($0).compactMap(\.string).joined(separator: ", ") } ?? ""
             what = "escalated to the \(text("stage", ""))" + (to.isEmpty ? "" : " (\(to))")
-        case "ownership.transferred", "ownership.assigned":
+        case .ownershipTransferred, .ownershipAssigned:
             what = "owner \(text("from", "none")) -> \(text("to", "none"))"
-        case "kev.added":
+        case .kevAdded:
             what = "known exploited: in CISA's KEV since \(text("date_added")); due \(text("due_to", "unchanged"))"
-        case "vex.applied":
+        case .vexApplied:
             what = "VEX \(text("status")) from \(text("document")): \(text("from", "")) -> \(text("to", ""))"
-        case "sla.due_changed": what = "due date \(text("from", "none")) -> \(text("to", "none"))"
-        case "ticket.opened", "ticket.closed", "ticket.reopened":
-            let verb = event.kind.dropFirst("ticket.".count)
+        case .slaDueChanged: what = "due date \(text("from", "none")) -> \(text("to", "none"))"
+        case .ticketOpened, .ticketClosed, .ticketReopened:
+            let verb = event.kind.rawValue.dropFirst("ticket.".count)
             what =
                 "ticket \(text("ticket")) \(verb) in \(text("sink"))"
                 + (payload?["url"]?.string.map { " (\($0))" } ?? "")
-        case "transfer.requested": what = "transfer to \(text("to")) requested"
-        case "notification.failed": what = "notification through \(text("sink")) given up: \(text("error", ""))"
-        default: break
+        case .transferRequested: what = "transfer to \(text("to")) requested"
+        case .transferRejected: what = "transfer to \(text("to")) rejected"
+        case .transferArbitrated: what = "transfer to \(text("to")) arbitrated: owner unchanged"
+        case .notificationFailed: what = "notification through \(text("sink")) given up: \(text("error", ""))"
+        case .notificationDelivered: what = "notified through \(text("sink"))"
+        case .scanIngested, .organisationImported, .ownershipMap: what = event.kind.rawValue
         }
         if let reason = payload?["reason"]?.string, !what.contains(reason) { what += " (\(reason))" }
         return what

@@ -119,7 +119,7 @@ extension Wire {
             ("id", .int(request.id)), ("finding", .int(request.findingID)), ("from", .optional(request.fromTeam)),
             ("to", .string(request.toTeam)), ("reason", .string(request.reason)),
             ("requested_by", .string(request.requestedBy)), ("requested_at", .string(request.requestedAt)),
-            ("state", .string(request.state)), ("decided_by", .optional(request.decidedBy)),
+            ("state", .string(request.state.rawValue)), ("decided_by", .optional(request.decidedBy)),
             ("decision", .optional(request.decision)),
         ])
     }

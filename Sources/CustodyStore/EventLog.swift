@@ -7,7 +7,7 @@ extension SQLConnection {
     /// inside the caller's write transaction, from the chain's head. Returns its sequence number.
     @discardableResult
     func appendEvent(
-        kind: String, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
+        kind: EventKind, findingID: Int64?, scanID: Int64?, actor: String, payload: JSONText.Value, at: String? = nil
     ) throws -> Int64 {
         let head =
             try ledgerHead
@@ -19,7 +19,7 @@ extension SQLConnection {
         let sequence = head.0 + 1
         let hash = Ledger.sha256(
             Ledger.canonical(
-                sequence: sequence, at: time, kind: kind, findingID: findingID, scanID: scanID, actor: actor,
+                sequence: sequence, at: time, kind: kind.rawValue, findingID: findingID, scanID: scanID, actor: actor,
                 payload: text, previousHash: head.1))
         try statement(
             """
@@ -27,11 +27,12 @@ extension SQLConnection {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run([
-            .integer(sequence), .text(time), .text(kind), .optional(findingID), .optional(scanID), .text(actor),
+            .integer(sequence), .text(time), .text(kind.rawValue), .optional(findingID), .optional(scanID),
+            .text(actor),
             .text(text), .text(head.1), .text(hash),
         ])
         ledgerHead = (sequence, hash)
-        if let findingID, kind == "ownership.transferred" || kind == "ownership.assigned" {
+        if let findingID, kind.changesOwner {
             try recordOwnerSpan(findingID: findingID, sequence: sequence, at: time, actor: actor, payload: payload)
         }
         return sequence

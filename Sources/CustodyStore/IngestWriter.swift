@@ -150,7 +150,7 @@ final class SQLIngestSession: IngestSession {
                 ).rows([.optional(scan.repository)]) { $0.text(0) }.first ?? nil
             if last != map {
                 try connection.appendEvent(
-                    kind: "ownership.map", findingID: nil, scanID: scanID, actor: scan.uploader,
+                    kind: .ownershipMap, findingID: nil, scanID: scanID, actor: scan.uploader,
                     payload: .object([
                         ("repository", .optional(scan.repository)), ("map", .string(map)),
                         ("effective_at", .optional(scan.ownershipMapEffectiveAt)), ("previous", .optional(last)),
@@ -190,7 +190,7 @@ final class SQLIngestSession: IngestSession {
             }
             for id in fixed.sorted() {
                 try connection.appendEvent(
-                    kind: "finding.fixed", findingID: id, scanID: scanID, actor: scan.uploader,
+                    kind: .findingFixed, findingID: id, scanID: scanID, actor: scan.uploader,
                     payload: .object([("reason", "absent from full rescan"), ("scan", .int(scanID))]), at: now)
             }
             summary.fixed = fixed.count
@@ -201,7 +201,7 @@ final class SQLIngestSession: IngestSession {
         // One event for the scan stands for every finding it discovered or saw (sightings and
         // first_seen_scan hold the detail), so a million-finding report is one event, not a million.
         try connection.appendEvent(
-            kind: "scan.ingested", findingID: nil, scanID: scanID, actor: scan.uploader,
+            kind: .scanIngested, findingID: nil, scanID: scanID, actor: scan.uploader,
             payload: .object([
                 ("tool", .string(scan.tool)), ("file", .string(scan.sourceFile)),
                 ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
@@ -257,7 +257,7 @@ final class SQLIngestSession: IngestSession {
                     .run([.optional(encoded.ownerTeam), .optional(newRule), .integer(id)])
                 if owner != encoded.ownerTeam {
                     try connection.appendEvent(
-                        kind: "ownership.transferred", findingID: id, scanID: scanID, actor: scan.uploader,
+                        kind: .ownershipTransferred, findingID: id, scanID: scanID, actor: scan.uploader,
                         payload: .object([
                             ("from", .optional(owner)), ("to", .optional(encoded.ownerTeam)),
                             ("reason", "ownership map changed"), ("scan", .int(scanID)),
@@ -272,7 +272,7 @@ final class SQLIngestSession: IngestSession {
                 )
                 .run([.optional(scan.branch), .integer(findingID)])
                 try connection.appendEvent(
-                    kind: "finding.reopened", findingID: findingID, scanID: scanID, actor: scan.uploader,
+                    kind: .findingReopened, findingID: findingID, scanID: scanID, actor: scan.uploader,
                     payload: .object([("reason", "seen again after fix"), ("scan", .int(scanID))]), at: now)
                 summary.reopened += 1
             } else {

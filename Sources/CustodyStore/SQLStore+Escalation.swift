@@ -39,7 +39,7 @@ extension SQLStore {
                             ("stage", .string(stage.name)), ("to", .strings(recipients)), ("due", .string(dueText)),
                         ])
                         let event = try connection.appendEvent(
-                            kind: "escalation.step", findingID: id, scanID: nil, actor: actor, payload: payload,
+                            kind: .escalationStep, findingID: id, scanID: nil, actor: actor, payload: payload,
                             at: time)
                         try connection.enqueueNotification(
                             event: event, kind: "escalation", findingID: id, team: team, payload: payload, at: time)
@@ -66,7 +66,7 @@ extension SQLStore {
                 ).rows([.text(time)]) { $0.int(0) }.sorted()
                 for id in expired {
                     try connection.appendEvent(
-                        kind: "finding.reopened", findingID: id, scanID: nil, actor: actor,
+                        kind: .findingReopened, findingID: id, scanID: nil, actor: actor,
                         payload: .object([("reason", "risk acceptance expired")]), at: time)
                 }
                 return expired

@@ -67,7 +67,7 @@ extension SQLStore {
                     try connection.statement("UPDATE findings SET due_at = ? WHERE id = ?")
                         .run([.optional(new), .integer(row.id)])
                     try connection.appendEvent(
-                        kind: "sla.due_changed", findingID: row.id, scanID: nil, actor: actor,
+                        kind: .slaDueChanged, findingID: row.id, scanID: nil, actor: actor,
                         payload: .object([
                             ("from", .optional(row.due)), ("to", .optional(new)), ("reason", "SLA policy changed"),
                         ]))
@@ -139,7 +139,7 @@ extension SQLStore {
                         ("due_to", .optional(due)),
                     ])
                     let event = try connection.appendEvent(
-                        kind: "kev.added", findingID: row.id, scanID: nil, actor: actor, payload: payload, at: time)
+                        kind: .kevAdded, findingID: row.id, scanID: nil, actor: actor, payload: payload, at: time)
                     if row.active {
                         try connection.enqueueNotification(
                             event: event, kind: "kev", findingID: row.id, team: row.team, payload: payload, at: time)

@@ -9,8 +9,13 @@ extension SQLStore {
                 ? "SELECT seq, at, kind, finding_id, scan_id, actor, payload FROM events ORDER BY seq"
                 : "SELECT seq, at, kind, finding_id, scan_id, actor, payload FROM events WHERE finding_id = ? ORDER BY seq"
             return try connection.statement(sql).rows(findingID.map { [.integer($0)] } ?? []) {
-                EventRow(
-                    sequence: $0.int(0), at: $0.text(1) ?? "", kind: $0.text(2) ?? "", findingID: $0.optionalInt(3),
+                let kind = $0.text(2) ?? ""
+                guard let known = EventKind(rawValue: kind) else {
+                    throw DatabaseError(
+                        code: -1, message: "event \($0.int(0)) has a kind this version does not know: '\(kind)'")
+                }
+                return EventRow(
+                    sequence: $0.int(0), at: $0.text(1) ?? "", kind: known, findingID: $0.optionalInt(3),
                     scanID: $0.optionalInt(4), actor: $0.text(5) ?? "", payload: $0.text(6) ?? "")
             }
         }
@@ -129,7 +134,7 @@ extension SQLStore {
 
     /// Appends events in one transaction, each its own link of the chain (bulk changes: one
     /// event per finding, as the lifecycle requires).
-    public func appendEvents(_ events: [(kind: String, findingID: Int64?, actor: String, payload: JSONText.Value)])
+    public func appendEvents(_ events: [(kind: EventKind, findingID: Int64?, actor: String, payload: JSONText.Value)])
         throws
     {
         try locked {

@@ -228,7 +228,7 @@ extension SQLStore {
                         """
                     ).run([.text(error), id])
                     try connection.appendEvent(
-                        kind: "notification.failed", findingID: delivery.finding?.id, scanID: nil, actor: actor,
+                        kind: .notificationFailed, findingID: delivery.finding?.id, scanID: nil, actor: actor,
                         payload: .object([
                             ("sink", .string(delivery.sink)), ("key", .string(delivery.idempotencyKey)),
                             ("attempts", .int(Int64(delivery.attempts + 1))), ("error", .string(error)),
@@ -255,14 +255,14 @@ extension SQLStore {
         let sink = JSONText.Value.string(delivery.sink)
         guard let finding = delivery.finding?.id else {
             try connection.appendEvent(
-                kind: "notification.delivered", findingID: nil, scanID: nil, actor: actor,
+                kind: .notificationDelivered, findingID: nil, scanID: nil, actor: actor,
                 payload: .object([
                     ("sink", sink), ("key", .string(delivery.idempotencyKey)), ("team", .optional(delivery.team?.id)),
                     ("day", .optional(delivery.day)), ("items", .int(Int64(delivery.items.count + delivery.moreItems))),
                 ]), at: time)
             return
         }
-        let kind: String
+        let kind: EventKind
         switch delivery.kind {
         case .ticketOpen:
             try connection.statement(
@@ -272,12 +272,12 @@ extension SQLStore {
                     state = 'open'
                 """
             ).run([.integer(finding), .text(delivery.sink), .text(externalID ?? ""), .optional(url)])
-            kind = "ticket.opened"
+            kind = .ticketOpened
         case .ticketClose, .ticketReopen:
             try connection.statement(
                 "UPDATE tickets SET state = ?, generation = generation + 1 WHERE finding_id = ? AND sink = ?"
             ).run([.text(delivery.kind == .ticketClose ? "closed" : "open"), .integer(finding), .text(delivery.sink)])
-            kind = delivery.kind == .ticketClose ? "ticket.closed" : "ticket.reopened"
+            kind = delivery.kind == .ticketClose ? .ticketClosed : .ticketReopened
         case .digest:
             return
         }

@@ -34,7 +34,7 @@ extension SQLStore {
                     try connection.statement("UPDATE findings SET owner_team = ? WHERE id = ?")
                         .run([.optional(change.to), .integer(change.id)])
                     try connection.appendEvent(
-                        kind: "ownership.transferred", findingID: change.id, scanID: nil, actor: actor,
+                        kind: .ownershipTransferred, findingID: change.id, scanID: nil, actor: actor,
                         payload: .object([
                             ("from", .optional(change.from)), ("to", .optional(change.to)),
                             ("reason", "ownership map changed"), ("source", .string(source)),
@@ -88,7 +88,7 @@ extension SQLStore {
                     ("asset_rules", .int(Int64(organisation.assetRules.count))),
                 ])
                 try connection.appendEvent(
-                    kind: "organisation.imported", findingID: nil, scanID: nil, actor: actor, payload: payload)
+                    kind: .organisationImported, findingID: nil, scanID: nil, actor: actor, payload: payload)
             }
         }
     }

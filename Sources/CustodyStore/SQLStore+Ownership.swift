@@ -18,7 +18,7 @@ extension SQLStore {
                     try connection.statement("UPDATE findings SET owner_team = ?, owner_rule = NULL WHERE id = ?")
                         .run([.text(team), .integer(id)])
                     try connection.appendEvent(
-                        kind: "ownership.assigned", findingID: id, scanID: nil, actor: actor,
+                        kind: .ownershipAssigned, findingID: id, scanID: nil, actor: actor,
                         payload: .object([("from", .optional(old)), ("to", .string(team)), ("reason", .string(reason))])
                     )
                     changed += 1

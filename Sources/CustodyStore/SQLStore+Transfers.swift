@@ -38,7 +38,7 @@ extension SQLStore {
                         ("from", .optional(owner)), ("to", .string(team)), ("reason", .string(reason)),
                     ])
                     let event = try connection.appendEvent(
-                        kind: "transfer.requested", findingID: id, scanID: nil, actor: actor, payload: payload, at: now)
+                        kind: .transferRequested, findingID: id, scanID: nil, actor: actor, payload: payload, at: now)
                     // The receiving team is asked: it hears of the request in its digest.
                     try connection.enqueueNotification(
                         event: event, kind: "transfer", findingID: id, team: team, payload: payload, at: now)
@@ -73,31 +73,32 @@ extension SQLStore {
                         )
                     }
                     let newOwner: String?
-                    let state: String
+                    let state: TransferState
                     switch decision {
-                    case .accept: (newOwner, state) = (to, "accepted")
-                    case .reject: (newOwner, state) = (nil, "rejected")
-                    case .arbitrate(let team): (newOwner, state) = (team, "arbitrated")
+                    case .accept: (newOwner, state) = (to, .accepted)
+                    case .reject: (newOwner, state) = (nil, .rejected)
+                    case .arbitrate(let team): (newOwner, state) = (team, .arbitrated)
                     }
                     try connection.statement(
                         "UPDATE transfer_requests SET state = ?, decided_by = ?, decided_at = ?, decision = ? WHERE id = ?"
-                    ).run([.text(state), .text(actor), .text(now), .text(reason), .integer(request)])
+                    ).run([.text(state.rawValue), .text(actor), .text(now), .text(reason), .integer(request)])
                     if let newOwner {
                         // Given by a decision, not by a rule: the ownership map will not undo it.
                         try connection.statement(
                             "UPDATE findings SET owner_team = ?, owner_rule = NULL, status = ? WHERE id = ?"
                         ).run([.text(newOwner), .text(previous), .integer(id)])
                         try connection.appendEvent(
-                            kind: "ownership.transferred", findingID: id, scanID: nil, actor: actor,
+                            kind: .ownershipTransferred, findingID: id, scanID: nil, actor: actor,
                             payload: .object([
                                 ("from", .optional(from)), ("to", .string(newOwner)), ("reason", .string(reason)),
-                                ("decision", .string(state)), ("request", .int(request)),
+                                ("decision", .string(state.rawValue)), ("request", .int(request)),
                             ]), at: now)
                     } else {
                         try connection.statement("UPDATE findings SET status = ? WHERE id = ?")
                             .run([.text(previous), .integer(id)])
                         try connection.appendEvent(
-                            kind: "transfer.\(state)", findingID: id, scanID: nil, actor: actor,
+                            kind: state == .rejected ? .transferRejected : .transferArbitrated, findingID: id,
+                            scanID: nil, actor: actor,
                             payload: .object([
                                 ("to", .string(to)), ("reason", .string(reason)), ("request", .int(request)),
                             ]), at: now)
@@ -119,7 +120,8 @@ extension SQLStore {
                 TransferRequest(
                     id: $0.int(0), findingID: $0.int(1), fromTeam: $0.text(2), toTeam: $0.text(3) ?? "",
                     reason: $0.text(4) ?? "", requestedBy: $0.text(5) ?? "", requestedAt: $0.text(6) ?? "",
-                    state: $0.text(7) ?? "", decidedBy: $0.text(8), decision: $0.text(9))
+                    state: TransferState(rawValue: $0.text(7) ?? "") ?? .pending, decidedBy: $0.text(8),
+                    decision: $0.text(9))
             }
         }
     }

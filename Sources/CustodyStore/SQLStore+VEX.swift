@@ -79,7 +79,7 @@ extension SQLStore {
                                 .integer(finding),
                             ])
                             try connection.appendEvent(
-                                kind: "vex.applied", findingID: finding, scanID: nil, actor: actor,
+                                kind: .vexApplied, findingID: finding, scanID: nil, actor: actor,
                                 payload: .object([
                                     ("document", .string(statement.document)),
                                     ("statement_at", .string(statement.timestamp)),

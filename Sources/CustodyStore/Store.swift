@@ -285,7 +285,7 @@ public struct TransferRequest: Sendable, Equatable {
     public var reason: String
     public var requestedBy: String
     public var requestedAt: String
-    public var state: String
+    public var state: TransferState
     public var decidedBy: String?
     public var decision: String?
 }
@@ -324,7 +324,7 @@ public struct OwnerSpan: Sendable, Equatable {
 public struct EventRow: Sendable, Equatable {
     public var sequence: Int64
     public var at: String
-    public var kind: String
+    public var kind: EventKind
     public var findingID: Int64?
     public var scanID: Int64?
     public var actor: String

@@ -260,7 +260,7 @@ struct CLITests {
         groups = Array(try session.json(session.run("unowned", "--json").out).array!)
         #expect(groups.count == 1)
         let store = try SQLStore(path: session.database)
-        let events = try store.events(findingID: 2).filter { $0.kind == "ownership.assigned" }
+        let events = try store.events(findingID: 2).filter { $0.kind.rawValue == "ownership.assigned" }
         #expect(events.count == 1)
         #expect(events.first?.actor == "tester")
         #expect(events.first?.payload.contains("vendored for payments") == true)
@@ -310,7 +310,9 @@ struct CLITests {
         #expect(found.revision == nil)
         // Each new map is one event of the map's history, with the time it took effect.
         _ = try ingest("src/now.py", [])  // the same map again: no event
-        let maps = try SQLStore(path: session.database).events(findingID: nil).filter { $0.kind == "ownership.map" }
+        let maps = try SQLStore(path: session.database).events(findingID: nil).filter {
+            $0.kind.rawValue == "ownership.map"
+        }
         #expect(maps.count == 3)
         let firstMap = try session.json(maps[0].payload)
         #expect(firstMap["map"]?.string == "CODEOWNERS at \(first)")

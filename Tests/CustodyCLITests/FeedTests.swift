@@ -76,7 +76,7 @@ struct FeedTests {
         #expect(try show(session, 2).kev == nil)
         let store = try SQLStore(path: session.database)
         let event = try #require(try store.events(findingID: 4).last)
-        #expect(event.kind == "kev.added")
+        #expect(event.kind == .kevAdded)
         #expect(event.payload.contains(#""cves":["CVE-2021-44228"]"#))
         #expect(event.payload.contains(#""ransomware":"Known""#))
         #expect(session.run("trace", "4").out.contains("known exploited: in CISA's KEV since 2021-12-10; due"))

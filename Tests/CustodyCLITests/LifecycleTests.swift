@@ -42,7 +42,7 @@ struct LifecycleTests {
         #expect(result.out == "1 findings acknowledged\n")
         #expect(try status(session, 1) == "acknowledged")
         let events = try SQLStore(path: session.database).events(findingID: 1).filter {
-            $0.kind == "finding.acknowledged"
+            $0.kind.rawValue == "finding.acknowledged"
         }
         #expect(events.count == 1)
         #expect(events.first?.actor == "bob@example.gov")
@@ -93,7 +93,7 @@ struct LifecycleTests {
         #expect(expired == [1, 4])
         #expect(try status(session, 1) == "reopened")
         let events = try store.events(findingID: 1).map(\.kind)
-        #expect(events.suffix(2) == ["finding.risk_accepted", "finding.reopened"])
+        #expect(events.suffix(2) == [.findingRiskAccepted, .findingReopened])
         #expect(session.run("tick").out.hasPrefix("0 risk acceptances expired and reopened\n"))
     }
 
@@ -194,7 +194,7 @@ struct LifecycleTests {
         }
         #expect(days(payments) >= 7 && days(payments) <= 9)
         #expect(days(unowned) >= 28 && days(unowned) <= 30)
-        #expect(try SQLStore(path: session.database).events(findingID: 1).last?.kind == "sla.due_changed")
+        #expect(try SQLStore(path: session.database).events(findingID: 1).last?.kind == .slaDueChanged)
         #expect(session.run("sla", "apply", "--config", config).out == "0 due dates changed\n")
         // Nothing is overdue yet.
         #expect(Array(try session.json(session.run("findings", "list", "--overdue", "--json").out).array!).isEmpty)
@@ -208,7 +208,7 @@ struct LifecycleTests {
         #expect(result.out == "3 findings acknowledged\n")
         let store = try SQLStore(path: session.database)
         for id: Int64 in [1, 2, 3] {
-            #expect(try store.events(findingID: id).filter { $0.kind == "finding.acknowledged" }.count == 1)
+            #expect(try store.events(findingID: id).filter { $0.kind.rawValue == "finding.acknowledged" }.count == 1)
         }
         #expect(try status(session, 4) == "open")
         // The already acknowledged are left out of a second bulk run, not refused.

@@ -42,7 +42,7 @@ struct NotifyTests {
     func json(_ text: String) throws -> JSONValue { try JSONDocument(bytes: Array(text.utf8)).root }
 
     func kinds(_ session: Session, finding: Int64?) throws -> [String] {
-        try SQLStore(path: session.database).events(findingID: finding).map(\.kind)
+        try SQLStore(path: session.database).events(findingID: finding).map(\.kind.rawValue)
     }
 
     @Test func dailyDigestsReachWebhookSlackAndEmailOnce() throws {
@@ -220,7 +220,7 @@ struct NotifyTests {
         #expect(issues.count == 4)
         #expect(issues[0]["headers"]?["x-github-api-version"]?.string == "2022-11-28")
         let store = try SQLStore(path: session.database)
-        let opened = try store.events(findingID: 1).filter { $0.kind == "ticket.opened" }
+        let opened = try store.events(findingID: 1).filter { $0.kind.rawValue == "ticket.opened" }
         #expect(opened.count == 2)
         #expect(opened.contains { $0.payload.contains(#""ticket":"SEC-1""#) })
 

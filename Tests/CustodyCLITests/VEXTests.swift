@@ -55,7 +55,9 @@ struct VEXTests {
                 == "2 VEX statements: 2 applied to findings, 1 changed status, 0 superseded by later statements\n")
         let row = try session.json(session.run("findings", "show", "1", "--json").out)
         #expect(row["status"]?.string == "false_positive")
-        let events = try SQLStore(path: session.database).events(findingID: 1).filter { $0.kind == "vex.applied" }
+        let events = try SQLStore(path: session.database).events(findingID: 1).filter {
+            $0.kind.rawValue == "vex.applied"
+        }
         #expect(events.count == 2)
         #expect(events[0].payload.contains(#""statement_at":"2023-01-15T07:02:03Z""#))  // normalised to UTC
         #expect(events[1].payload.contains(#""from":"open","to":"false_positive""#))

@@ -38,7 +38,7 @@ struct EscalationTests {
         #expect(try at(39) == 2)  // due (lead) and 8 days over (unit head), in order
         #expect(try at(61) == 1)  // 30 days over: the executive
         #expect(try at(90) == 0)  // the top of the ladder
-        let steps = try store.events(findingID: 1).filter { $0.kind == "escalation.step" }.map(\.payload)
+        let steps = try store.events(findingID: 1).filter { $0.kind.rawValue == "escalation.step" }.map(\.payload)
         #expect(steps.count == 4)
         #expect(steps[0].contains("\"stage\":\"team\",\"to\":[\"slack:#payments\"]"))
         #expect(steps[1].contains("\"stage\":\"team lead\",\"to\":[\"bob@example.gov\"]"))

@@ -88,8 +88,8 @@ struct LedgerTests {
         // buffers respectively: quotes, control characters and U+2028 must come out the same.
         let store = try store("escapes.db")
         try store.appendEvents([
-            ("kind \"q\"", nil, "tab\tand \\ backslash", .object([("n", 1)])),
-            ("plain", nil, "Zoë \u{2028} line separator", .object([("n", 2)])),
+            (.findingAcknowledged, nil, "tab\tand \\ backslash \"q\"", .object([("n", 1)])),
+            (.findingReopened, nil, "Zoë \u{2028} line separator", .object([("n \"q\"", 2)])),
         ])
         let report = try store.verifyLedger()
         #expect(report.broken == nil)
@@ -98,7 +98,7 @@ struct LedgerTests {
 
     @Test func bulkEventsAreOneLinkEach() throws {
         let store = try store("bulk.db")
-        try store.appendEvents((0..<100).map { ("bulk.test", nil, "sec", .object([("n", .int(Int64($0)))])) })
+        try store.appendEvents((0..<100).map { (.findingAcknowledged, nil, "sec", .object([("n", .int(Int64($0)))])) })
         let report = try store.verifyLedger()
         #expect(report.broken == nil)
         #expect(report.count == 105)

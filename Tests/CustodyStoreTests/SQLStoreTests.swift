@@ -128,7 +128,7 @@ struct SQLStoreTests {
         let stored = try store.organisation()
         #expect(stored.units.map(\.id) == ["child", "root"])
         #expect(stored.teams == organisation.teams)
-        #expect(try store.events(findingID: nil).map(\.kind) == ["organisation.imported"])
+        #expect(try store.events(findingID: nil).map(\.kind.rawValue) == ["organisation.imported"])
     }
 
     /// A young store's ingest rebuilds the owner index; a failed ingest leaves it as it was.
@@ -212,7 +212,7 @@ struct SQLStoreTests {
         #expect((summary.seen, summary.fixed) == (1, 1))
         let fixed = try store.findings(FindingQuery(status: .fixed))
         #expect(fixed.map(\.rule) == ["B"])
-        #expect(try store.events(findingID: fixed[0].id).map(\.kind) == ["finding.fixed"])
+        #expect(try store.events(findingID: fixed[0].id).map(\.kind.rawValue) == ["finding.fixed"])
 
         // B seen again: reopened (a regression), with an event.
         summary = try store.ingest { session in
@@ -223,9 +223,10 @@ struct SQLStoreTests {
         #expect((summary.seen, summary.reopened, summary.new) == (1, 1, 0))
         let reopened = try store.findings(FindingQuery(status: .reopened))
         #expect(reopened.map(\.rule) == ["B"])
-        #expect(try store.events(findingID: reopened[0].id).map(\.kind) == ["finding.fixed", "finding.reopened"])
+        #expect(
+            try store.events(findingID: reopened[0].id).map(\.kind.rawValue) == ["finding.fixed", "finding.reopened"])
         // One scan event per scan.
-        #expect(try store.events(findingID: nil).filter { $0.kind == "scan.ingested" }.count == 7)
+        #expect(try store.events(findingID: nil).filter { $0.kind.rawValue == "scan.ingested" }.count == 7)
     }
 
     @Test func batchedWritesStayExact() throws {
@@ -380,7 +381,7 @@ struct SQLStoreTests {
         #expect(try raw.events(findingID: nil).count == 1)
         #expect(throws: DatabaseError.self) { try raw.executeForTesting("UPDATE events SET kind = 'forged'") }
         #expect(throws: DatabaseError.self) { try raw.executeForTesting("DELETE FROM events") }
-        #expect(try raw.events(findingID: nil).map(\.kind) == ["scan.ingested"])
+        #expect(try raw.events(findingID: nil).map(\.kind.rawValue) == ["scan.ingested"])
     }
 
     @Test func theDatabaseRefusesASecondRowForOneFingerprintInOneRepository() throws {

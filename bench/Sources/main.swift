@@ -22,7 +22,7 @@ if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3])
         while done < count {
             let chunk = min(100_000, count - done)
             try store.appendEvents(
-                (0..<chunk).map { ("bench.event", nil, "bench", .object([("n", .int(Int64(done + $0)))])) })
+                (0..<chunk).map { (.findingAcknowledged, nil, "bench", .object([("n", .int(Int64(done + $0)))])) })
             done += chunk
         }
     }
