@@ -23,7 +23,9 @@ enum FindingsCommands {
             OptionSpec("repo", value: "NAME", help: "only findings of one repository"),
             OptionSpec("cve", value: "ID", help: "only findings with this CVE (or GHSA or other vulnerability id)"),
             OptionSpec("rule", value: "ID", help: "only findings of one rule"),
-            OptionSpec("sort", value: "ORDER", help: "id (default), severity (critical first) or due (soonest first)"),
+            OptionSpec(
+                "sort", value: "ORDER",
+                help: "id (default), severity (critical first), due (soonest first) or priority (highest first)"),
             OptionSpec("limit", value: "N", help: "at most N findings (a page)"),
             OptionSpec("after", value: "CURSOR", help: "the page after the one that printed this cursor"),
         ] + streamOptions,

@@ -55,6 +55,7 @@ public enum Wire {
         out.field("risk_accepted_until", row.riskAcceptedUntil)
         out.field("risk_approver", row.riskApprover)
         out.field("justification", row.justification)
+        out.field("priority", row.priority)
     }
 
     /// One finding whole (`findings show --json`): the listing's members, then ownership

@@ -9,7 +9,7 @@ struct FindingColumns {
     let introducedCommit, introducedAuthor, introducedEmail, introducedAt, introducedRelease: Int32
     let introducedTeam, introducedPath, introducedLine, introducerReason: Int32
     let dueAt, kevAdded, escalation, package, packageVersion, vulnerabilityIDs, fixedVersion, cvss, asset: Int32
-    let sources, epss, ssvc, ssvcInputs, acceptedUntil, approver, justification: Int32
+    let sources, epss, ssvc, ssvcInputs, priority, acceptedUntil, approver, justification: Int32
 
     init(_ statement: any SQLStatement) throws {
         let c = statement.column
@@ -36,7 +36,7 @@ struct FindingColumns {
         (package, packageVersion) = (try c("package"), try c("package_version"))
         (vulnerabilityIDs, fixedVersion) = (try c("vulnerability_ids"), try c("fixed_version"))
         (cvss, asset, sources) = (try c("cvss"), try c("asset"), try c("sources"))
-        (epss, ssvc, ssvcInputs) = (try c("epss"), try c("ssvc"), try c("ssvc_inputs"))
+        (epss, ssvc, ssvcInputs, priority) = (try c("epss"), try c("ssvc"), try c("ssvc_inputs"), try c("priority"))
         (acceptedUntil, approver) = (try c("risk_accepted_until"), try c("risk_approver"))
         justification = try c("justification")
     }
@@ -90,6 +90,7 @@ struct FindingColumns {
         found.epss = row.double(epss)
         found.ssvc = row.text(ssvc)
         found.ssvcInputs = row.text(ssvcInputs)
+        found.priority = row.double(priority)
         found.riskAcceptedUntil = row.text(acceptedUntil)
         found.riskApprover = row.text(approver)
         found.justification = row.text(justification)

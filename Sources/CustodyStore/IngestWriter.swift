@@ -240,10 +240,19 @@ final class SQLIngestSession: IngestSession {
 
         var known: (id: Int64, status: String, owner: String?, rule: Int64?)?
         if knownKeys?.contains(encoded.key) != false {
-            known = try lookup.rows([.text(scan.repository ?? ""), .integer(encoded.key)]) { row in
-                row.text(2) == encoded.fingerprint
-                    ? (row.int(0), row.text(1) ?? "", row.text(3), row.optionalInt(4)) : nil
-            }.lazy.compactMap { $0 }.first
+            known = try lookup.first([.text(scan.repository ?? ""), .integer(encoded.key)]) { row in
+                (row.int(0), row.text(1) ?? "", row.text(2) ?? "", row.text(3), row.optionalInt(4))
+            }.map { id, status, fingerprint, owner, rule in
+                // The key is unique in a repository (findings_identity): another fingerprint under
+                // it is a 64-bit collision, refused rather than merged.
+                guard fingerprint == encoded.fingerprint else {
+                    throw StoreRefusal(
+                        .conflict,
+                        "fingerprints \(fingerprint) and \(encoded.fingerprint) share their first 64 bits in "
+                            + "repository '\(scan.repository ?? "")': the second cannot be recorded")
+                }
+                return (id, status, owner, rule)
+            }
         }
         let findingID: Int64
         if let (id, statusText, owner, rule) = known {

@@ -64,7 +64,12 @@ extension SQLStore {
         if let cursor = query.after {
             if let sortKey {
                 conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND f.id > ?))")
-                let key: SQLValue = query.sort == .severity ? .integer(Int64(cursor.key) ?? 0) : .text(cursor.key)
+                let key: SQLValue =
+                    switch query.sort {
+                    case .severity: .integer(Int64(cursor.key) ?? 0)
+                    case .priority: .real(Double(cursor.key) ?? 0)
+                    case .id, .due: .text(cursor.key)
+                    }
                 values += [key, key, .integer(cursor.id)]
             } else {
                 conditions.append("f.id > ?")
@@ -86,7 +91,7 @@ extension SQLStore {
                    CASE WHEN f.fingerprint_basis = 'dependency'
                         THEN (SELECT \(connection.dialect.distinctList("sc.tool")) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
                               WHERE si.finding_id = f.id)
-                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs,
+                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs, f.priority,
                    f.risk_accepted_until, f.risk_approver, f.justification
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id
@@ -116,6 +121,8 @@ extension SQLStore {
         case .severity:
             "(" + Schema.severityRank(of: "f.severity") + ")"
         case .due: "coalesce(f.due_at, '~')"
+        // Negated so that one ascending key serves every order; the index findings_team_priority.
+        case .priority: Schema.priorityKey(of: "f.priority")
         }
     }
 }

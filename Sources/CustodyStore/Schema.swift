@@ -24,11 +24,16 @@ public enum Schema {
     /// sorts (`SQLStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
     static let teamSeverityIndex = Index(
         name: "findings_team_severity", definition: "(owner_team, (\(severityRank(of: "severity"))), id)")
+    /// One team's findings highest priority first, in pages (`SQLStore.sortKey(.priority)`).
+    static let teamPriorityIndex = Index(
+        name: "findings_team_priority", definition: "(owner_team, \(priorityKey(of: "priority")), id)")
     /// The indexes the ingest of a young store drops and builds once at its end (SQLStore.ingest).
-    static let bulkLoadIndexes = [ownerIndex, locationIndex, teamSeverityIndex]
+    static let bulkLoadIndexes = [ownerIndex, locationIndex, teamSeverityIndex, teamPriorityIndex]
 
     /// A severity column as its rank, critical first: the sort key of the severity order, written
     /// once for the index and the listing, which must spell it alike for the index to serve.
+    static func priorityKey(of column: String) -> String { "(-coalesce(\(column), -1))" }
+
     static func severityRank(of column: String) -> String {
         "CASE \(column) WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END"
     }
@@ -400,12 +405,16 @@ public enum Schema {
                 """ + backfill
         },
         Migration(version: 19, name: "one finding per fingerprint and repository, enforced by the database") { _ in
-            // Replaces the lookup index with a unique one on the same key plus the full text, so
-            // two writers can never record one finding twice (a repository of NULL counts as one
-            // repository). The ingest's lookup reads its prefix; its known-keys read covers it.
+            // The lookup index becomes unique, so two writers can never record one finding twice
+            // (a repository of NULL counts as one repository). The key is the fingerprint's first
+            // 64 bits, so one fingerprint has one key: unique keys imply unique fingerprints.
+            // Unique on the full text instead measured 1.8x slower for a first ingest of a
+            // million findings (62.7 s against 34.8 s): a random-order index of 64-byte keys.
+            // Two fingerprints sharing a key in one repository (about n^2 / 2^65: 3e-8 for a
+            // million) are refused with an error naming both, never merged.
             """
             DROP INDEX findings_fingerprint;
-            CREATE UNIQUE INDEX findings_identity ON findings (coalesce(repository, ''), fingerprint_key, fingerprint);
+            CREATE UNIQUE INDEX findings_identity ON findings (coalesce(repository, ''), fingerprint_key);
             """
         },
         Migration(version: 20, name: "team handles keep their order") { d in
@@ -418,6 +427,9 @@ public enum Schema {
             // The ingest reads a repository's last ownership map from it (a few events among
             // millions), and metrics read events of one kind.
             "CREATE INDEX events_kind ON events (kind, seq);"
+        },
+        Migration(version: 22, name: "one team's findings by priority, for pages") { _ in
+            Schema.teamPriorityIndex.create + ";"
         },
     ]
 }

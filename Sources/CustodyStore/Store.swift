@@ -133,6 +133,8 @@ public enum FindingSort: String, Sendable, CaseIterable {
     case severity
     /// Earliest due date first, findings without one last.
     case due
+    /// Highest priority first (as `custody priority` last decided it), undecided findings last.
+    case priority
 }
 
 /// Where a page of findings ended: the sort key of its last row and that row's id.
@@ -153,6 +155,7 @@ public struct FindingCursor: Sendable, Equatable {
         case .id: key = ""
         case .severity: key = String(4 - row.severity.rank)  // the SQL ranks critical 0 ... info 4
         case .due: key = row.dueAt ?? "~"
+        case .priority: key = String(-(row.priority ?? -1))  // the SQL key: -coalesce(priority, -1)
         }
         id = row.id
     }
@@ -195,6 +198,8 @@ public struct FindingRow: Sendable, Equatable {
     /// The SSVC decision and its inputs, as `custody priority` last decided them.
     public var ssvc: String? = nil
     public var ssvcInputs: String? = nil
+    /// The priority `custody priority` last computed (higher first; nil: not yet decided).
+    public var priority: Double? = nil
     /// A risk acceptance: until when, approved by whom (nil when none stands).
     public var riskAcceptedUntil: String? = nil
     public var riskApprover: String? = nil

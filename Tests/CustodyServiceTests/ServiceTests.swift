@@ -119,6 +119,8 @@ struct ServiceTests {
     @Test func everySortOrderPagesThroughEveryFindingOnceInOrder() throws {
         let fixture = try Fixture()
         try fixture.ingest(Fixture.sarif(count: 250))
+        // `custody priority` decides every open finding's priority.
+        _ = try fixture.service.priority(team: nil, limit: 1)
         for sort in FindingSort.allCases {
             let whole = try fixture.service.findings(FindingListRequest(sort: sort))
             #expect(whole.count == 250)
@@ -139,6 +141,8 @@ struct ServiceTests {
         }
         let bySeverity = try fixture.service.findings(FindingListRequest(sort: .severity)).map(\.severity.rank)
         #expect(bySeverity == bySeverity.sorted(by: >))
+        let byPriority = try fixture.service.findings(FindingListRequest(sort: .priority)).map { $0.priority ?? -1 }
+        #expect(byPriority == byPriority.sorted(by: >) && Set(byPriority).count > 1 && !byPriority.contains(-1))
         // A cursor of one order cannot continue another; garbage is refused, never guessed.
         let first = try fixture.service.forEachFinding(FindingListRequest(sort: .severity, limit: 5)) { _ in }
         let cursor = try #require(first.nextCursor)
