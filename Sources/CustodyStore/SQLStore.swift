@@ -40,6 +40,7 @@ public final class SQLStore: Store, @unchecked Sendable {
             for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
                 try connection.transaction {
                     try connection.execute(migration.sql(dialect))
+                    try migration.rewrite?(connection)
                     try connection.statement(
                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
                     )

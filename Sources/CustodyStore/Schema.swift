@@ -3,6 +3,16 @@ public struct Migration: Sendable {
     public var version: Int
     public var name: String
     public var sql: @Sendable (SQLDialect) -> String
+    /// Rows rewritten by code after the SQL, in the same transaction (what SQL cannot compute).
+    var rewrite: (@Sendable (any SQLConnection) throws -> Void)?
+
+    init(version: Int, name: String, sql: @escaping @Sendable (SQLDialect) -> String) {
+        (self.version, self.name, self.sql, rewrite) = (version, name, sql, nil)
+    }
+
+    init(version: Int, name: String, rewrite: @escaping @Sendable (any SQLConnection) throws -> Void) {
+        (self.version, self.name, self.sql, self.rewrite) = (version, name, { _ in "" }, rewrite)
+    }
 }
 
 /// The ordered migrations. Never edit an applied step: add a new one.
@@ -404,7 +414,20 @@ public enum Schema {
                 );
                 """ + backfill
         },
-        Migration(version: 19, name: "one finding per fingerprint and repository, enforced by the database") { _ in
+        Migration(
+            version: 19, name: "fingerprint keys cover the whole fingerprint",
+            rewrite: { connection in
+                // Keys were the first 16 hex digits alone, so `abc...:2` (a second occurrence) shared
+                // its key with `abc...`; such rows get the key that mixes in the whole text.
+                let rows = try connection.statement("SELECT id, fingerprint, fingerprint_key FROM findings").rows([]) {
+                    ($0.int(0), $0.text(1) ?? "", $0.int(2))
+                }
+                let update = try connection.statement("UPDATE findings SET fingerprint_key = ? WHERE id = ?")
+                for (id, fingerprint, key) in rows where EncodedFinding.key(fingerprint) != key {
+                    try update.run([.integer(EncodedFinding.key(fingerprint)), .integer(id)])
+                }
+            }),
+        Migration(version: 20, name: "one finding per fingerprint and repository, enforced by the database") { _ in
             // The lookup index becomes unique, so two writers can never record one finding twice
             // (a repository of NULL counts as one repository). The key is the fingerprint's first
             // 64 bits, so one fingerprint has one key: unique keys imply unique fingerprints.
@@ -417,18 +440,18 @@ public enum Schema {
             CREATE UNIQUE INDEX findings_identity ON findings (coalesce(repository, ''), fingerprint_key);
             """
         },
-        Migration(version: 20, name: "team handles keep their order") { d in
+        Migration(version: 21, name: "team handles keep their order") { d in
             """
             ALTER TABLE team_handles ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
             \(d.engine == .sqlite ? "UPDATE team_handles SET position = rowid;" : "")
             """
         },
-        Migration(version: 21, name: "events by kind, newest last") { _ in
+        Migration(version: 22, name: "events by kind, newest last") { _ in
             // The ingest reads a repository's last ownership map from it (a few events among
             // millions), and metrics read events of one kind.
             "CREATE INDEX events_kind ON events (kind, seq);"
         },
-        Migration(version: 22, name: "one team's findings by priority, for pages") { _ in
+        Migration(version: 23, name: "one team's findings by priority, for pages") { _ in
             Schema.teamPriorityIndex.create + ";"
         },
     ]

@@ -75,21 +75,31 @@ public struct EncodedFinding: Sendable {
         return ids.map { $0.uppercased() }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
-    /// The index key of a fingerprint: its first 16 hex digits as a signed 64-bit integer.
+    /// The index key of a fingerprint, unique per repository (findings_identity): the first 16
+    /// hex digits of a hex fingerprint as a signed 64-bit integer; any other text (an occurrence
+    /// suffix such as `:2`, a tool's own fingerprint) mixes in a 64-bit FNV-1a hash of the whole,
+    /// so fingerprints that share a hex prefix get different keys.
     static func key(_ fingerprint: String) -> Int64 {
         var value: UInt64 = 0
         var digits = 0
-        for byte in fingerprint.utf8 where digits < 16 {
+        var plainHex = true
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in fingerprint.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             let nibble: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-            default: nibble = byte & 0x0F  // not hex (an occurrence suffix): still deterministic
+            default:
+                plainHex = false
+                nibble = byte & 0x0F
             }
-            value = value << 4 | UInt64(nibble)
-            digits += 1
+            if digits < 16 {
+                value = value << 4 | UInt64(nibble)
+                digits += 1
+            }
         }
-        return Int64(bitPattern: value)
+        return Int64(bitPattern: plainHex ? value : value ^ hash)
     }
 }
 

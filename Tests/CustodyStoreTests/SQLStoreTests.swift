@@ -406,6 +406,38 @@ struct SQLStoreTests {
         #expect(try store.counts()["findings"] == 2)
     }
 
+    @Test func aStoreWhoseKeysIgnoredOccurrenceSuffixesIsRekeyedAndMadeUnique() throws {
+        let store = try SQLStore(path: path)
+        _ = try store.ingest { session in
+            try session.beginScan(scan())
+            try session.record(finding("A", path: "a.c"))
+        }
+        let fingerprint = try #require(try store.findings(FindingQuery()).first?.fingerprint)
+        // As a store of an earlier version had it: a second occurrence keyed by its hex prefix alone.
+        try store.executeForTesting(
+            """
+            DROP INDEX findings_identity;
+            CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
+            DELETE FROM schema_migrations WHERE version IN (19, 20);
+            INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, tool, rule_id, message,
+                                  severity, status, first_seen_scan)
+            SELECT fingerprint_key, fingerprint || ':2', fingerprint_basis, repository, tool, rule_id, message,
+                   severity, status, first_seen_scan FROM findings;
+            """)
+        let upgraded = try SQLStore(path: path)
+        #expect(try upgraded.appliedMigrations().last?.version == Schema.migrations.last?.version)
+        let plan = try upgraded.queryPlanForTesting(
+            "SELECT id FROM findings WHERE coalesce(repository, '') = 'r' AND fingerprint_key = 1")
+        #expect(plan.contains("findings_identity"))
+        // Seen again, both occurrences are the findings they were.
+        let summary = try upgraded.ingest { session in
+            try session.beginScan(scan(.partial))
+            try session.record(finding("A", path: "a.c"))
+        }
+        #expect((summary.new, summary.seen) == (0, 1))
+        #expect(fingerprint.count == 32)
+    }
+
     @Test func teamSummariesCountOpenWorkPerTeamAndUnowned() throws {
         let store = try SQLStore(path: path)
         try store.importOrganisation(
