@@ -22,22 +22,29 @@ struct NearbyOwners {
             }
             wanted[repository] = prefixes
         }
+        // Counted by the database per (path, team): a path's findings are one row, and the
+        // directories above it are walked once per path, not once per finding.
         let statement = try connection.statement(
-            "SELECT path, owner_team FROM findings WHERE repository IS NOT DISTINCT FROM ? AND owner_team IS NOT NULL AND path IS NOT NULL"
-        )
+            """
+            SELECT path, owner_team, count(*) AS findings FROM findings
+            WHERE repository IS NOT DISTINCT FROM ? AND owner_team IS NOT NULL AND path IS NOT NULL
+            GROUP BY path, owner_team
+            """)
+        let pathColumn = try statement.column("path")
+        let teamColumn = try statement.column("owner_team")
+        let countColumn = try statement.column("findings")
         for (repository, prefixes) in wanted {
             var counted: [Substring: [String: Int]] = [:]
-            let pathColumn = try statement.column("path")
-            let teamColumn = try statement.column("owner_team")
             try statement.forEach([repository.map(SQLValue.text) ?? .null]) { row in
                 guard let path = row.text(pathColumn), let team = row.text(teamColumn) else { return true }
+                let findings = Int(row.int(countColumn))
                 // Every directory the path is under: "", "a", "a/b" for "a/b/c.py".
-                counted["", default: [:]][team, default: 0] += 1
+                counted["", default: [:]][team, default: 0] += findings
                 var index = path.startIndex
                 while let slash = path[index...].firstIndex(of: "/") {
                     let prefix = path[..<slash]
                     if prefixes.contains(prefix) {
-                        counted[Substring(String(prefix)), default: [:]][team, default: 0] += 1
+                        counted[Substring(String(prefix)), default: [:]][team, default: 0] += findings
                     }
                     index = path.index(after: slash)
                 }

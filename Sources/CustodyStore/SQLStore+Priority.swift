@@ -40,7 +40,7 @@ extension SQLStore {
                 let insert = try connection.statement(
                     "INSERT INTO epss (cve, score, percentile) VALUES (?, ?, ?) ON CONFLICT (cve) DO NOTHING")
                 for entry in scores {
-                    try insert.run([.text(entry.cve), .real(entry.score), .optional(entry.percentile)])
+                    try insert.run([.text(entry.cve.uppercased()), .real(entry.score), .optional(entry.percentile)])
                 }
                 summary.scores = scores.count
                 try connection.statement(
@@ -52,43 +52,33 @@ extension SQLStore {
                     .text(version), .optional(released), .text(Timestamp.string(now)), .integer(Int64(scores.count)),
                     .text(digest), .text(actor),
                 ])
-                let byCVE = Dictionary(
-                    scores.map { ($0.cve, ($0.score, $0.percentile)) }, uniquingKeysWith: { a, _ in a })
-                summary.findings = try enrichEPSS(where: "cves <> ''", [], lookup: { byCVE[$0] })
+                summary.findings = try enrichEPSS(after: 0)
                 return summary
             }
         }
     }
 
-    /// Sets the EPSS score of the findings `condition` selects from the highest of their CVEs.
-    func enrichEPSS(where condition: String, _ values: [SQLValue], lookup: (String) throws -> (Double, Double?)?)
-        throws -> Int
-    {
-        let rows = try connection.statement("SELECT id, cves, epss FROM findings WHERE \(condition)").rows(values) {
-            ($0.int(0), $0.text(1) ?? "", $0.double(2))
-        }
-        let update = try connection.statement("UPDATE findings SET epss = ?, epss_percentile = ? WHERE id = ?")
-        var changed = 0
-        for (id, cves, current) in rows {
-            var best: (Double, Double?)?
-            for cve in cves.split(separator: ",") {
-                if let found = try lookup(String(cve)), found.0 > (best?.0 ?? -1) { best = found }
-            }
-            guard best?.0 != current else { continue }
-            try update.run([.optional(best?.0), .optional(best?.1), .integer(id)])
-            changed += 1
-        }
-        return changed
+    /// Gives each finding recorded after `lastID` the highest EPSS score among its ids (NULL when
+    /// the feed has none of them), in one statement over `finding_identifiers`; returns how many
+    /// findings changed.
+    func enrichEPSS(after lastID: Int64) throws -> Int {
+        let best = """
+            FROM finding_identifiers i JOIN epss e ON e.cve = i.identifier WHERE i.finding_id = findings.id
+            """
+        return try connection.statement(
+            """
+            UPDATE findings
+            SET (epss, epss_percentile) = (SELECT e.score, e.percentile \(best) ORDER BY e.score DESC, e.cve LIMIT 1)
+            WHERE id > ? AND cves <> '' AND epss IS DISTINCT FROM (SELECT max(e.score) \(best))
+            RETURNING id
+            """
+        ).rows([.integer(lastID)]) { $0.int(0) }.count
     }
 
     /// Gives findings recorded after `lastID` their EPSS scores from the stored feed.
     func enrichNewFindings(after lastID: Int64) throws {
-        let scores = try connection.statement("SELECT 1 FROM epss LIMIT 1").rows([]) { $0.int(0) }
-        guard !scores.isEmpty else { return }
-        let lookup = try connection.statement("SELECT score, percentile FROM epss WHERE cve = ?")
-        _ = try enrichEPSS(where: "id > ? AND cves <> ''", [.integer(lastID)]) { cve in
-            try lookup.rows([.text(cve)]) { ($0.double(0) ?? 0, $0.double(1)) }.first
-        }
+        guard try connection.statement("SELECT 1 FROM epss LIMIT 1").first([], { _ in true }) != nil else { return }
+        _ = try enrichEPSS(after: lastID)
     }
 
     /// Decides SSVC and priority for every open finding (stored with the inputs, changed rows

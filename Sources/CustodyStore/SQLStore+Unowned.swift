@@ -16,29 +16,38 @@ extension SQLStore {
                 var repository: String?
                 var directory: String?
             }
-            var groups: [Key: UnownedGroup] = [:]
-            var order: [Key] = []
+            // Groups in the order first met, found by key once per finding.
+            var slot: [Key: Int] = [:]
+            var groups: [UnownedGroup] = []
             let nowText = Timestamp.string(now)
+            // Few distinct scan times: each one's age is computed once.
+            var ageOf: [String: Int] = [:]
             for (id, repository, path, severity, firstSeen) in rows {
-                let directory = path.map { path in path.split(separator: "/").dropLast().joined(separator: "/") }
+                let directory = path.map { path in path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "" }
                 let key = Key(repository: repository, directory: directory)
-                if groups[key] == nil {
-                    order.append(key)
-                    groups[key] = UnownedGroup(
-                        repository: repository, directory: directory, findingIDs: [], critical: 0, high: 0, medium: 0,
-                        low: 0, oldestAgeDays: 0, ages: [0, 0, 0, 0], suggestions: [])
+                let index: Int
+                if let known = slot[key] {
+                    index = known
+                } else {
+                    index = groups.count
+                    slot[key] = index
+                    groups.append(
+                        UnownedGroup(
+                            repository: repository, directory: directory, findingIDs: [], critical: 0, high: 0,
+                            medium: 0, low: 0, oldestAgeDays: 0, ages: [0, 0, 0, 0], suggestions: []))
                 }
-                let age = Timestamp.days(from: firstSeen, to: nowText)
-                groups[key]!.findingIDs.append(id)
+                let age = ageOf[firstSeen] ?? Timestamp.days(from: firstSeen, to: nowText)
+                ageOf[firstSeen] = age
+                groups[index].findingIDs.append(id)
                 switch severity {
-                case "critical": groups[key]!.critical += 1
-                case "high": groups[key]!.high += 1
-                case "medium": groups[key]!.medium += 1
-                case "low": groups[key]!.low += 1
+                case "critical": groups[index].critical += 1
+                case "high": groups[index].high += 1
+                case "medium": groups[index].medium += 1
+                case "low": groups[index].low += 1
                 default: break
                 }
-                groups[key]!.oldestAgeDays = max(groups[key]!.oldestAgeDays, age)
-                groups[key]!.ages[age <= 7 ? 0 : age <= 30 ? 1 : age <= 90 ? 2 : 3] += 1
+                groups[index].oldestAgeDays = max(groups[index].oldestAgeDays, age)
+                groups[index].ages[age <= 7 ? 0 : age <= 30 ? 1 : age <= 90 ? 2 : 3] += 1
             }
             // Who shipped the unowned code: introducers' authors who are members of a team (or one
             // of its e-mail handles), and the teams that owned the paths when it was introduced.
@@ -59,10 +68,9 @@ extension SQLStore {
                 introduced[id] = (email, team)
             }
             let nearby = try NearbyOwners(
-                groups: order.map { ($0.repository, $0.directory) }, connection: connection)
+                groups: groups.map { ($0.repository, $0.directory) }, connection: connection)
             var result: [UnownedGroup] = []
-            for key in order {
-                var group = groups[key]!
+            for var group in groups {
                 var byIntroducers: [String: (count: Int, people: [String])] = [:]
                 var byOwnerThen: [String: Int] = [:]
                 for id in group.findingIDs {
@@ -83,7 +91,7 @@ extension SQLStore {
                     + byOwnerThen.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
                         UnownedGroup.Suggestion(team: $0.key, basis: .ownedThen, findings: $0.value)
                     }
-                    + nearby.suggestions(repository: key.repository, directory: key.directory)
+                    + nearby.suggestions(repository: group.repository, directory: group.directory)
                 result.append(group)
             }
             // Worst first: most critical, then most high, then oldest.

@@ -67,6 +67,10 @@ if arguments.count >= 3, arguments[1] == "formats" {
     exit(0)
 }
 
+if arguments.count == 5, arguments[1] == "reads", let small = Int(arguments[3]), let large = Int(arguments[4]) {
+    try ReadsBench.run(directory: arguments[2], sizes: [small, large])
+    exit(0)
+}
 if arguments.count == 3, arguments[1] == "phases" {
     try phases(report: arguments[2])
     exit(0)
