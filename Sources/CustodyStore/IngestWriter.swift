@@ -39,7 +39,6 @@ final class SQLIngestSession: IngestSession {
                 owner_team, due_at, kev_added, package, package_version, vulnerability_ids, fixed_version, cvss, asset,
                 owner_rule, first_seen_scan, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
-            RETURNING id
             """)
         identifierInsert = try connection.statement(
             "INSERT INTO finding_identifiers (identifier, finding_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
@@ -126,14 +125,12 @@ final class SQLIngestSession: IngestSession {
             INSERT INTO scans (tool, tool_version, format, source_file, repository, branch, commit_sha,
                                scope, uploader, started_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING id
             """
-        ).first([
+        ).insert([
             .text(scan.tool), .optional(scan.toolVersion), .text(scan.format), .text(scan.sourceFile),
             .optional(scan.repository), .optional(scan.branch), .optional(scan.commit), .text(scan.scope.rawValue),
             .text(scan.uploader), .text(now),
-        ]) { $0.int(0) }
-        guard let scanID else { throw StoreRefusal(.invalid, "the scan was not recorded") }
+        ])
         current = (scan, scanID, now)
         summary = IngestSummary()
         // A map this repository has not been attributed with before is a change of the ownership
@@ -289,7 +286,7 @@ final class SQLIngestSession: IngestSession {
             }
         } else {
             let rule: SQLValue = encoded.ruleKey.flatMap { ruleRows[$0] }.map(SQLValue.integer) ?? .null
-            findingID = try insert.first(encoded.values + [rule, .integer(scanID)]) { $0.int(0) } ?? 0
+            findingID = try insert.insert(encoded.values + [rule, .integer(scanID)])
             for identifier in encoded.identifiers {
                 try identifierInsert.run([.text(identifier), .integer(findingID)])
             }

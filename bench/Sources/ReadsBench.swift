@@ -147,7 +147,7 @@ enum ReadsBench {
             out.append(Reading(label: label, target: target, seconds: times.sorted()[runs / 2]))
         }
         var cursor: FindingCursor?
-        for sort in [FindingSort.priority, .severity] {
+        for sort in [FindingSort.priority, .severity, .due, .id] {
             var first = FindingQuery(team: team, limit: 50)
             first.sort = sort
             try median("\(team)'s first page of 50 by \(sort.rawValue)", target: "< 5 ms") {

@@ -126,6 +126,11 @@ final class SQLiteStatement: SQLStatement {
         }
     }
 
+    func insert(_ values: [SQLValue]) throws -> Int64 {
+        try forEach(values) { _ in true }
+        return sqlite3_last_insert_rowid(connection.handle)
+    }
+
     private func step() throws -> Bool {
         let code = sqlite3_step(handle)
         switch code {
