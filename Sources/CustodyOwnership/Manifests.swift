@@ -181,10 +181,25 @@ public enum DependencyManifest: String, Sendable, CaseIterable {
     ) {
         guard let document = try? JSONDocument(bytes: Array(text.utf8), maxDepth: 256) else { return }
         let root = document.root
-        // The line of an entry: the first line holding its quoted key.
-        func line(of needle: String) -> Int {
-            (lines.firstIndex { $0.contains(needle) } ?? -1) + 1
+        // The line of an entry: the first line holding its quoted key. Lines are indexed once
+        // by the key they open (`"key": {`) and the name they give (`"name": "x"`), so a lock
+        // file of n packages costs n lookups, not n scans of every line; a line written some
+        // other way is found by the scan.
+        var opening: [Substring: Int] = [:]
+        var naming: [Substring: Int] = [:]
+        for (index, raw) in lines.enumerated() {
+            let line = raw.drop { $0 == " " || $0 == "\t" }
+            guard line.first == "\"", let close = line.dropFirst().firstIndex(of: "\"") else { continue }
+            let key = line[line.index(after: line.startIndex)..<close]
+            let rest = line[line.index(after: close)...]
+            if rest.hasPrefix(": {"), opening[key] == nil { opening[key] = index + 1 }
+            if key == "name", rest.hasPrefix(": \""), let end = rest.dropFirst(3).firstIndex(of: "\"") {
+                let value = rest[rest.index(rest.startIndex, offsetBy: 3)..<end]
+                if naming[value] == nil { naming[value] = index + 1 }
+            }
         }
+        func scan(_ needle: String) -> Int { (lines.firstIndex { $0.contains(needle) } ?? -1) + 1 }
+        func line(opening key: String) -> Int { opening[Substring(key)] ?? scan("\"\(key)\"") }
         if kind == .composerLock {
             for section in ["packages", "packages-dev"] {
                 guard let list = root.member(section)?.array else { continue }
@@ -192,7 +207,7 @@ public enum DependencyManifest: String, Sendable, CaseIterable {
                     guard let name = package["name"]?.string, let version = package["version"]?.string else {
                         continue
                     }
-                    add(name, version, line(of: "\"name\": \"\(name)\""))
+                    add(name, version, naming[Substring(name)] ?? scan("\"name\": \"\(name)\""))
                 }
             }
             return
@@ -204,12 +219,14 @@ public enum DependencyManifest: String, Sendable, CaseIterable {
             for (key, entry) in entries {
                 guard let version = entry["version"]?.string else { continue }
                 let name = key.components(separatedBy: "node_modules/").last ?? key
-                add(name, version, line(of: "\"\(key)\""))
+                add(name, version, line(opening: key))
             }
         }
         func walk(_ dependencies: JSONValue.Members) {
             for (name, entry) in dependencies.sorted(by: { $0.key < $1.key }) {
-                if let version = entry["version"]?.string { add(name, version, line(of: "\"\(name)\": {")) }
+                if let version = entry["version"]?.string {
+                    add(name, version, opening[Substring(name)] ?? scan("\"\(name)\": {"))
+                }
                 if let nested = entry["dependencies"]?.object { walk(nested) }
             }
         }

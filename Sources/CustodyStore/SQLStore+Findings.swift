@@ -20,6 +20,33 @@ extension SQLStore {
     }
 
     func forEachFindingUnlocked(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
+        let (sql, values) = listing(query)
+        let statement = try connection.statement(sql)
+        let columns = try FindingColumns(statement)
+        try statement.forEach(values) { row in try body(columns.decode(row)) }
+    }
+
+    /// SQLite's plan of the listing `query` runs, for tests that check pages walk an index.
+    public func listingPlanForTesting(_ query: FindingQuery) throws -> String {
+        let (sql, values) = listing(query)
+        var text = sql
+        // The plan does not depend on the values; inline them so the shell-like EXPLAIN runs.
+        for value in values {
+            guard let range = text.range(of: "?") else { break }
+            let literal: String
+            switch value {
+            case .null: literal = "NULL"
+            case .integer(let number): literal = String(number)
+            case .real(let number): literal = String(number)
+            case .text(let string): literal = "'" + string.replacingOccurrences(of: "'", with: "''") + "'"
+            }
+            text.replaceSubrange(range, with: literal)
+        }
+        return try queryPlanForTesting(text)
+    }
+
+    /// The statement and parameters of a listing.
+    func listing(_ query: FindingQuery) -> (sql: String, values: [SQLValue]) {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let team = query.team {
@@ -108,9 +135,7 @@ extension SQLStore {
             sql += " LIMIT ?"
             values.append(.integer(Int64(limit)))
         }
-        let statement = try connection.statement(sql)
-        let columns = try FindingColumns(statement)
-        try statement.forEach(values) { row in try body(columns.decode(row)) }
+        return (sql, values)
     }
 
     /// The SQL expression a sort order keys on (nil: the id alone). Both engines speak it.
@@ -120,7 +145,7 @@ extension SQLStore {
         // The same expression as the index findings_team_severity, so the planner walks it.
         case .severity:
             "(" + Schema.severityRank(of: "f.severity") + ")"
-        case .due: "coalesce(f.due_at, '~')"
+        case .due: Schema.dueKey(of: "f.due_at")
         // Negated so that one ascending key serves every order; the index findings_team_priority.
         case .priority: Schema.priorityKey(of: "f.priority")
         }

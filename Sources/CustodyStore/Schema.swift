@@ -37,15 +37,24 @@ public enum Schema {
     /// One team's findings highest priority first, in pages (`SQLStore.sortKey(.priority)`).
     static let teamPriorityIndex = Index(
         name: "findings_team_priority", definition: "(owner_team, \(priorityKey(of: "priority")), id)")
+    /// One team's findings in id order and soonest due first, in pages (`SQLStore.sortKey`): without
+    /// them a page sorted the team's findings (14-18 ms at a million, growing with the team).
+    static let teamIDIndex = Index(name: "findings_team_id", definition: "(owner_team, id)")
+    static let teamDueIndex = Index(
+        name: "findings_team_due", definition: "(owner_team, \(dueKey(of: "due_at")), id)")
     /// Who owns which paths of a repository, counted per (path, team) from the index alone: the
     /// unowned queue's "teams owning code nearby" (`NearbyOwners`); 5x faster than reading the rows.
     static let nearbyIndex = Index(
         name: "findings_nearby", definition: "(repository, path, owner_team) WHERE owner_team IS NOT NULL")
     /// The indexes the ingest of a young store drops and builds once at its end (SQLStore.ingest).
-    static let bulkLoadIndexes = [ownerIndex, locationIndex, teamSeverityIndex, teamPriorityIndex, nearbyIndex]
+    static let bulkLoadIndexes = [
+        ownerIndex, locationIndex, teamSeverityIndex, teamPriorityIndex, teamIDIndex, teamDueIndex, nearbyIndex,
+    ]
 
     /// A severity column as its rank, critical first: the sort key of the severity order, written
     /// once for the index and the listing, which must spell it alike for the index to serve.
+    static func dueKey(of column: String) -> String { "coalesce(\(column), '~')" }
+
     static func priorityKey(of column: String) -> String { "(-coalesce(\(column), -1))" }
 
     static func severityRank(of column: String) -> String {
@@ -460,6 +469,9 @@ public enum Schema {
         },
         Migration(version: 24, name: "owned paths by repository, for the unowned queue's suggestions") { _ in
             Schema.nearbyIndex.create + ";"
+        },
+        Migration(version: 25, name: "one team's findings by id and by due date, for pages") { _ in
+            Schema.teamIDIndex.create + "; " + Schema.teamDueIndex.create + ";"
         },
     ]
 }

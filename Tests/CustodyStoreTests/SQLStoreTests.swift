@@ -166,6 +166,21 @@ struct SQLStoreTests {
             """)
         #expect(page.contains("findings_team_severity"))
         #expect(!page.contains("TEMP B-TREE"))
+        // The listing itself, in every order, first page and next: an index walk, never a sort.
+        let indexes: [FindingSort: String] = [
+            .id: "findings_team_id", .severity: "findings_team_severity", .due: "findings_team_due",
+            .priority: "findings_team_priority",
+        ]
+        for sort in FindingSort.allCases {
+            var query = FindingQuery(team: "pay", limit: 50)
+            query.sort = sort
+            for after in [nil, FindingCursor(key: sort == .due ? "2026" : "1", id: 1)] {
+                query.after = after
+                let plan = try SQLStore(path: path).listingPlanForTesting(query)
+                #expect(plan.contains(indexes[sort]!), "\(sort): \(plan)")
+                #expect(!plan.contains("TEMP B-TREE FOR ORDER BY"), "\(sort): \(plan)")
+            }
+        }
     }
 
     @Test func dedupFixAndReopen() throws {
