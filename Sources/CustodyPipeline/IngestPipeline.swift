@@ -336,6 +336,7 @@ final class Producer: @unchecked Sendable {
                 return (resolution.team, rule)
             }
             var lines = SourceLines(root: options.sourceRoot)
+            var rebaser = try PathRebaser(options: options)
             for input in files {
                 let file = input.name
                 let (source, reader) = try input.open(format: options.format, limits: options.limits)
@@ -359,6 +360,7 @@ final class Producer: @unchecked Sendable {
                         batch.append(.scan(record))
                     case .finding(let reported):
                         var finding = reported
+                        finding.path = finding.path.map { rebaser.rebase($0) }
                         // A score from the CVSS vectors when the tool gave none (the highest base
                         // score of the valid ones); a vector that is not valid CVSS is a warning.
                         if finding.score == nil, !finding.cvssVectors.isEmpty {
@@ -409,6 +411,7 @@ final class Producer: @unchecked Sendable {
                 }
                 try attributeWaiting()
                 warnings += report.warnings
+                warnings += rebaser.takeSummary(file: file, commit: options.commit)
             }
             if !batch.isEmpty { try send() }
             queue.finish()

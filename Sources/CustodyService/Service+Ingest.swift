@@ -40,11 +40,20 @@ extension CustodyService {
         guard !request.inputs.isEmpty else { throw ServiceError(.invalidInput, "no reports given") }
         var options = IngestOptions()
         options.repository = request.repository
-        if let repo = request.repository,
-            FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo)
-        {
-            options.checkout = repo
-            options.repository = URL(fileURLWithPath: repo).standardizedFileURL.lastPathComponent
+        if let repo = request.repository {
+            var isDirectory: ObjCBool = false
+            let looksLikePath = repo.contains("/") || repo.hasPrefix(".")
+            if FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo) {
+                options.checkout = repo
+                options.repository = URL(fileURLWithPath: repo).standardizedFileURL.lastPathComponent
+            } else if looksLikePath, request.commit != nil,
+                FileManager.default.fileExists(atPath: repo, isDirectory: &isDirectory), isDirectory.boolValue
+            {
+                throw ServiceError(
+                    .invalidInput,
+                    "'\(repo)' is a directory but not a git checkout: --commit needs one (or give the repository's name)"
+                )
+            }
         }
         options.branch = request.branch
         options.commit = request.commit

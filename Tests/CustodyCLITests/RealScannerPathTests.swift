@@ -1,0 +1,112 @@
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// Reports that real scanners wrote, run the way people run them: on absolute paths, from
+/// another machine's checkout, from a subfolder. Every location must come out repository-relative,
+/// so CODEOWNERS applies and the same results in another run are the same findings.
+struct RealScannerPathTests {
+    let session = Session()
+
+    /// Runs a scanner from PyPI (installed by scripts/bootstrap); nil when it is not there.
+    func scan(_ arguments: [String], in directory: String, output: String) throws -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()  // ruff and bandit exit 1 when they found something
+        guard process.terminationStatus <= 1, !data.isEmpty else { return nil }
+        return try session.write(output, String(decoding: data, as: UTF8.self))
+    }
+
+    func repository() throws -> GitFixture {
+        let repo = try GitFixture()
+        try repo.commit(
+            [
+                "services/api/app/x.py":
+                    "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n\npassword = \"hunter2\"\n",
+                "CODEOWNERS": "/services/api/ @org/api\n",
+            ], message: "init")
+        _ = try session.write("teams.yaml", "teams:\n  - id: api\n    handles: [\"@org/api\"]\n")
+        #expect(session.run("teams", "import", session.directory.file("teams.yaml")).status == 0)
+        return repo
+    }
+
+    func owners() throws -> [String] {
+        let listing = try session.json(session.run("findings", "list", "--json").out)
+        return (listing.array.map(Array.init) ?? []).map {
+            ($0["path"]?.string ?? "") + " " + ($0["owner_team"]?.string ?? "-")
+        }
+    }
+
+    @Test func ruffsAbsoluteURIsBecomeRepositoryRelative() throws {
+        let repo = try repository()
+        guard
+            let report = try scan(
+                ["ruff", "check", "--no-cache", "--output-format", "sarif", "--select", "S", repo.path + "/services"],
+                in: repo.path, output: "ruff.sarif")
+        else {
+            Issue.record("ruff is not installed: run scripts/bootstrap")
+            return
+        }
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("file://" + repo.path))
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", report)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("paths made repository-relative: removed '\(repo.path.dropFirst())/' on 2"))
+        #expect(try owners() == ["services/api/app/x.py api", "services/api/app/x.py api"])
+        // The same report from another machine's checkout: the tree tells what to strip, and the
+        // results are the findings already recorded (none new, none fixed).
+        let elsewhere = try session.write(
+            "ruff-ci.sarif",
+            try String(contentsOfFile: report, encoding: .utf8).replacingOccurrences(
+                of: repo.path, with: "/home/ci/builds/x"))
+        let again = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", elsewhere)
+        #expect(again.out.hasPrefix("2 findings: 0 new, 2 seen, 0 fixed"), "\(again.out) \(again.err)")
+        #expect(again.err.contains("removed 'home/ci/builds/x/' on 2"))
+    }
+
+    @Test func banditRunInASubfolderIsPlacedUnderIt() throws {
+        let repo = try repository()
+        guard
+            let report = try scan(
+                ["bandit", "-q", "-r", "-f", "json", "app"], in: repo.path + "/services/api", output: "bandit.json")
+        else {
+            Issue.record("bandit is not installed: run scripts/bootstrap")
+            return
+        }
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
+        #expect(result.status == 0, "\(result.err)")
+        let owners = try owners()
+        #expect(owners.count >= 2 && Set(owners) == ["services/api/app/x.py api"])
+        #expect(result.err.contains("added 'services/api/' on \(owners.count) locations"))
+    }
+
+    @Test func aFolderThatIsNotACheckoutIsRefusedWithACommit() throws {
+        let folder = session.directory.file("plain")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let report = try session.write(
+            "r.json", #"{"format": "custody-findings/1", "tool": "T", "findings": []}"#)
+        let result = session.run("ingest", "--repo", folder, "--commit", "HEAD", report)
+        #expect(result.status == 3)  // invalid input
+        #expect(result.err.contains("is a directory but not a git checkout"))
+        #expect(session.run("ingest", "--repo", folder, report).status == 0)  // a name then
+    }
+
+    @Test func locationsThatMatchNothingAreSaid() throws {
+        let repo = try repository()
+        let report = try session.write(
+            "r.json",
+            """
+            {"format": "custody-findings/1", "tool": "Pentest", "findings": [
+              {"id": "P-1", "title": "IDOR", "severity": "high", "path": "elsewhere/none.py", "line": 3}]}
+            """)
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
+        #expect(result.status == 0)
+        #expect(result.err.contains("1 location match no file of commit HEAD (e.g. 'elsewhere/none.py')"))
+    }
+}
