@@ -26,7 +26,10 @@ enum IngestCommand {
             OptionSpec("release-pattern", value: "GLOB", help: "tags that are releases, for introducers (default v*)"),
             configOption,
             OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
-            OptionSpec("format", value: "FORMAT", help: "force a format instead of detecting it (sarif)"),
+            OptionSpec(
+                "format", value: "FORMAT",
+                help: "force a format instead of detecting it: "
+                    + ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
             OptionSpec("max-depth", value: "N", help: "refuse JSON nested deeper than N levels (default 256)"),
             OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),

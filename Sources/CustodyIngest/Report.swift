@@ -101,10 +101,11 @@ public final class ReportSource {
     }
 
     /// A report already in memory (`file` names it in messages), as the fuzz targets feed them.
-    public init(file: String, input: JSONInput, limits: InputLimits = InputLimits()) throws {
-        guard input.count <= limits.maxBytes else {
+    public init(file: String, input raw: JSONInput, limits: InputLimits = InputLimits()) throws {
+        guard raw.count <= limits.maxBytes else {
             throw Diagnostic(file: file, message: "cannot read: over the limit of \(limits.maxBytes) bytes")
         }
+        let input = try ReportEncoding.prepare(raw, file: file, limits: limits)
         self.file = file
         self.limits = limits
         self.input = input
@@ -196,9 +197,16 @@ public enum ReportRegistry {
         }
         guard let reader = readers.first(where: { $0.detect(source) }) else {
             let known = readers.map(\.format.rawValue).joined(separator: ", ")
+            let seen: String
+            if let members = source.rootMembers {
+                let keys = members.prefix(6).map { "'\($0.key)'" }.joined(separator: ", ")
+                seen = members.isEmpty ? "an empty JSON object" : "a JSON object with members \(keys)"
+            } else {
+                seen = "a JSON \(source.kind(of: source.input.whole).map { "\($0)" } ?? "value")"
+            }
             throw Diagnostic(
                 file: path, place: "$",
-                message: "not a recognised report format (known: \(known)); use --format to force one")
+                message: "\(seen), which is none of the formats read (\(known)); use --format to force one")
         }
         return (source, reader)
     }

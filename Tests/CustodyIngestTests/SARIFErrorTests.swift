@@ -34,7 +34,7 @@ struct SARIFErrorTests {
     @Test func notSARIF() throws {
         let diagnostic = try error(#"{"SchemaVersion": 2, "Results": []}"#)
         #expect(diagnostic.place == "$")
-        #expect(diagnostic.message.contains("not a recognised report format"))
+        #expect(diagnostic.message.contains("which is none of the formats read"))
     }
 
     @Test func wrongVersion() throws {

@@ -1,0 +1,95 @@
+import CZlib
+import CustodyCore
+import CustodyJSON
+import Foundation
+
+/// Reports as files arrive, made into the UTF-8 text the readers parse: gzip-compressed reports
+/// are inflated (recognised by their magic bytes, whatever the file is called), a UTF-8 byte order
+/// mark is skipped, UTF-16 and UTF-32 (by their marks, or UTF-16 by its zero bytes) are converted,
+/// and XML is refused by name instead of being parsed as JSON. A plain UTF-8 report is passed
+/// through untouched (no copy).
+enum ReportEncoding {
+    static func prepare(_ input: JSONInput, file: String, limits: InputLimits) throws -> JSONInput {
+        let bytes = input.bytes
+        if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B {
+            return try prepare(
+                JSONInput(bytes: try inflate(bytes, file: file, limit: limits.maxBytes)), file: file,
+                limits: limits)
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return JSONInput(bytes: Array(bytes.dropFirst(3))) }
+        if let (encoding, name, mark) = unicode(bytes) {
+            guard let text = String(bytes: bytes.dropFirst(mark), encoding: encoding) else {
+                throw Diagnostic(file: file, message: "\(name) text that does not decode: save the report as UTF-8")
+            }
+            return JSONInput(bytes: Array(text.utf8))
+        }
+        if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "<") {
+            throw Diagnostic(
+                file: file, place: "line 1",
+                message:
+                    "an XML document (\(root(of: bytes))): Custody reads these formats as JSON only "
+                    + "(\(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))); export the report as JSON")
+        }
+        return input
+    }
+
+    /// UTF-32 and UTF-16 by their byte order marks, and UTF-16 without one by its zero bytes (a
+    /// JSON report starts with ASCII, so every other byte is zero).
+    private static func unicode(_ bytes: UnsafeBufferPointer<UInt8>) -> (String.Encoding, String, Int)? {
+        if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return (.utf32BigEndian, "UTF-32", 4) }
+        if bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return (.utf32LittleEndian, "UTF-32", 4) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BigEndian, "UTF-16", 2) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LittleEndian, "UTF-16", 2) }
+        guard bytes.count >= 4 else { return nil }
+        if bytes[0] != 0, bytes[1] == 0, bytes[2] != 0, bytes[3] == 0 { return (.utf16LittleEndian, "UTF-16", 0) }
+        if bytes[0] == 0, bytes[1] != 0, bytes[2] == 0, bytes[3] != 0 { return (.utf16BigEndian, "UTF-16", 0) }
+        return nil
+    }
+
+    /// The name of an XML document's root element, for the message.
+    private static func root(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
+        var rest = Substring(head)
+        while let open = rest.firstIndex(of: "<") {
+            rest = rest[rest.index(after: open)...]
+            guard let first = rest.first, first != "?", first != "!" else { continue }
+            let name = rest.prefix { !" \t\r\n/>".contains($0) }
+            return "root <\(name)>"
+        }
+        return "no root element"
+    }
+
+    /// gzip (or zlib) data inflated, refusing more than `limit` bytes of output.
+    private static func inflate(_ bytes: UnsafeBufferPointer<UInt8>, file: String, limit: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw Diagnostic(file: file, message: "cannot start reading gzip")
+        }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        stream.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress)
+        stream.avail_in = UInt32(bytes.count)
+        while true {
+            let (code, produced) = chunk.withUnsafeMutableBufferPointer { buffer -> (Int32, Int) in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = UInt32(buffer.count)
+                let code = CZlib.inflate(&stream, Z_NO_FLUSH)
+                return (code, buffer.count - Int(stream.avail_out))
+            }
+            output += chunk[0..<produced]
+            guard output.count <= limit else {
+                throw Diagnostic(file: file, message: "cannot read: over the limit of \(limit) bytes (uncompressed)")
+            }
+            if code == Z_STREAM_END { return output }
+            guard code == Z_OK else {
+                throw Diagnostic(
+                    file: file,
+                    message: "a gzip stream that ends early or is damaged (after \(output.count) bytes of output)")
+            }
+            if stream.avail_in == 0 && produced == 0 {
+                throw Diagnostic(file: file, message: "a gzip stream that ends early (after \(output.count) bytes)")
+            }
+        }
+    }
+}
