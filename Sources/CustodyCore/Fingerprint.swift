@@ -43,12 +43,15 @@ public enum Fingerprint {
         hasher.update(finding.path ?? "")
         hasher.separate()
         let basis: Basis
-        if !finding.toolFingerprints.isEmpty {
+        // Placeholders ("requires login") would make every result of a rule in a file one
+        // identity told apart by order only: they are ignored, the content decides instead.
+        let toolFingerprints = finding.toolFingerprints.filter { !isPlaceholder($0.value) }
+        if !toolFingerprints.isEmpty {
             basis = .tool
-            for key in finding.toolFingerprints.keys.sorted() {
+            for key in toolFingerprints.keys.sorted() {
                 hasher.update(key)
                 hasher.update("=")
-                hasher.update(finding.toolFingerprints[key]!)
+                hasher.update(toolFingerprints[key]!)
                 hasher.separate()
             }
         } else if let text = finding.snippet ?? sourceLine, !foldWhitespace(text).isEmpty {

@@ -305,7 +305,10 @@ struct RunContext {
         if level == nil { level = rule?.defaultLevel ?? (kind == "fail" ? "warning" : "none") }
 
         var score: Double?
-        var severity = Severity(sarifLevel: level ?? "warning") ?? .medium
+        var severity =
+            ToolIdentity.severity(tool: tool, sarifLevel: level ?? "warning") ?? Severity(
+                sarifLevel: level ?? "warning")
+            ?? .medium
         let ownSeverity = RunContext.securitySeverity(result["properties"]?["security-severity"])
         switch ownSeverity ?? rule?.securitySeverity {
         case .score(let value)?:

@@ -335,7 +335,9 @@ final class Producer: @unchecked Sendable {
                 owners[path] = (resolution.team, rule)
                 return (resolution.team, rule)
             }
-            var lines = SourceLines(root: options.sourceRoot)
+            // Flagged lines come from the source root, else from the checkout (a Semgrep JSON report
+            // without a login has no snippet, its SARIF has one: both must give the same content).
+            var lines = SourceLines(root: options.sourceRoot ?? options.checkout)
             var rebaser = try PathRebaser(options: options)
             for input in files {
                 let file = input.name
@@ -345,7 +347,8 @@ final class Producer: @unchecked Sendable {
                 var scan: ScanRecord?
                 let report = try reader.read(source) { item in
                     switch item {
-                    case .run(let tool, let version):
+                    case .run(let reportedTool, let version):
+                        let tool = ToolIdentity.name(reportedTool)
                         try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
                         dependencies = []
@@ -360,6 +363,7 @@ final class Producer: @unchecked Sendable {
                         batch.append(.scan(record))
                     case .finding(let reported):
                         var finding = reported
+                        finding.tool = ToolIdentity.name(finding.tool)
                         finding.path = finding.path.map { rebaser.rebase($0) }
                         // A score from the CVSS vectors when the tool gave none (the highest base
                         // score of the valid ones); a vector that is not valid CVSS is a warning.
@@ -377,7 +381,8 @@ final class Producer: @unchecked Sendable {
                             }
                         }
                         let sourceLine =
-                            finding.snippet == nil && finding.toolFingerprints.isEmpty
+                            finding.snippet == nil
+                                && finding.toolFingerprints.values.allSatisfy(Fingerprint.isPlaceholder)
                             ? lines.line(path: finding.path, number: finding.line) : nil
                         let (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)

@@ -86,6 +86,49 @@ struct RealScannerPathTests {
         #expect(result.err.contains("added 'services/api/' on \(owners.count) locations"))
     }
 
+    /// Semgrep without a login, as it runs offline on a local rule: JSON and SARIF of one scan.
+    @Test func semgrepsJSONAndSARIFAreTheSameFindings() throws {
+        let repo = try repository()
+        let code = "import subprocess\n\ndef a(cmd):\n    return subprocess.call(cmd, shell=True)\n"
+        try repo.commit(
+            ["services/api/app/y.py": code + "\ndef b(cmd):\n    return subprocess.check_call(cmd, shell=True)\n"],
+            message: "y")
+        let rules = try session.write(
+            "rules.yaml",
+            """
+            rules:
+              - id: shell-true
+                languages: [python]
+                severity: INFO
+                message: subprocess with shell=True
+                metadata:
+                  cwe: ["CWE-78: OS Command Injection"]
+                pattern-either:
+                  - pattern: subprocess.call(..., shell=True)
+                  - pattern: subprocess.check_call(..., shell=True)
+            """)
+        let common = ["semgrep", "scan", "--metrics=off", "--disable-version-check", "--config", rules]
+        guard let json = try scan(common + ["--json", repo.path + "/services"], in: repo.path, output: "sg.json"),
+            let sarif = try scan(common + ["--sarif", repo.path + "/services"], in: repo.path, output: "sg.sarif")
+        else {
+            Issue.record("semgrep is not installed: run scripts/bootstrap")
+            return
+        }
+        // What makes this hard, as Semgrep writes it: placeholder fingerprints, two tool names.
+        #expect(try String(contentsOfFile: sarif, encoding: .utf8).contains("requires login"))
+        #expect(try String(contentsOfFile: sarif, encoding: .utf8).contains("Semgrep OSS"))
+        let first = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", json)
+        #expect(first.out.hasPrefix("3 findings: 3 new"), "\(first.out) \(first.err)")
+        let second = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", sarif)
+        #expect(second.out.hasPrefix("3 findings: 0 new, 3 seen, 0 fixed"), "\(second.out) \(second.err)")
+        let listing = try session.json(session.run("findings", "list", "--json").out).array.map(Array.init) ?? []
+        #expect(listing.count == 3)
+        #expect(Set(listing.compactMap { $0["tool"]?.string }) == ["Semgrep"])
+        #expect(Set(listing.compactMap { $0["severity"]?.string }) == ["info"])  // INFO, from either format
+        // Two results of one rule in one file are two identities, not one told apart by order.
+        #expect(Set(listing.compactMap { $0["fingerprint_basis"]?.string }) == ["content"])
+    }
+
     @Test func aFolderThatIsNotACheckoutIsRefusedWithACommit() throws {
         let folder = session.directory.file("plain")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

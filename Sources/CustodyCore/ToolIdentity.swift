@@ -1,0 +1,46 @@
+import Foundation
+
+/// One name per scanner, whatever its output format says: Semgrep's JSON says nothing and its
+/// SARIF says "Semgrep OSS" (or "Semgrep Pro"); Bandit's SARIF says "Bandit"; ruff's says "ruff".
+/// The name is part of every code finding's fingerprint and of the target a full scan proves
+/// fixed, so one scan written in two formats must give one name.
+public enum ToolIdentity {
+    /// Lower-cased names (or their first word followed by an edition) and the scanner they mean.
+    static let canonical: [String: String] = [
+        "semgrep": "Semgrep", "semgrep oss": "Semgrep", "semgrep pro": "Semgrep", "semgrep cli": "Semgrep",
+        "semgrep code": "Semgrep", "bandit": "Bandit", "ruff": "Ruff", "codeql": "CodeQL", "trivy": "Trivy",
+        "grype": "Grype", "osv-scanner": "OSV-Scanner", "checkov": "Checkov", "gitleaks": "Gitleaks",
+        "eslint": "ESLint", "gosec": "gosec", "snyk open source": "Snyk", "snyk code": "Snyk Code",
+    ]
+
+    /// Scanners whose SARIF levels stand for their own severities, mapped as their other formats
+    /// map them (docs/formats.md): Semgrep writes INFO as `note`, which is `info` from its JSON.
+    static let sarifLevels: [String: [String: Severity]] = [
+        "Semgrep": ["error": .high, "warning": .medium, "note": .info]
+    ]
+
+    /// The severity a SARIF level means for `tool` when the scanner has its own table, else nil.
+    public static func severity(tool: String, sarifLevel: String) -> Severity? {
+        sarifLevels[name(tool)]?[sarifLevel]
+    }
+
+    /// The scanner's one name: a known one's canonical spelling, otherwise the name as given.
+    public static func name(_ reported: String) -> String {
+        let key = reported.trimmingCharacters(in: .whitespaces).lowercased()
+        return canonical[key] ?? reported
+    }
+}
+
+extension Fingerprint {
+    /// Values tools write where a fingerprint would go without being one: Semgrep without a login
+    /// writes "requires login" on every result. A real fingerprint is a hash or an id: no spaces,
+    /// not one repeated character, not a word for "none".
+    public static func isPlaceholder(_ value: String) -> Bool {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        guard let first = text.first else { return true }
+        if text.contains(where: \.isWhitespace) { return true }
+        if text.allSatisfy({ $0 == first }) { return true }
+        return ["none", "null", "nil", "n/a", "unknown", "undefined", "requires_login", "login_required"].contains(
+            text.lowercased())
+    }
+}
