@@ -66,6 +66,8 @@ public struct NormalizedFinding: Sendable, Equatable {
     public var cvssVectors: [String] = []
     /// The artifact scanned when there is no repository: an image, a file system, an SBOM.
     public var asset: String?
+    /// The report marks the result as a security one (a `security` tag, a security severity).
+    public var securityTagged = false
 
     public init(
         tool: String, toolVersion: String? = nil, ruleID: String, ruleName: String? = nil,

@@ -79,6 +79,8 @@ public struct PreparedFinding: Sendable {
     /// Who shipped it, when attribution ran; else why it is unknown (nil when it did not run).
     public var introducer: Introducer?
     public var introducerUnknownReason: String?
+    /// Security or code quality (``ToolIdentity/category(of:)``).
+    public var category: FindingCategory = .security
 
     public init(
         finding: NormalizedFinding, fingerprint: String, fingerprintBasis: Fingerprint.Basis,

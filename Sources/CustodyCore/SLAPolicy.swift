@@ -70,6 +70,9 @@ public struct SLAPolicy: Sendable, Equatable {
     public var days: [Severity: Int]
     public var businessDays: Bool
     public var overrides: [Override]
+    /// Code-quality findings get due dates too (`sla.include_quality: true`); by default only
+    /// security findings do.
+    public var includesQuality = false
 
     public static let defaultDays: [Severity: Int] = [.critical: 15, .high: 30, .medium: 90, .low: 180]
 

@@ -24,11 +24,42 @@ public enum ToolIdentity {
         sarifLevels[name(tool)]?[sarifLevel]
     }
 
+    /// Scanners whose every result is a security finding, whatever its tags say.
+    static let securityScanners: Set<String> = [
+        "Bandit", "Gitleaks", "Trivy", "Grype", "OSV-Scanner", "Checkov", "Snyk", "Snyk Code", "gosec",
+    ]
+    /// Linters whose security rules are one family of rule ids: Ruff's `S` rules are Bandit's.
+    static let securityRulePrefixes: [String: [String]] = ["Ruff": ["S"], "ESLint": ["security/"]]
+
+    /// Whether a finding is a security finding or a code-quality one (a linter's style rule):
+    /// security when it names a weakness (CWE), a vulnerability or a package, when the report tags
+    /// it security or gives it a security severity, when its scanner finds nothing else, or when
+    /// its rule is of a linter's security family; quality otherwise. Quality findings are kept with
+    /// their level but get no due date and stay out of security counts (docs/formats.md).
+    public static func category(of finding: NormalizedFinding) -> FindingCategory {
+        if finding.securityTagged || !finding.cwes.isEmpty || !finding.cves.isEmpty
+            || !finding.vulnerabilityIDs.isEmpty || finding.package != nil
+        {
+            return .security
+        }
+        let tool = name(finding.tool)
+        if securityScanners.contains(tool) { return .security }
+        if let prefixes = securityRulePrefixes[tool] {
+            return prefixes.contains { finding.ruleID.hasPrefix($0) } ? .security : .quality
+        }
+        return .quality
+    }
+
     /// The scanner's one name: a known one's canonical spelling, otherwise the name as given.
     public static func name(_ reported: String) -> String {
         let key = reported.trimmingCharacters(in: .whitespaces).lowercased()
         return canonical[key] ?? reported
     }
+}
+
+/// What kind of finding it is: a security one (the default of every count and SLA) or code quality.
+public enum FindingCategory: String, Sendable, CaseIterable, Codable {
+    case security, quality
 }
 
 extension Fingerprint {

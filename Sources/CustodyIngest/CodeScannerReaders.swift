@@ -32,7 +32,7 @@ public struct SemgrepReader: ReportReader {
             var fingerprints: [String: String] = [:]
             // Semgrep's own fingerprint is "requires login" without an account: not an identity.
             if let print = extra?["fingerprint"]?.string, print != "requires login" { fingerprints["semgrep"] = print }
-            let finding = NormalizedFinding(
+            var finding = NormalizedFinding(
                 tool: "Semgrep", toolVersion: version,
                 ruleID: try fields.required(result["check_id"], at + ".check_id"),
                 message: try fields.string(extra?["message"], at + ".extra.message") ?? "",
@@ -44,6 +44,7 @@ public struct SemgrepReader: ReportReader {
                 snippet: (try fields.string(extra?["lines"], at + ".extra.lines")).flatMap {
                     $0 == "requires login" ? nil : $0
                 }, toolFingerprints: fingerprints)
+            finding.securityTagged = extra?["metadata"]?["category"]?.string?.lowercased() == "security"
             try emit(.finding(finding))
             count += 1
         }
@@ -145,6 +146,7 @@ public struct GitLabReader: ReportReader {
                 cves: ids.filter { $0.hasPrefix("CVE-") },
                 path: try fields.string(location?["file"], at + ".location.file").map(RepositoryPath.normalize),
                 line: try fields.int(location?["start_line"], at + ".location.start_line"))
+            finding.securityTagged = true  // a GitLab security report holds security findings only
             if let dependency = location?["dependency"] {
                 finding.package = try fields.string(
                     dependency["package"]?["name"], at + ".location.dependency.package.name")

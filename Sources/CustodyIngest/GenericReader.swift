@@ -141,6 +141,7 @@ public struct GenericReader: ReportReader {
         finding.packageVersion = record.version
         if finding.package != nil { finding.vulnerabilityIDs = record.cve }
         finding.asset = record.asset
+        finding.securityTagged = true  // pentest, bug-bounty and AI findings are reported as security
         finding.cvssVectors = record.cvss.map { [$0] } ?? []
         return finding
     }

@@ -110,6 +110,8 @@ struct SARIFRule {
     var cwes: [String]
     var cves: [String]
     var messageStrings: [String: String]
+    /// Tagged `security` (CodeQL, Semgrep) or given a security severity.
+    var security = false
 }
 
 enum SecuritySeverity {
@@ -217,6 +219,8 @@ struct RunContext {
                 }
             }
         }
+        rule.security =
+            rule.securitySeverity != nil || tags.contains { $0.lowercased() == "security" }
         rule.cwes = Tags.cwes(in: tags)
         rule.cves = Tags.cves(in: [id] + tags)
         return rule
@@ -401,6 +405,9 @@ struct RunContext {
             column: column, snippet: snippet, toolFingerprints: fingerprints, suppressions: suppressions,
             baselineState: result["baselineState"]?.string)
         (finding.package, finding.packageVersion) = Self.package(result["properties"], message: message)
+        let resultTags = result["properties"]?["tags"]?.array?.compactMap(\.string) ?? []
+        finding.securityTagged =
+            rule?.security == true || ownSeverity != nil || resultTags.contains { $0.lowercased() == "security" }
         return finding
     }
 

@@ -85,8 +85,17 @@ public struct Configuration: Sendable, Equatable {
             }
             return result
         }
-        for entry in sla.entries ?? [] where !["days", "business_days", "overrides"].contains(entry.key) {
-            throw fail(entry.value, "unknown key '\(entry.key)' in sla (expected days, business_days, overrides)")
+        for entry in sla.entries ?? []
+        where !["days", "business_days", "overrides", "include_quality"].contains(entry.key) {
+            throw fail(
+                entry.value,
+                "unknown key '\(entry.key)' in sla (expected days, business_days, overrides, include_quality)")
+        }
+        if let node = sla["include_quality"] {
+            guard let flag = node.string, ["true", "false"].contains(flag) else {
+                throw fail(node, "include_quality must be true or false")
+            }
+            configuration.sla.includesQuality = flag == "true"
         }
         if let node = sla["days"] {
             configuration.sla.days.merge(try days(node)) { _, new in new }

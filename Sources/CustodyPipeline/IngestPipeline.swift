@@ -398,7 +398,10 @@ final class Producer: @unchecked Sendable {
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
                         let kev = options.dueDates.kevEntries(cves: finding.cves)
                         prepared.kevAdded = kev.map(\.dateAdded).min()
-                        prepared.dueAt = dueDate(finding.severity, owner.team, kev: kev)
+                        prepared.category = ToolIdentity.category(of: finding)
+                        if prepared.category == .security || options.dueDates.policy.includesQuality {
+                            prepared.dueAt = dueDate(finding.severity, owner.team, kev: kev)
+                        }
                         guard let scan else {
                             throw Diagnostic(
                                 file: file,

@@ -56,6 +56,7 @@ public enum Wire {
         out.field("risk_approver", row.riskApprover)
         out.field("justification", row.justification)
         out.field("priority", row.priority)
+        out.field("category", row.category.rawValue)
     }
 
     /// One finding whole (`findings show --json`): the listing's members, then ownership

@@ -9,7 +9,7 @@ struct FindingColumns {
     let introducedCommit, introducedAuthor, introducedEmail, introducedAt, introducedRelease: Int32
     let introducedTeam, introducedPath, introducedLine, introducerReason: Int32
     let dueAt, kevAdded, escalation, package, packageVersion, vulnerabilityIDs, fixedVersion, cvss, asset: Int32
-    let sources, epss, ssvc, ssvcInputs, priority, acceptedUntil, approver, justification: Int32
+    let sources, epss, ssvc, ssvcInputs, priority, category, acceptedUntil, approver, justification: Int32
 
     init(_ statement: any SQLStatement) throws {
         let c = statement.column
@@ -37,6 +37,7 @@ struct FindingColumns {
         (vulnerabilityIDs, fixedVersion) = (try c("vulnerability_ids"), try c("fixed_version"))
         (cvss, asset, sources) = (try c("cvss"), try c("asset"), try c("sources"))
         (epss, ssvc, ssvcInputs, priority) = (try c("epss"), try c("ssvc"), try c("ssvc_inputs"), try c("priority"))
+        category = try c("category")
         (acceptedUntil, approver) = (try c("risk_accepted_until"), try c("risk_approver"))
         justification = try c("justification")
     }
@@ -91,6 +92,7 @@ struct FindingColumns {
         found.ssvc = row.text(ssvc)
         found.ssvcInputs = row.text(ssvcInputs)
         found.priority = row.double(priority)
+        found.category = FindingCategory(rawValue: row.text(category) ?? "") ?? .security
         found.riskAcceptedUntil = row.text(acceptedUntil)
         found.riskApprover = row.text(approver)
         found.justification = row.text(justification)

@@ -37,8 +37,8 @@ final class SQLIngestSession: IngestSession {
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
                 rule_name, message, severity, score, level, cwes, cves, path, line, suppressions, baseline_state,
                 owner_team, due_at, kev_added, package, package_version, vulnerability_ids, fixed_version, cvss, asset,
-                owner_rule, first_seen_scan, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
+                category, owner_rule, first_seen_scan, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')
             """)
         identifierInsert = try connection.statement(
             "INSERT INTO finding_identifiers (identifier, finding_id) VALUES (?, ?) ON CONFLICT DO NOTHING")

@@ -59,7 +59,11 @@ extension SQLStore {
                 let teams = organisation.teamsByID
                 let rules = DueDateRules(policy: policy, criticality: criticality, kev: try kevCatalogUnlocked())
                 var changed = 0
-                for row in try dueInputs(where: "f.status IN ('open', 'acknowledged', 'reopened', 'transferred')") {
+                // Code-quality findings have no due date unless the policy includes them.
+                let quality = policy.includesQuality ? "" : " AND f.category = 'security'"
+                for row in try dueInputs(
+                    where: "f.status IN ('open', 'acknowledged', 'reopened', 'transferred')" + quality)
+                {
                     let new = rules.dueDate(
                         severity: row.severity, team: row.team.flatMap { teams[$0] }, organisation: organisation,
                         start: row.firstSeen, repository: row.repository, kevEntries: rules.kevEntries(cves: row.cves))

@@ -118,7 +118,7 @@ extension SQLStore {
                    CASE WHEN f.fingerprint_basis = 'dependency'
                         THEN (SELECT \(connection.dialect.distinctList("sc.tool")) FROM sightings si JOIN scans sc ON sc.id = si.scan_id
                               WHERE si.finding_id = f.id)
-                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs, f.priority,
+                        ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs, f.priority, f.category,
                    f.risk_accepted_until, f.risk_approver, f.justification
             FROM findings f
             JOIN sightings latest ON latest.finding_id = f.id

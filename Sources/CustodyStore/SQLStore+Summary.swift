@@ -13,7 +13,7 @@ extension SQLStore {
                          count(*) FILTER (WHERE status IN ('open','acknowledged','reopened','transferred') AND severity = 'medium') AS medium,
                          count(*) FILTER (WHERE status IN ('open','acknowledged','reopened','transferred') AND severity = 'low') AS low,
                          count(*) FILTER (WHERE status = 'fixed') AS fixed
-                  FROM findings GROUP BY owner_team
+                  FROM findings WHERE category = 'security' GROUP BY owner_team
                 )
                 SELECT t.id, t.name, c.open, c.critical, c.high, c.medium, c.low, c.fixed
                 FROM teams t LEFT JOIN counts c ON c.team = t.id

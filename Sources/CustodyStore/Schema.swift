@@ -473,5 +473,8 @@ public enum Schema {
         Migration(version: 25, name: "one team's findings by id and by due date, for pages") { _ in
             Schema.teamIDIndex.create + "; " + Schema.teamDueIndex.create + ";"
         },
+        Migration(version: 26, name: "findings: security or code quality") { _ in
+            "ALTER TABLE findings ADD COLUMN category TEXT NOT NULL DEFAULT 'security';"
+        },
     ]
 }

@@ -66,6 +66,7 @@ public struct EncodedFinding: Sendable {
             .optional(finding.package), .optional(finding.packageVersion),
             .text(finding.vulnerabilityIDs.joined(separator: ",")), .optional(finding.fixedVersion),
             .text(finding.cvssVectors.joined(separator: " ")), .optional(finding.asset),
+            .text(prepared.category.rawValue),
         ]
     }
 
@@ -208,6 +209,8 @@ public struct FindingRow: Sendable, Equatable {
     /// The SSVC decision and its inputs, as `custody priority` last decided them.
     public var ssvc: String? = nil
     public var ssvcInputs: String? = nil
+    /// Security, or code quality (kept, but out of security counts and, by default, SLAs).
+    public var category: FindingCategory = .security
     /// The priority `custody priority` last computed (higher first; nil: not yet decided).
     public var priority: Double? = nil
     /// A risk acceptance: until when, approved by whom (nil when none stands).

@@ -63,7 +63,7 @@ final class Session {
             #"{"ruleId":"R1","level":"error","message":{"text":"bad \#(index)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"\#(path)"},"region":{"startLine":\#(index + 3),"snippet":{"text":"code(\#(index))"}}}}]}"#
         }
         return
-            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"R1"}]}},"results":[\#(results.joined(separator: ","))]}]}"#
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"R1","properties":{"tags":["security"]}}]}},"results":[\#(results.joined(separator: ","))]}]}"#
     }
 }
 

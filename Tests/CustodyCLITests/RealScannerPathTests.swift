@@ -129,6 +129,37 @@ struct RealScannerPathTests {
         #expect(Set(listing.compactMap { $0["fingerprint_basis"]?.string }) == ["content"])
     }
 
+    /// Ruff marks every result `error`: its Bandit-derived `S` rules are security findings, its
+    /// style rules code quality (kept with their level, no due date, out of the team's counts).
+    @Test func aLintersStyleRulesAreQualityNotSecurity() throws {
+        let repo = try repository()
+        try repo.commit(
+            ["services/api/app/long.py": "x = '" + String(repeating: "a", count: 120) + "'\n"], message: "long")
+        guard
+            let report = try scan(
+                ["ruff", "check", "--no-cache", "--output-format", "sarif", "--select", "S602,E501", "services"],
+                in: repo.path, output: "ruff.sarif")
+        else {
+            Issue.record("ruff is not installed: run scripts/bootstrap")
+            return
+        }
+        #expect(session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report).status == 0)
+        let rows = try session.json(session.run("findings", "list", "--json").out).array.map(Array.init) ?? []
+        let byRule = Dictionary(rows.map { ($0["rule"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byRule["S602"]?["category"]?.string == "security")
+        #expect(byRule["S602"]?["due_at"]?.string != nil)
+        #expect(byRule["E501"]?["category"]?.string == "quality")
+        #expect(byRule["E501"]?["due_at"]?.string == nil)
+        let summary = try session.json(session.run("summary", "--json").out).array.map(Array.init) ?? []
+        #expect(summary.first { $0["team"]?.string == "api" }?["open"]?.int == 1)  // the security one
+        // A policy that includes quality gives it a due date too.
+        let config = try session.write("custody.yaml", "sla:\n  include_quality: true\n")
+        let applied = session.run("sla", "apply", "--config", config)
+        #expect(applied.status == 0, "\(applied.err)")
+        let after = try session.json(session.run("findings", "list", "--json").out).array.map(Array.init) ?? []
+        #expect(after.allSatisfy { $0["due_at"]?.string != nil })
+    }
+
     @Test func aFolderThatIsNotACheckoutIsRefusedWithACommit() throws {
         let folder = session.directory.file("plain")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
