@@ -29,8 +29,10 @@ public struct CycloneDXReader: ReportReader {
         }
         // Components by bom-ref, nested ones too; the metadata's component (the product) as well.
         var components: [String: Component] = [:]
+        var listed = 0
         func collect(_ value: JSONValue, depth: Int) {
             guard depth < 64 else { return }
+            listed += 1
             if let ref = value["bom-ref"]?.string, let name = value["name"]?.string {
                 components[ref] = Component(name: name, version: value["version"]?.string, purl: value["purl"]?.string)
             }
@@ -128,6 +130,17 @@ public struct CycloneDXReader: ReportReader {
                 count += 1
             }
         }
-        return ReportSummary(format: .cyclonedx, tool: tool, version: spec, findings: count)
+        // An SBOM without vulnerabilities is on record as a scan, with no findings: say so, as
+        // for SPDX, so nobody takes an empty result for a clean bill.
+        let warnings =
+            count == 0 && source.rootMember("vulnerabilities") == nil
+            ? [
+                Diagnostic(
+                    .warning, file: source.file,
+                    message:
+                        "a CycloneDX SBOM without vulnerabilities: \(listed) components read, no findings "
+                        + "(scan it with a vulnerability scanner, or ingest its VEX/VDR)")
+            ] : []
+        return ReportSummary(format: .cyclonedx, tool: tool, version: spec, findings: count, warnings: warnings)
     }
 }

@@ -160,6 +160,29 @@ struct RealScannerPathTests {
         #expect(after.allSatisfy { $0["due_at"]?.string != nil })
     }
 
+    /// Bandit's JSON and SARIF (bandit-sarif-formatter) of one scan of multi-line code: one set of
+    /// findings, whichever format comes first.
+    @Test func banditsJSONAndSARIFAreTheSameFindings() throws {
+        let repo = try repository()
+        try repo.commit(
+            [
+                "services/api/app/m.py":
+                    "import subprocess\n\ndef run(cmd):\n    return subprocess.call(\n        cmd,\n        shell=True,\n    )\n"
+            ], message: "multi-line")
+        let directory = repo.path + "/services"
+        guard let json = try scan(["bandit", "-q", "-r", "-f", "json", "api"], in: directory, output: "b.json"),
+            let sarif = try scan(["bandit", "-q", "-r", "-f", "sarif", "api"], in: directory, output: "b.sarif")
+        else {
+            Issue.record("bandit or bandit-sarif-formatter is not installed: run scripts/bootstrap")
+            return
+        }
+        let first = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", json)
+        let count = try #require(Int(first.out.prefix { $0 != " " }), "\(first.out) \(first.err)")
+        #expect(count >= 4)
+        let second = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", sarif)
+        #expect(second.out.hasPrefix("\(count) findings: 0 new, \(count) seen, 0 fixed"), "\(second.out) \(second.err)")
+    }
+
     @Test func aFolderThatIsNotACheckoutIsRefusedWithACommit() throws {
         let folder = session.directory.file("plain")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -69,4 +69,20 @@ struct ReportEncodingTests {
         #expect(unknown.contains("sarif, trivy"))
         #expect(!unknown.contains("not valid JSON"))
     }
+
+    @Test func anSBOMWithoutVulnerabilitiesSaysSo() throws {
+        let path = try write(
+            "sbom.json",
+            Array(
+                #"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"bom-ref":"a","name":"lodash","version":"4.17.21","purl":"pkg:npm/lodash@4.17.21"},{"bom-ref":"b","name":"left-pad","version":"1.3.0"}]}"#
+                    .utf8))
+        let (source, reader) = try ReportRegistry.open(path: path)
+        let summary = try reader.read(source) { _ in }
+        #expect(summary.runs.map(\.resultCount) == [0])
+        #expect(
+            summary.warnings.map(\.message) == [
+                "a CycloneDX SBOM without vulnerabilities: 2 components read, no findings "
+                    + "(scan it with a vulnerability scanner, or ingest its VEX/VDR)"
+            ])
+    }
 }
