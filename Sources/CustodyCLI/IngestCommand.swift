@@ -27,6 +27,9 @@ enum IngestCommand {
             configOption,
             OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
             OptionSpec(
+                "blame", value: "HOW",
+                help: "how introducers are found: auto (default), replay (the history once) or per-file (git blame)"),
+            OptionSpec(
                 "format", value: "FORMAT",
                 help: "force a format instead of detecting it: "
                     + ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")),
@@ -58,6 +61,8 @@ enum IngestCommand {
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)
         request.sourceRoot = arguments.value("source-root")
         request.attributeIntroducers = !arguments.flag("no-introducers")
+        request.blameStrategy =
+            try arguments.choice("blame", as: BlameStrategy.self, among: BlameStrategy.allCases) ?? .automatic
         request.releasePattern = arguments.value("release-pattern")
         request.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
         if let maxDepth = try arguments.integer("max-depth", range: 2...1024) { request.limits.maxDepth = maxDepth }

@@ -19,6 +19,8 @@ public struct IngestOptions: Sendable {
     public var codeownersDialect: CodeownersDialect?
     /// With a checkout and a commit: find who introduced each code finding (git blame).
     public var attributeIntroducers = true
+    /// How introducers are blamed (replay of the history, `git blame` per file, or chosen).
+    public var blameStrategy = IntroducerAttributor.Strategy.automatic
     /// Tags that are releases, as a git pattern.
     public var releasePattern = "v*"
     /// Due dates for new findings: the SLA policy, asset criticality and the KEV catalog.
@@ -146,6 +148,7 @@ public struct IngestPipeline {
                 attributor = try IntroducerAttributor(
                     checkout: checkout, commit: commit, releasePattern: options.releasePattern,
                     organisation: organisation, dialect: options.codeownersDialect)
+                attributor?.strategy = options.blameStrategy
             } catch let failure as Git.Failure {
                 throw Diagnostic(file: checkout, message: failure.message)
             }

@@ -22,5 +22,6 @@ public typealias NotifierReport = CustodyNotify.Notifier.Report
 public typealias Configuration = CustodyOwnership.Configuration
 public typealias CodeownersDialect = CustodyOwnership.CodeownersDialect
 public typealias ReportFormat = CustodyIngest.ReportFormat
+public typealias BlameStrategy = CustodyOwnership.IntroducerAttributor.Strategy
 public typealias InputLimits = CustodyIngest.InputLimits
 public typealias ReportInput = CustodyPipeline.ReportInput

@@ -17,6 +17,8 @@ public struct IngestRequest: Sendable {
     public var codeowners: String?
     public var codeownersDialect: CodeownersDialect?
     public var sourceRoot: String?
+    /// How introducers are blamed: `auto` (default), `replay` or `per-file`.
+    public var blameStrategy = BlameStrategy.automatic
     public var releasePattern: String?
     public var attributeIntroducers = true
     public var format: ReportFormat?
@@ -62,6 +64,7 @@ extension CustodyService {
         options.codeownersDialect = request.codeownersDialect
         options.sourceRoot = request.sourceRoot
         options.attributeIntroducers = request.attributeIntroducers
+        options.blameStrategy = request.blameStrategy
         if let pattern = request.releasePattern {
             guard !pattern.isEmpty, !pattern.hasPrefix("-"), !pattern.contains("..") else {
                 throw ServiceError(.invalidInput, "invalid release pattern '\(pattern)'; e.g. 'v*' or 'release-*'")

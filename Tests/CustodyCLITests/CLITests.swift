@@ -331,7 +331,9 @@ struct CLITests {
         #expect(try SQLStore(path: session.database).counts() == before)
     }
 
-    @Test func introducersFromGitHistory() throws {
+    /// Every blame strategy gives the same introducers (the replay must say what git blame says).
+    @Test(arguments: ["auto", "replay", "per-file"])
+    func introducersFromGitHistory(blame: String) throws {
         let session = Session()
         #expect(
             session.run(
@@ -379,7 +381,7 @@ struct CLITests {
                 of: "\"startLine\":5,\"snippet\":{\"text\":\"code(2)",
                 with: "\"startLine\":1,\"snippet\":{\"text\":\"code(2)")
         try text.write(toFile: report, atomically: true, encoding: .utf8)
-        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--blame", blame, report)
         #expect(result.status == 0, "\(result.err)")
 
         func show(_ id: Int) throws -> JSONValue {
