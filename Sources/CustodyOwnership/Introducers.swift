@@ -139,7 +139,7 @@ public final class IntroducerAttributor: @unchecked Sendable {
     /// 4.6 s for a generated 30,000), a `git blame` of one file with the commit-graph's Bloom
     /// filters 55-75 ms (four at a time). Break-even measured at 1/440 of the history's length in
     /// files on the generated history and 1/170 on flask; the replay is chosen from 1/200, where
-    /// every shape measured gave at least 7x per-finding blame. Once built, the replay serves every
+    /// every shape measured gave at least 6x per-finding blame. Once built, the replay serves every
     /// later batch.
     private func usesReplay(files: Int) -> Bool {
         switch strategy {
