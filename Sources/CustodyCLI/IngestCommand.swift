@@ -79,7 +79,8 @@ enum IngestCommand {
                 )
             }
         case .scans(let s, let warnings):
-            for warning in warnings { context.console.err("warning: \(warning)") }
+            // Each reads "file: warning: message", as compilers write them.
+            for warning in warnings { context.console.err(warning) }
             if arguments.flag("json") {
                 printJSON(context, Wire.ingestSummary(s, warnings: warnings))
             } else {
