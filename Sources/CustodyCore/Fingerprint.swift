@@ -66,6 +66,18 @@ public enum Fingerprint {
         return (SHA256.hexString(Array(hasher.finalize().prefix(16))), basis)
     }
 
+    /// A content fingerprint made distinct by the place of its text in the file (see the
+    /// pipeline's `SourceLines.repeatContext`): equal lines under different blocks differ.
+    public static func within(_ fingerprint: String, context: String) -> String {
+        var hasher = SHA256()
+        hasher.update("custody-fp-context-v1")
+        hasher.separate()
+        hasher.update(fingerprint)
+        hasher.separate()
+        hasher.update(context)
+        return SHA256.hexString(Array(hasher.finalize().prefix(16)))
+    }
+
     /// Trims and collapses runs of white space to one space.
     public static func foldWhitespace(_ text: String) -> String {
         var out = [UInt8]()

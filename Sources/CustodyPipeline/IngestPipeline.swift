@@ -387,8 +387,16 @@ final class Producer: @unchecked Sendable {
                             finding.snippet == nil
                                 && finding.toolFingerprints.values.allSatisfy(Fingerprint.isPlaceholder)
                             ? lines.line(path: finding.path, number: finding.line) : nil
-                        let (fingerprint, basis) = Fingerprint.compute(
+                        var (fingerprint, basis) = Fingerprint.compute(
                             for: finding, repository: options.repository, sourceLine: sourceLine)
+                        // With the file at hand (checkout or source root), the flagged text's place
+                        // in it is part of the identity: equal lines are told apart by where they
+                        // are, not by the order of the report.
+                        if basis == .content,
+                            let context = lines.placeContext(path: finding.path, number: finding.line)
+                        {
+                            fingerprint = Fingerprint.within(fingerprint, context: context)
+                        }
                         // A dependency finding repeated in one scan (the same CVE in the same package
                         // under two paths) is one finding: the repeat adds nothing.
                         if basis == .dependency {
@@ -438,6 +446,10 @@ final class Producer: @unchecked Sendable {
 struct SourceLines {
     let root: String?
     private var files: [String: [Substring]?] = [:]
+    /// Per file, the line numbers (0-based) of each folded text, built once when first asked.
+    private var equalLines: [String: [String: [Int]]] = [:]
+    /// Per file, each asked line's enclosing block (0-based line -> its folded first line).
+    private var headers: [String: [Int: String]] = [:]
 
     init(root: String?) { self.root = root }
 
@@ -456,5 +468,48 @@ struct SourceLines {
         }
         guard let lines = files[path] ?? nil, number <= lines.count else { return nil }
         return String(lines[number - 1])
+    }
+
+    /// Where line `number` of `path` is, for content fingerprints (nil when the file cannot be
+    /// read): the enclosing block's first line (the nearest line above with less indentation)
+    /// and, among equal lines under an equal block, its rank. It depends on the file, not on the
+    /// order a report lists its results, so a fix of one of two equal lines closes that one and
+    /// the other keeps its identity.
+    mutating func placeContext(path: String?, number: Int?) -> String? {
+        guard let path, let number, line(path: path, number: number) != nil, let lines = files[path] ?? nil else {
+            return nil
+        }
+        let text = Fingerprint.foldWhitespace(String(lines[number - 1]))
+        guard !text.isEmpty else { return nil }
+        if equalLines[path] == nil {
+            var index: [String: [Int]] = [:]
+            for (number, line) in lines.enumerated() {
+                index[Fingerprint.foldWhitespace(String(line)), default: []].append(number)
+            }
+            equalLines[path] = index
+        }
+        let equal = equalLines[path]?[text] ?? []
+        func indent(_ line: Substring) -> Int { line.prefix { $0 == " " || $0 == "\t" }.count }
+        func header(_ index: Int) -> String {
+            if let known = headers[path]?[index] { return known }
+            let found = enclosing(index)
+            headers[path, default: [:]][index] = found
+            return found
+        }
+        func enclosing(_ index: Int) -> String {
+            let depth = indent(lines[index])
+            var above = index - 1
+            while above >= 0 {
+                let candidate = lines[above]
+                if !candidate.allSatisfy(\.isWhitespace), indent(candidate) < depth {
+                    return Fingerprint.foldWhitespace(String(candidate))
+                }
+                above -= 1
+            }
+            return ""
+        }
+        let mine = header(number - 1)
+        let rank = equal.filter { $0 < number - 1 && header($0) == mine }.count
+        return mine + "#" + String(rank)
     }
 }
