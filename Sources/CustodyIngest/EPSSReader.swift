@@ -1,9 +1,9 @@
-import CZlib
 import CustodyCore
+import CustodyJSON
 
 /// FIRST's EPSS daily file (`epss_scores-YYYY-MM-DD.csv.gz`, or uncompressed): a
 /// `#model_version:...,score_date:...` line, the header `cve,epss,percentile`, then one row per
-/// CVE. gzip is read through zlib (which passes plain files through unchanged).
+/// CVE. A gzip-compressed file is inflated (`Gzip`); a plain one is read as it is.
 public enum EPSSReader {
     /// Today's file is about 10 MB uncompressed for 250,000 CVEs; this leaves room and bounds memory.
     public static let maxBytes = 256 << 20
@@ -15,22 +15,16 @@ public enum EPSSReader {
     }
 
     public static func read(file: String) throws -> Feed {
-        guard let handle = gzopen(file, "rb") else {
-            throw Diagnostic(file: file, message: "cannot open")
+        let input: JSONInput
+        do {
+            // The compressed file is bounded like the uncompressed text it holds.
+            input = try JSONInput(contentsOfFile: file, maxBytes: maxBytes)
+        } catch let error as JSONError {
+            throw Diagnostic(file: file, message: "cannot read: \(error.reason)")
         }
-        defer { gzclose(handle) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { gzread(handle, $0.baseAddress, UInt32($0.count)) }
-            if count < 0 { throw Diagnostic(file: file, message: "not a readable gzip or text file") }
-            if count == 0 { break }
-            bytes += buffer[0..<Int(count)]
-            if bytes.count > maxBytes {
-                throw Diagnostic(file: file, message: "over the limit of \(maxBytes) bytes (uncompressed)")
-            }
-        }
-        return try parse(bytes, file: file)
+        let bytes = input.bytes
+        return try parse(
+            Gzip.isCompressed(bytes) ? try Gzip.inflate(bytes, file: file, limit: maxBytes) : Array(bytes), file: file)
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws -> Feed {
