@@ -19,9 +19,10 @@ public enum ToolIdentity {
         "Semgrep": ["error": .high, "warning": .medium, "note": .info]
     ]
 
-    /// The severity a SARIF level means for `tool` when the scanner has its own table, else nil.
-    public static func severity(tool: String, sarifLevel: String) -> Severity? {
-        sarifLevels[name(tool)]?[sarifLevel]
+    /// What SARIF levels mean for `tool` when the scanner has its own table, else nil (looked up
+    /// once per run).
+    public static func sarifLevels(tool: String) -> [String: Severity]? {
+        sarifLevels[name(tool)]
     }
 
     /// Scanners whose every result is a security finding, whatever its tags say.
@@ -31,7 +32,8 @@ public enum ToolIdentity {
     /// Linters whose security rules are one family of rule ids: Ruff's `S` rules are Bandit's.
     static let securityRulePrefixes: [String: [String]] = ["Ruff": ["S"], "ESLint": ["security/"]]
 
-    /// Whether a finding is a security finding or a code-quality one (a linter's style rule):
+    /// Whether a finding (its tool as ``name(_:)`` gives it) is a security finding or a
+    /// code-quality one (a linter's style rule):
     /// security when it names a weakness (CWE), a vulnerability or a package, when the report tags
     /// it security or gives it a security severity, when its scanner finds nothing else, or when
     /// its rule is of a linter's security family; quality otherwise. Quality findings are kept with
@@ -42,7 +44,7 @@ public enum ToolIdentity {
         {
             return .security
         }
-        let tool = name(finding.tool)
+        let tool = finding.tool
         if securityScanners.contains(tool) { return .security }
         if let prefixes = securityRulePrefixes[tool] {
             return prefixes.contains { finding.ruleID.hasPrefix($0) } ? .security : .quality

@@ -124,6 +124,8 @@ struct RunContext {
     let file: String
     var tool: String
     var toolVersion: String?
+    /// The scanner's own meaning of SARIF levels (``ToolIdentity/sarifLevels(tool:)``), if any.
+    var levelSeverities: [String: Severity]?
     /// Rules by tool component (0 = driver, n = extensions[n-1]) and index.
     var componentRules: [[SARIFRule]] = []
     var rulesByID: [String: SARIFRule] = [:]
@@ -144,6 +146,7 @@ struct RunContext {
         let name = driver?["name"]?.string ?? ""
         let fullName = driver?["fullName"]?.string ?? ""
         tool = !name.isEmpty ? name : (!fullName.isEmpty ? fullName : "unknown")
+        levelSeverities = ToolIdentity.sarifLevels(tool: tool)
         toolVersion = driver?["version"]?.string ?? driver?["semanticVersion"]?.string
         if let strings = driver?["globalMessageStrings"] { globalMessageStrings = Self.messageStrings(strings) }
 
@@ -309,10 +312,7 @@ struct RunContext {
         if level == nil { level = rule?.defaultLevel ?? (kind == "fail" ? "warning" : "none") }
 
         var score: Double?
-        var severity =
-            ToolIdentity.severity(tool: tool, sarifLevel: level ?? "warning") ?? Severity(
-                sarifLevel: level ?? "warning")
-            ?? .medium
+        var severity = levelSeverities?[level ?? "warning"] ?? Severity(sarifLevel: level ?? "warning") ?? .medium
         let ownSeverity = RunContext.securitySeverity(result["properties"]?["security-severity"])
         switch ownSeverity ?? rule?.securitySeverity {
         case .score(let value)?:

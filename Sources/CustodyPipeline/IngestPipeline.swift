@@ -348,10 +348,13 @@ final class Producer: @unchecked Sendable {
                 var occurrences = OccurrenceCounter()
                 var dependencies = Set<String>()
                 var scan: ScanRecord?
+                // The run's tool as reported and as named (its findings carry the reported name).
+                var runTool: (reported: String, named: String) = ("", "")
                 let report = try reader.read(source) { item in
                     switch item {
                     case .run(let reportedTool, let version):
                         let tool = ToolIdentity.name(reportedTool)
+                        runTool = (reportedTool, tool)
                         try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
                         dependencies = []
@@ -366,7 +369,8 @@ final class Producer: @unchecked Sendable {
                         batch.append(.scan(record))
                     case .finding(let reported):
                         var finding = reported
-                        finding.tool = ToolIdentity.name(finding.tool)
+                        finding.tool =
+                            finding.tool == runTool.reported ? runTool.named : ToolIdentity.name(finding.tool)
                         finding.path = finding.path.map { rebaser.rebase($0) }
                         // A score from the CVSS vectors when the tool gave none (the highest base
                         // score of the valid ones); a vector that is not valid CVSS is a warning.
