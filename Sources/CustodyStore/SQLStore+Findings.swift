@@ -87,16 +87,11 @@ extension SQLStore {
             conditions.append("f.id IN (\(Self.ownedAtSQL))")
             values += [.text(team), .text(time), .text(time), .text(team), .text(time)]
         }
-        let sortKey = Self.sortKey(query.sort)
+        let sortKey = query.sort.expression
         if let cursor = query.after {
             if let sortKey {
                 conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND f.id > ?))")
-                let key: SQLValue =
-                    switch query.sort {
-                    case .severity: .integer(Int64(cursor.key) ?? 0)
-                    case .priority: .real(Double(cursor.key) ?? 0)
-                    case .id, .due: .text(cursor.key)
-                    }
+                let key = query.sort.value(of: cursor.key)
                 values += [key, key, .integer(cursor.id)]
             } else {
                 conditions.append("f.id > ?")
@@ -136,18 +131,5 @@ extension SQLStore {
             values.append(.integer(Int64(limit)))
         }
         return (sql, values)
-    }
-
-    /// The SQL expression a sort order keys on (nil: the id alone). Both engines speak it.
-    static func sortKey(_ sort: FindingSort) -> String? {
-        switch sort {
-        case .id: nil
-        // The same expression as the index findings_team_severity, so the planner walks it.
-        case .severity:
-            "(" + Schema.severityRank(of: "f.severity") + ")"
-        case .due: Schema.dueKey(of: "f.due_at")
-        // Negated so that one ascending key serves every order; the index findings_team_priority.
-        case .priority: Schema.priorityKey(of: "f.priority")
-        }
     }
 }

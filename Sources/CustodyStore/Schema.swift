@@ -31,13 +31,13 @@ public enum Schema {
     /// findings with CWEs are entries.
     static let locationIndex = Index(name: "findings_location", definition: "(repository, path, line) WHERE cwes <> ''")
     /// One team's findings worst first, in pages: the index walks them in the order the listing
-    /// sorts (`SQLStore.sortKey(.severity)`), so a page costs its 50 rows, not the team's size.
+    /// sorts (`FindingSort.expression`), so a page costs its 50 rows, not the team's size.
     static let teamSeverityIndex = Index(
         name: "findings_team_severity", definition: "(owner_team, (\(severityRank(of: "severity"))), id)")
-    /// One team's findings highest priority first, in pages (`SQLStore.sortKey(.priority)`).
+    /// One team's findings highest priority first, in pages (`FindingSort.expression`).
     static let teamPriorityIndex = Index(
         name: "findings_team_priority", definition: "(owner_team, \(priorityKey(of: "priority")), id)")
-    /// One team's findings in id order and soonest due first, in pages (`SQLStore.sortKey`): without
+    /// One team's findings in id order and soonest due first, in pages (`FindingSort.expression`): without
     /// them a page sorted the team's findings (14-18 ms at a million, growing with the team).
     static let teamIDIndex = Index(name: "findings_team_id", definition: "(owner_team, id)")
     static let teamDueIndex = Index(

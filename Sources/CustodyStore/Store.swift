@@ -162,12 +162,7 @@ public struct FindingCursor: Sendable, Equatable {
 
     /// The cursor after `row` in `sort` order.
     public init(after row: FindingRow, sort: FindingSort) {
-        switch sort {
-        case .id: key = ""
-        case .severity: key = String(4 - row.severity.rank)  // the SQL ranks critical 0 ... info 4
-        case .due: key = row.dueAt ?? "~"
-        case .priority: key = String(-(row.priority ?? -1))  // the SQL key: -coalesce(priority, -1)
-        }
+        key = sort.key(of: row)
         id = row.id
     }
 }
