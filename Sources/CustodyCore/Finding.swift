@@ -54,6 +54,9 @@ public struct NormalizedFinding: Sendable, Equatable {
     public var snippet: String?
     /// The tool's own fingerprints (`fingerprints` and `partialFingerprints`), by name.
     public var toolFingerprints: [String: String]
+    /// The report gives these fingerprints to other results of the rule elsewhere in the file:
+    /// they identify none of them, the content does (`SharedFingerprints` in the SARIF reader).
+    public var toolFingerprintsShared = false
     public var suppressions: [Suppression]
     public var baselineState: String?
     /// For dependency findings: the package (its name or package URL) and the installed version.

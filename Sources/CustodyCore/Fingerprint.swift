@@ -45,7 +45,8 @@ public enum Fingerprint {
         let basis: Basis
         // Placeholders ("requires login") would make every result of a rule in a file one
         // identity told apart by order only: they are ignored, the content decides instead.
-        let toolFingerprints = finding.toolFingerprints.filter { !isPlaceholder($0.value) }
+        let toolFingerprints =
+            finding.toolFingerprintsShared ? [:] : finding.toolFingerprints.filter { !isPlaceholder($0.value) }
         if !toolFingerprints.isEmpty {
             basis = .tool
             for key in toolFingerprints.keys.sorted() {
@@ -54,9 +55,9 @@ public enum Fingerprint {
                 hasher.update(toolFingerprints[key]!)
                 hasher.separate()
             }
-        } else if let text = finding.snippet ?? sourceLine, !foldWhitespace(text).isEmpty {
+        } else if let text = (finding.snippet ?? sourceLine).map(flaggedLine), !text.isEmpty {
             basis = .content
-            hasher.update(foldWhitespace(text))
+            hasher.update(text)
         } else {
             basis = .location
             hasher.update(String(finding.line ?? 0))
@@ -76,6 +77,19 @@ public enum Fingerprint {
         hasher.separate()
         hasher.update(context)
         return SHA256.hexString(Array(hasher.finalize().prefix(16)))
+    }
+
+    /// The flagged line of a snippet, folded: its first line that is not blank. One line whatever
+    /// the format: Checkov's snippet is the whole resource block, and a fix inside the block must
+    /// not change the identity of the resource's other findings; Semgrep's SARIF snippet of a
+    /// multi-line match is the match, its JSON gives (or, logged out, the checkout gives) the
+    /// first line.
+    public static func flaggedLine(_ snippet: String) -> String {
+        for line in snippet.split(separator: "\n", omittingEmptySubsequences: true) {
+            let folded = foldWhitespace(String(line))
+            if !folded.isEmpty { return folded }
+        }
+        return ""
     }
 
     /// Trims and collapses runs of white space to one space.

@@ -69,6 +69,11 @@ public struct PreparedFinding: Sendable {
     public var finding: NormalizedFinding
     public var fingerprint: String
     public var fingerprintBasis: Fingerprint.Basis
+    /// The fingerprint under the other basis (content for a tool fingerprint, the tool's for a
+    /// result whose shared tool fingerprint was set aside), matched when the store has no finding
+    /// under the first: a result trusted by its tool in one report and not in the next keeps its
+    /// identity.
+    public var alternateFingerprint: String?
     public var ownerTeam: String?
     /// The rule that decided the owner, nil when no rule matched the path.
     public var ownerEvidence: OwnerEvidence?

@@ -16,7 +16,10 @@ public enum ToolIdentity {
     /// Scanners whose SARIF levels stand for their own severities, mapped as their other formats
     /// map them (docs/formats.md): Semgrep writes INFO as `note`, which is `info` from its JSON.
     static let sarifLevels: [String: [String: Severity]] = [
-        "Semgrep": ["error": .high, "warning": .medium, "note": .info]
+        "Semgrep": ["error": .high, "warning": .medium, "note": .info],
+        // Checkov without a platform key has no severities and writes every result as `error`;
+        // its JSON says `"severity": null`. Medium, as DefectDojo reads it.
+        "Checkov": ["error": .medium, "warning": .medium, "note": .low],
     ]
 
     /// What SARIF levels mean for `tool` when the scanner has its own table, else nil (looked up

@@ -64,6 +64,7 @@ public struct SARIFReader: ReportReader {
             var context = try RunContext(member: member, place: base, file: file)
             try emit(.run(tool: context.tool, version: context.toolVersion))
             var resultCount = 0
+            var distrusted = 0
             if let resultsSpan = members.first(where: { $0.key == "results" })?.span,
                 source.kind(of: resultsSpan) != .null
             {
@@ -72,16 +73,34 @@ public struct SARIFReader: ReportReader {
                         "\(base).results",
                         "expected an array, found \(source.kind(of: resultsSpan).map { "\($0)" } ?? "nothing")")
                 }
+                let resultSpans = try source.elements(of: resultsSpan)
+                let shared = try Self.sharedFingerprints(resultSpans, in: source)
                 // One small document per result: memory stays flat however many there are.
-                for (resultIndex, resultSpan) in try source.elements(of: resultsSpan).enumerated() {
+                for (resultIndex, resultSpan) in resultSpans.enumerated() {
                     resultCount += 1
                     let place = ResultPlace(base: base, index: resultIndex)
-                    if let finding = try context.finding(from: try source.value(resultSpan), place: place) {
+                    let result = try source.value(resultSpan)
+                    if var finding = try context.finding(from: result, place: place) {
+                        if shared.count > 0, let claim = SharedFingerprints.claim({ result[$0] }),
+                            shared.isShared(claim)
+                        {
+                            finding.toolFingerprintsShared = true
+                            distrusted += 1
+                        }
                         try emit(.finding(finding))
                     } else {
                         summary.skipped += 1
                     }
                 }
+            }
+            if distrusted > 0 {
+                context.warnings.append(
+                    Diagnostic(
+                        .warning, file: file, place: "\(base).results",
+                        message:
+                            "\(distrusted) results share a tool fingerprint with results elsewhere in their file "
+                            + "under their rule: those fingerprints are ignored and the results' content identifies them"
+                    ))
             }
             summary.warnings += context.warnings
             summary.runs.append(
@@ -90,6 +109,28 @@ public struct SARIFReader: ReportReader {
                     resultCount: resultCount))
         }
         return summary
+    }
+}
+
+extension SARIFReader {
+    /// The fingerprint values of a run's results that are shared by results at different places
+    /// (see `SharedFingerprints`). Only the members a claim needs are parsed, and only for results
+    /// that carry fingerprints.
+    static func sharedFingerprints(_ results: [JSONSpan], in source: ReportSource) throws -> SharedFingerprints {
+        var shared = SharedFingerprints()
+        for span in results where source.kind(of: span) == .object {
+            let members = try source.members(of: span)
+            guard members.contains(where: { $0.key == "partialFingerprints" || $0.key == "fingerprints" }) else {
+                continue
+            }
+            let claim = try SharedFingerprints.claim { key in
+                let name = key.withUTF8Buffer { String(decoding: $0, as: UTF8.self) }
+                guard let member = members.first(where: { $0.key == name }) else { return nil }
+                return try source.value(member.span)
+            }
+            if let claim { shared.note(claim) }
+        }
+        return shared
     }
 }
 

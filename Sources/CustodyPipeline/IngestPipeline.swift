@@ -387,19 +387,29 @@ final class Producer: @unchecked Sendable {
                                 }
                             }
                         }
-                        let sourceLine =
-                            finding.snippet == nil
-                                && finding.toolFingerprints.values.allSatisfy(Fingerprint.isPlaceholder)
-                            ? lines.line(path: finding.path, number: finding.line) : nil
-                        var (fingerprint, basis) = Fingerprint.compute(
-                            for: finding, repository: options.repository, sourceLine: sourceLine)
-                        // With the file at hand (checkout or source root), the flagged text's place
-                        // in it is part of the identity: equal lines are told apart by where they
-                        // are, not by the order of the report.
-                        if basis == .content,
-                            let context = lines.placeContext(path: finding.path, number: finding.line)
-                        {
-                            fingerprint = Fingerprint.within(fingerprint, context: context)
+                        let sourceLine = finding.snippet == nil ? lines.line(path: finding.path, number: finding.line) : nil
+                        func identity(_ finding: NormalizedFinding) -> (String, Fingerprint.Basis) {
+                            var (fingerprint, basis) = Fingerprint.compute(
+                                for: finding, repository: options.repository, sourceLine: sourceLine)
+                            // With the file at hand (checkout or source root), the flagged text's
+                            // place in it is part of the identity: equal lines are told apart by
+                            // where they are, not by the order of the report.
+                            if basis == .content,
+                                let context = lines.placeContext(path: finding.path, number: finding.line)
+                            {
+                                fingerprint = Fingerprint.within(fingerprint, context: context)
+                            }
+                            return (fingerprint, basis)
+                        }
+                        let (fingerprint, basis) = identity(finding)
+                        // The identity under the other basis, for the store to match when a tool's
+                        // fingerprint is trusted in one report and set aside as shared in another.
+                        var alternate: String?
+                        if basis == .tool || finding.toolFingerprintsShared {
+                            var other = finding
+                            if basis == .tool { other.toolFingerprints = [:] } else { other.toolFingerprintsShared = false }
+                            let (value, otherBasis) = identity(other)
+                            if otherBasis != basis, otherBasis != .location { alternate = value }
                         }
                         // A dependency finding repeated in one scan (the same CVE in the same package
                         // under two paths) is one finding: the repeat adds nothing.
@@ -411,6 +421,7 @@ final class Producer: @unchecked Sendable {
                             finding: finding,
                             fingerprint: basis == .dependency ? fingerprint : occurrences.disambiguate(fingerprint),
                             fingerprintBasis: basis, ownerTeam: owner.team, ownerEvidence: nil)
+                        prepared.alternateFingerprint = alternate
                         let kev = options.dueDates.kevEntries(cves: finding.cves)
                         prepared.kevAdded = kev.map(\.dateAdded).min()
                         prepared.category = ToolIdentity.category(of: finding)

@@ -235,21 +235,29 @@ final class SQLIngestSession: IngestSession {
         summary.findings += 1
         if encoded.unowned { summary.unowned += 1 }
 
-        var known: (id: Int64, status: String, owner: String?, rule: Int64?)?
-        if knownKeys?.contains(encoded.key) != false {
-            known = try lookup.first([.text(scan.repository ?? ""), .integer(encoded.key)]) { row in
+        typealias Known = (id: Int64, status: String, owner: String?, rule: Int64?)
+        func find(key: Int64, fingerprint wanted: String, exact: Bool) throws -> Known? {
+            guard knownKeys?.contains(key) != false else { return nil }
+            return try lookup.first([.text(scan.repository ?? ""), .integer(key)]) { row in
                 (row.int(0), row.text(1) ?? "", row.text(2) ?? "", row.text(3), row.optionalInt(4))
-            }.map { id, status, fingerprint, owner, rule in
+            }.flatMap { id, status, fingerprint, owner, rule in
                 // The key is unique in a repository (findings_identity): another fingerprint under
                 // it is a 64-bit collision, refused rather than merged.
-                guard fingerprint == encoded.fingerprint else {
+                guard fingerprint == wanted else {
+                    guard exact else { return nil }
                     throw StoreRefusal(
                         .conflict,
-                        "fingerprints \(fingerprint) and \(encoded.fingerprint) share their first 64 bits in "
+                        "fingerprints \(fingerprint) and \(wanted) share their first 64 bits in "
                             + "repository '\(scan.repository ?? "")': the second cannot be recorded")
                 }
                 return (id, status, owner, rule)
             }
+        }
+        // Under its fingerprint, else under its other basis's (a tool fingerprint trusted before
+        // and set aside as shared now, or the reverse).
+        var known = try find(key: encoded.key, fingerprint: encoded.fingerprint, exact: true)
+        if known == nil, let alternate = encoded.alternate {
+            known = try find(key: alternate.key, fingerprint: alternate.fingerprint, exact: false)
         }
         let findingID: Int64
         if let (id, statusText, owner, rule) = known {

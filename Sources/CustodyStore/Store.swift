@@ -18,6 +18,8 @@ public protocol IngestSession: AnyObject {
 public struct EncodedFinding: Sendable {
     let key: Int64
     let fingerprint: String
+    /// ``PreparedFinding/alternateFingerprint`` and its key.
+    let alternate: (key: Int64, fingerprint: String)?
     let unowned: Bool
     let ownerTeam: String?
     /// The ownership rule, by the number given to ``IngestSession/defineRule(_:_:)``.
@@ -35,6 +37,7 @@ public struct EncodedFinding: Sendable {
         let finding = prepared.finding
         key = Self.key(prepared.fingerprint)
         fingerprint = prepared.fingerprint
+        alternate = prepared.alternateFingerprint.map { (Self.key($0), $0) }
         unowned = prepared.ownerTeam == nil
         ownerTeam = prepared.ownerTeam
         self.ruleKey = ruleKey

@@ -1,4 +1,5 @@
 import CustodyTestSupport
+import CustodyJSON
 import Foundation
 import Testing
 
@@ -247,5 +248,115 @@ struct RealScannerPathTests {
         let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", report)
         #expect(result.status == 0)
         #expect(result.err.contains("1 location match no file of commit HEAD (e.g. 'elsewhere/none.py')"))
+    }
+
+    /// A SARIF report whose tool gives one fingerprint value to every result of a rule in a file.
+    func sharedFingerprintReport(_ name: String, lines: [Int], snippets: [String]) throws -> String {
+        let results = zip(lines, snippets).map { line, snippet in
+            #"{"ruleId":"sql","message":{"text":"query built from input"},"partialFingerprints":{"hash/v1":"0f00ba11"},"#
+                + #""locations":[{"physicalLocation":{"artifactLocation":{"uri":"services/api/app/x.py"},"#
+                + #""region":{"startLine":\#(line),"snippet":{"text":"\#(snippet)"}}}}]}"#
+        }
+        // The same value on a result in another file is not shared: the file separates them.
+        let other =
+            #"{"ruleId":"sql","message":{"text":"query built from input"},"partialFingerprints":{"hash/v1":"0f00ba11"},"#
+            + #""locations":[{"physicalLocation":{"artifactLocation":{"uri":"services/api/app/y.py"},"#
+            + #""region":{"startLine":2,"snippet":{"text":"q = f(x)"}}}}]}"#
+        return try session.write(
+            name,
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Linty","rules":[{"id":"sql","properties":{"tags":["security"]}}]}},"results":["#
+                + (results + [other]).joined(separator: ",") + "]}]}")
+    }
+
+    @Test func aToolFingerprintSharedByResultsElsewhereInTheFileIsIgnored() throws {
+        let repo = try repository()
+        let first = try sharedFingerprintReport(
+            "one.sarif", lines: [3, 9], snippets: ["db.execute(a + b)", "db.execute(c + d)"])
+        let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", first)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("2 results share a tool fingerprint with results elsewhere in their file"))
+        func open() throws -> [String: (id: Int, basis: String)] {
+            let rows =
+                try session.json(session.run("findings", "list", "--status", "open", "--json").out).array
+                .map(Array.init) ?? []
+            return Dictionary(
+                rows.map {
+                    (
+                        ($0["path"]?.string ?? "") + ":" + String($0["line"]?.int ?? 0),
+                        ($0["id"]?.int ?? 0, $0["fingerprint_basis"]?.string ?? "")
+                    )
+                }, uniquingKeysWith: { a, _ in a })
+        }
+        let before = try open()
+        #expect(before.keys.sorted() == ["services/api/app/x.py:3", "services/api/app/x.py:9", "services/api/app/y.py:2"])
+        #expect(before["services/api/app/x.py:3"]?.basis == "content")
+        #expect(before["services/api/app/y.py:2"]?.basis == "tool")
+        // The first is fixed; the second moves up two lines. Order no longer tells them apart.
+        let second = try sharedFingerprintReport("two.sarif", lines: [7], snippets: ["db.execute(c + d)"])
+        let rescan = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", second)
+        #expect(rescan.out.contains("1 fixed"), "\(rescan.out)")
+        let after = try open()
+        #expect(after["services/api/app/x.py:7"]?.id == before["services/api/app/x.py:9"]?.id)
+        #expect(after["services/api/app/y.py:2"]?.id == before["services/api/app/y.py:2"]?.id)
+        #expect(after.count == 2)
+    }
+
+    /// Checkov run on an absolute folder from another directory writes that folder's path without
+    /// its leading slash; every result is `error`, its snippet the whole resource block.
+    @Test func checkovsResourcesAreOwnedRatedAndKeptAcrossAFix() throws {
+        let repo = try repository()
+        let group = #"resource "aws_security_group" "open" {"#
+        let open = "  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n"
+            + "    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n"
+        try repo.commit(
+            ["services/api/infra/main.tf": group + "\n" + open, "CODEOWNERS": "/services/api/ @org/api\n"],
+            message: "infra")
+        struct Skip: Error {}
+        func ingest(_ name: String) throws -> (out: String, rows: [String: JSONValue]) {
+            let output = session.directory.file(name)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "checkov", "-d", repo.path + "/services/api/infra", "-o", "sarif", "--output-file-path", output,
+                "--quiet", "--compact", "--framework", "terraform",
+            ]
+            process.currentDirectoryURL = URL(fileURLWithPath: "/")
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do { try process.run() } catch { throw Skip() }
+            process.waitUntilExit()
+            let report = output + "/results_sarif.sarif"
+            guard FileManager.default.fileExists(atPath: report) else { throw Skip() }
+            let result = session.run("ingest", "--repo", repo.path, "--commit", "HEAD", "--scope", "full", report)
+            #expect(result.status == 0, "\(result.err)")
+            let rows =
+                try session.json(session.run("findings", "list", "--status", "open", "--json").out).array
+                .map(Array.init) ?? []
+            return (result.out, Dictionary(rows.map { ($0["rule"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a }))
+        }
+        do {
+            let before = try ingest("one")
+            #expect(before.rows["CKV_AWS_24"] != nil)  // port 22 open to the world
+            let group23 = try #require(before.rows["CKV_AWS_23"])  // no description
+            for row in before.rows.values {
+                #expect(row["path"]?.string == "services/api/infra/main.tf")
+                #expect(row["owner_team"]?.string == "api")
+                #expect(row["severity"]?.string == "medium")
+                #expect(row["category"]?.string == "security")
+            }
+            // Port 22 closed to the world inside the block: its snippet changes, the resource stays.
+            try repo.commit(
+                [
+                    "services/api/infra/main.tf": group + "\n"
+                        + open.replacingOccurrences(of: "0.0.0.0/0", with: "10.0.0.0/8")
+                ], message: "private ssh")
+            let after = try ingest("two")
+            #expect(after.out.contains("1 fixed"), "\(after.out)")
+            #expect(after.rows["CKV_AWS_24"] == nil)
+            #expect(after.rows["CKV_AWS_23"]?["id"]?.int == group23["id"]?.int)
+            #expect(after.rows.count == before.rows.count - 1)
+        } catch is Skip {
+            Issue.record("checkov is not installed: run scripts/bootstrap")
+        }
     }
 }
