@@ -60,21 +60,44 @@ extension Git {
     public func codeowners(at sha: String, dialect: CodeownersDialect?) throws -> (
         path: String, rules: any CodeownersMatching
     )? {
-        var texts: [String: String] = [:]
-        for location in Set(CodeownersDialect.allCases.flatMap(\.locations)).sorted() {
-            guard (try? run(["cat-file", "-e", "\(sha):\(location)"])) != nil else { continue }
-            let text = try run(["show", "\(sha):\(location)"])
-            guard text.utf8.count <= TextFile.codeownersLimit else {
+        try codeowners(at: [sha], dialect: dialect)[0]
+    }
+
+    /// ``codeowners(at:dialect:)`` for many commits, read through one `git cat-file --batch`
+    /// (every location of every commit asked at once), in the order given.
+    public func codeowners(at shas: [String], dialect: CodeownersDialect?) throws -> [(
+        path: String, rules: any CodeownersMatching
+    )?] {
+        guard !shas.isEmpty else { return [] }
+        let locations = Set(CodeownersDialect.allCases.flatMap(\.locations)).sorted()
+        let names = shas.flatMap { sha in locations.map { "\(sha):\($0)" } }
+        let bytes = try runBytes(["cat-file", "--batch"], input: Array(names.joined(separator: "\n").utf8) + [10])
+        var position = 0
+        var texts = [[String: String]](repeating: [:], count: shas.count)
+        for (number, name) in names.enumerated() {
+            var end = position
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let header = String(decoding: bytes[position..<end], as: UTF8.self).split(separator: " ")
+            position = end + 1
+            // "<oid> <type> <size>" then the content and a newline; "<name> missing" alone.
+            guard header.count == 3, let size = Int(header[2]) else { continue }
+            let body = bytes[position..<min(position + size, bytes.count)]
+            position += size + 1
+            guard header[1] == "blob" else { continue }
+            let location = locations[number % locations.count]
+            guard size <= TextFile.codeownersLimit else {
                 throw Diagnostic(
-                    file: "\(directory)/\(location) at \(sha)",
+                    file: "\(directory)/\(location) at \(shas[number / locations.count])",
                     message: "the file is over the limit of \(TextFile.codeownersLimit) bytes")
             }
-            texts[location] = text
+            texts[number / locations.count][location] = String(decoding: body, as: UTF8.self)
         }
-        guard let found = CodeownersDialect.locate(among: Array(texts.keys)), let text = texts[found.path] else {
-            return nil
+        return texts.map { texts in
+            guard let found = CodeownersDialect.locate(among: Array(texts.keys)), let text = texts[found.path] else {
+                return nil
+            }
+            return (found.path, (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: found.path))
         }
-        return (found.path, (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: found.path))
     }
 }
 

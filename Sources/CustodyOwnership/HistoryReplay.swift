@@ -1,5 +1,6 @@
 import CustodyCore
 import Foundation
+import Synchronization
 
 /// Blames many files at once by replaying history a single time: `git log` lists every change
 /// of every commit (oldest first, renames detected), `git cat-file --batch` hands over the
@@ -230,34 +231,59 @@ final class HistoryReplay {
         }
     }
 
-    /// Reads blobs in one `git cat-file --batch`: each as line hashes and weights.
+    /// Reads blobs through `git cat-file --batch`, each as line hashes and weights: in parts of
+    /// a few dozen blobs (the text of all versions is never in memory at once), the parts read
+    /// and hashed on every core at once.
     private func read(blobs: [String]) throws -> [String: (lines: [UInt64], weights: [UInt16])] {
-        var out: [String: (lines: [UInt64], weights: [UInt16])] = [:]
-        guard !blobs.isEmpty else { return out }
-        // In parts, so the text of all versions is never in memory at once.
-        for part in stride(from: 0, to: blobs.count, by: 4096) {
-            let ids = blobs[part..<min(part + 4096, blobs.count)]
-            let bytes = try git.runBytes(
-                ["cat-file", "--batch"], input: Array(ids.joined(separator: "\n").utf8) + [10])
-            var position = 0
-            while position < bytes.count {
-                var end = position
-                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                let header = String(decoding: bytes[position..<end], as: UTF8.self).split(separator: " ")
-                position = end + 1
-                guard header.count == 3, let size = Int(header[2]) else { continue }  // "missing"
-                let body = bytes[position..<min(position + size, bytes.count)]
-                position += size + 1
-                out[String(header[0])] = Self.lines(body)
+        guard !blobs.isEmpty else { return [:] }
+        let parts = stride(from: 0, to: blobs.count, by: 48).map { Array(blobs[$0..<min($0 + 48, blobs.count)]) }
+        let results = Mutex([[String: (lines: [UInt64], weights: [UInt16])]?](repeating: nil, count: parts.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let git = self.git
+        DispatchQueue.concurrentPerform(iterations: parts.count) { number in
+            do {
+                let bytes = try git.runBytes(
+                    ["cat-file", "--batch"], input: Array(parts[number].joined(separator: "\n").utf8) + [10])
+                let part = bytes.withUnsafeBufferPointer { Self.blobs(in: $0) }
+                results.withLock { $0[number] = part }
+            } catch {
+                failure.withLock { $0 = error }
             }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var out: [String: (lines: [UInt64], weights: [UInt16])] = [:]
+        for part in results.withLock({ $0 }) { out.merge(part ?? [:]) { first, _ in first } }
+        return out
+    }
+
+    /// The blobs of one `git cat-file --batch` output, by id.
+    private static func blobs(in bytes: UnsafeBufferPointer<UInt8>) -> [String: (lines: [UInt64], weights: [UInt16])] {
+        var out: [String: (lines: [UInt64], weights: [UInt16])] = [:]
+        var position = 0
+        while position < bytes.count {
+            var end = position
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+                .split(separator: " ")
+            position = end + 1
+            guard header.count == 3, let size = Int(header[2]) else { continue }  // "missing"
+            let body = UnsafeBufferPointer(rebasing: bytes[position..<min(position + size, bytes.count)])
+            position += size + 1
+            out[String(header[0])] = lines(body)
         }
         return out
     }
 
     /// Line hashes (FNV-1a, 64 bits) and weights (letters and digits) of a file's text.
     static func lines(_ body: ArraySlice<UInt8>) -> (lines: [UInt64], weights: [UInt16]) {
+        body.withUnsafeBufferPointer { lines($0) }
+    }
+
+    static func lines(_ body: UnsafeBufferPointer<UInt8>) -> (lines: [UInt64], weights: [UInt16]) {
         var lines: [UInt64] = []
         var weights: [UInt16] = []
+        lines.reserveCapacity(body.count / 32)
+        weights.reserveCapacity(body.count / 32)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var weight: UInt16 = 0
         var pending = false
@@ -271,7 +297,8 @@ final class HistoryReplay {
                 continue
             }
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { weight &+= 1 }
+            let folded = byte | 0x20
+            if (byte &- 0x30) < 10 || (folded &- 0x61) < 26 { weight &+= 1 }
             pending = true
         }
         if pending {

@@ -1,5 +1,6 @@
 import CustodyCore
 import Foundation
+import Synchronization
 
 /// One line of `git blame --line-porcelain`.
 struct BlameLine: Sendable {
@@ -19,24 +20,30 @@ struct CommitFacts: Sendable {
 /// and scanned commit, and once per release tag and CODEOWNERS version.
 public final class IntroducerAttributor: @unchecked Sendable {
     /// How files are blamed: by replaying the scanned commit's whole history once (cheap per file
-    /// when many files hold findings), or with `git blame` per file on several threads (cheap
-    /// when few files hold findings in a long history). `automatic` chooses per batch.
+    /// when many small files hold findings), or with `git blame` per file on several threads
+    /// (cheap when few files hold findings, or large files have long histories). `automatic`
+    /// times its first few `git blame`s and chooses, once per ingest.
     public enum Strategy: String, Sendable, CaseIterable {
         case automatic = "auto"
         case replay
         case perFile = "per-file"
+        /// Only the flagged lines, with one `git blame -L ... -L ...` per file on several threads:
+        /// the walk stops where they are attributed (cheap for large files with long histories).
+        case lines
     }
 
     public let git: Git
     public let commit: String
     public var strategy: Strategy = .automatic
-    /// The commits the history replay would read (counted once, for `automatic`).
-    private var historyLength: Int?
+    /// What `automatic` chose, on the first batch, for the whole ingest.
+    private var chosen: Strategy?
     private let releasePattern: String
     private let teamByHandle: [String: String]
     private let dialect: CodeownersDialect?
 
     private var blames: [String: [BlameLine]?] = [:]
+    /// Lines blamed one by one (``Strategy/lines``), by file and line number.
+    private var lineBlames: [String: [Int: BlameLine]] = [:]
     private var commits: [String: CommitFacts] = [:]
     private var releases: [String: String]?
     private var codeownersVersions: [(time: Int64, rules: (any CodeownersMatching)?)]?
@@ -89,70 +96,84 @@ public final class IntroducerAttributor: @unchecked Sendable {
         teamByHandle = map
     }
 
-    /// Blames the files of `paths` not blamed yet: all at once by replaying history a single
-    /// time (``HistoryReplay``, the history read once per ingest), or, should that fail, with
-    /// `git blame` per file on `workers` threads at once.
-    public func prefetch(paths: [String], workers: Int = 4) {
+    /// Blames the flagged lines of `locations` not blamed yet: all their files at once by
+    /// replaying history a single time (``HistoryReplay``, the history read once per ingest), or
+    /// with `git blame` per file on `workers` threads at once (only the flagged lines, or whole
+    /// files with ``Strategy/perFile``). A line left out (a failed blame) is blamed on demand.
+    public func prefetch(locations: [(path: String, line: Int?)], workers: Int = 4) {
         lock.lock()
-        let missing = Array(Set(paths.filter { blames[$0] == nil }))
+        var wanted: [String: [Int]] = [:]
+        for (path, line) in locations where blames[path] == nil {
+            guard let line else {
+                wanted[path, default: []] += []
+                continue
+            }
+            if lineBlames[path]?[line] == nil { wanted[path, default: []].append(line) }
+        }
         lock.unlock()
+        var missing = wanted.keys.sorted()
         guard !missing.isEmpty else { return }
-        if usesReplay(files: missing.count), let replayed = try? replayBlame(missing) {
+        if strategy == .automatic, chosen == nil {
+            // Blame a first few files by their lines, timed, and compare the rest at that pace
+            // with what the replay of this history is expected to cost.
+            let sample = Array(missing.prefix(workers))
+            let start = DispatchTime.now().uptimeNanoseconds
+            blame(sample, lines: wanted, workers: workers)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            missing.removeFirst(sample.count)
+            let rounds = (missing.count + workers - 1) / workers
+            let commits = (try? git.run(["rev-list", "--count", commit]))
+                .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            chosen = elapsed * Double(rounds) > Double(commits) * Self.replaySecondsPerCommit ? .replay : .lines
+            guard !missing.isEmpty else { return }
+        }
+        let strategy = chosen ?? strategy
+        if strategy == .replay, let replayed = try? replayBlame(missing) {
             lock.lock()
             for path in missing { blames[path] = .some(replayed.lines[path]) }
             for (sha, facts) in replayed.commits where commits[sha] == nil { commits[sha] = facts }
             lock.unlock()
             return
         }
-        final class Results: @unchecked Sendable {
-            var lines: [String: ([BlameLine], [String: CommitFacts])?] = [:]
-            let lock = NSLock()
-        }
-        let results = Results()
-        let next = Results()  // its `lines.count` is unused; the lock guards `index`
-        nonisolated(unsafe) var index = 0
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, missing.count))) { _ in
+        blame(missing, lines: strategy == .perFile ? nil : wanted, workers: workers)
+    }
+
+    /// What the replay costs per commit of the history, as measured (bench/introducers-real,
+    /// bench/introducers): 0.14 ms on a generated history of small files, 0.37-0.42 ms on flask and
+    /// botocore, 0.8 ms on localstack (large files with many versions). `automatic` weighs it
+    /// against the pace of its first `git blame`s.
+    static let replaySecondsPerCommit = 0.0004
+
+    /// Blames `paths` with `git blame` on `workers` threads: the `lines` of each (one walk per
+    /// file, stopping where they are attributed), or whole files when `lines` is nil.
+    private func blame(_ paths: [String], lines: [String: [Int]]?, workers: Int) {
+        let results = Mutex<[String: ([(final: Int, line: BlameLine)], [String: CommitFacts])?]>([:])
+        let next = Mutex(0)
+        let git = self.git
+        let commit = self.commit
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, paths.count))) { _ in
             while true {
-                next.lock.lock()
-                let mine = index
-                index += 1
-                next.lock.unlock()
-                guard mine < missing.count else { return }
-                let path = missing[mine]
+                let mine = next.withLock { index in
+                    defer { index += 1 }
+                    return index
+                }
+                guard mine < paths.count else { return }
+                let path = paths[mine]
                 var facts: [String: CommitFacts] = [:]
-                let blamed = try? Self.blame(git: git, commit: commit, path: path, commits: &facts)
-                results.lock.lock()
-                results.lines[path] = blamed.map { ($0, facts) }
-                results.lock.unlock()
+                let blamed = try? Self.blame(git: git, commit: commit, path: path, only: lines?[path], commits: &facts)
+                results.withLock { $0[path] = blamed.map { ($0, facts) } }
             }
         }
         lock.lock()
-        for (path, result) in results.lines {
-            blames[path] = .some(result?.0)
+        for (path, result) in results.withLock({ $0 }) {
+            if lines != nil {
+                for (final, line) in result?.0 ?? [] { lineBlames[path, default: [:]][final] = line }
+            } else {
+                blames[path] = .some(result?.0.map(\.line))
+            }
             for (sha, facts) in result?.1 ?? [:] where commits[sha] == nil { commits[sha] = facts }
         }
         lock.unlock()
-    }
-
-    /// Whether to blame `files` files by replay. Measured (bench/introducers-real, bench/introducers):
-    /// the replay costs 0.15-0.5 ms per commit of the history (2.8 s for flask's 5,531 commits,
-    /// 4.6 s for a generated 30,000), a `git blame` of one file with the commit-graph's Bloom
-    /// filters 55-75 ms (four at a time). Break-even measured at 1/440 of the history's length in
-    /// files on the generated history and 1/170 on flask; the replay is chosen from 1/200, where
-    /// every shape measured gave at least 6x per-finding blame. Once built, the replay serves every
-    /// later batch.
-    private func usesReplay(files: Int) -> Bool {
-        switch strategy {
-        case .replay: return true
-        case .perFile: return false
-        case .automatic:
-            if replay != nil { return true }
-            if historyLength == nil {
-                historyLength = (try? git.run(["rev-list", "--count", commit]))
-                    .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            }
-            return files * 200 >= (historyLength ?? 0)
-        }
     }
 
     private func replayBlame(_ paths: [String]) throws -> (lines: [String: [BlameLine]], commits: [String: CommitFacts])
@@ -167,6 +188,9 @@ public final class IntroducerAttributor: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let lines: [BlameLine]
+        if let blamed = lineBlames[path]?[line] {
+            return introducer(of: blamed, path: path)
+        }
         if let cached = blames[path] {
             guard let cached else { return .failure(.notInCommit(path)) }
             lines = cached
@@ -183,7 +207,11 @@ public final class IntroducerAttributor: @unchecked Sendable {
             }
         }
         guard line <= lines.count else { return .failure(.lineOutOfRange(line)) }
-        let blamed = lines[line - 1]
+        return introducer(of: lines[line - 1], path: path)
+    }
+
+    /// The introducer a blamed line names (the lock held).
+    private func introducer(of blamed: BlameLine, path: String) -> Result<Introducer, Unknown> {
         let facts = commits[blamed.commit] ?? CommitFacts(author: "", email: "", authorTime: 0)
         do {
             let release = try releaseIndex()[blamed.commit]
@@ -272,8 +300,18 @@ public final class IntroducerAttributor: @unchecked Sendable {
     private static func blame(
         git: Git, commit: String, path: String, commits: inout [String: CommitFacts]
     ) throws -> [BlameLine] {
-        let output = try git.run(["blame", "--line-porcelain", "-M", commit, "--", path])
-        var lines: [BlameLine] = []
+        try blame(git: git, commit: commit, path: path, only: nil, commits: &commits).map(\.line)
+    }
+
+    /// Blames `only` those lines of the file (1-based; every line when nil) in one walk of its
+    /// history, which stops where they are all attributed: each with its line number at `commit`.
+    private static func blame(
+        git: Git, commit: String, path: String, only wanted: [Int]?, commits: inout [String: CommitFacts]
+    ) throws -> [(final: Int, line: BlameLine)] {
+        let ranges = (wanted.map { Set($0).sorted() } ?? []).flatMap { ["-L", "\($0),\($0)"] }
+        let output = try git.run(["blame", "--line-porcelain", "-M"] + ranges + [commit, "--", path])
+        var lines: [(final: Int, line: BlameLine)] = []
+        var final = 0
         var current: BlameLine?
         var author = ""
         var email = ""
@@ -285,15 +323,16 @@ public final class IntroducerAttributor: @unchecked Sendable {
                         commits[line.commit] = CommitFacts(author: author, email: email, authorTime: time)
                     }
                     if line.originalPath.isEmpty { line.originalPath = path }
-                    lines.append(line)
+                    lines.append((final, line))
                 }
                 current = nil
                 continue
             }
             if current == nil {
                 let fields = raw.split(separator: " ")
-                if fields.count >= 3, fields[0].count == 40, let original = Int(fields[1]) {
+                if fields.count >= 3, fields[0].count == 40, let original = Int(fields[1]), let number = Int(fields[2]) {
                     current = BlameLine(commit: String(fields[0]), originalPath: "", originalLine: original)
+                    final = number
                 }
                 continue
             }
@@ -310,19 +349,43 @@ public final class IntroducerAttributor: @unchecked Sendable {
         return lines
     }
 
-    /// Commit -> the earliest release tag containing it: for the tags in date order, the commits
-    /// each adds over all earlier ones (one `git rev-list` per tag, not one query per commit).
+    /// Commit -> the earliest release tag containing it. The tags' history is read once (`git
+    /// rev-list --parents`); then, for the tags in date order, a walk from each tag's commit marks
+    /// what no earlier tag marked and stops at what one did (its ancestors are marked too), so
+    /// every commit is visited once however many tags there are.
     private func releaseIndex() throws -> [String: String] {
         if let releases { return releases }
         let tags = try git.run([
-            "for-each-ref", "--sort=creatordate", "--format=%(refname:short)", "refs/tags/\(releasePattern)",
-        ]).split(separator: "\n").map(String.init)
+            "for-each-ref", "--sort=creatordate", "--format=%(refname:short) %(objectname) %(*objectname)",
+            "refs/tags/\(releasePattern)",
+        ]).split(separator: "\n").compactMap { line -> (tag: String, commit: String)? in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2 else { return nil }
+            return (String(fields[0]), String(fields.count >= 3 ? fields[2] : fields[1]))  // peeled when annotated
+        }
         var index: [String: String] = [:]
-        var earlier: [String] = []
-        for tag in tags {
-            let added = try git.run(["rev-list", tag + "^{commit}"] + earlier.map { "^" + $0 + "^{commit}" })
-            for sha in added.split(separator: "\n") where index[String(sha)] == nil { index[String(sha)] = tag }
-            earlier.append(tag)
+        guard !tags.isEmpty else {
+            releases = index
+            return index
+        }
+        var parents: [String: [Substring]] = [:]
+        let graph = String(
+            decoding: try git.runBytes(
+                ["rev-list", "--parents", "--stdin"],
+                input: Array(Set(tags.map(\.commit)).joined(separator: "\n").utf8) + [10]), as: UTF8.self)
+        for line in graph.split(separator: "\n") {
+            let shas = line.split(separator: " ")
+            if let sha = shas.first { parents[String(sha)] = Array(shas.dropFirst()) }
+        }
+        for (tag, commit) in tags where parents[commit] != nil && index[commit] == nil {
+            var stack = [commit]
+            index[commit] = tag
+            while let sha = stack.popLast() {
+                for parent in parents[sha] ?? [] where index[String(parent)] == nil {
+                    index[String(parent)] = tag
+                    stack.append(String(parent))
+                }
+            }
         }
         releases = index
         return index
@@ -339,11 +402,9 @@ public final class IntroducerAttributor: @unchecked Sendable {
                     guard parts.count == 2, let time = Int64(parts[1]) else { return nil }
                     return (String(parts[0]), time)
                 }
-            var versions: [(time: Int64, rules: (any CodeownersMatching)?)] = []
-            for (sha, changeTime) in changes.reversed() {
-                versions.append((changeTime, try git.codeowners(at: sha, dialect: dialect)?.rules))
-            }
-            codeownersVersions = versions
+            let oldestFirst = Array(changes.reversed())
+            let files = try git.codeowners(at: oldestFirst.map(\.0), dialect: dialect)
+            codeownersVersions = zip(oldestFirst, files).map { change, file in (change.1, file?.rules) }
         }
         guard let version = codeownersVersions?.last(where: { $0.time <= time }), let rules = version.rules else {
             return nil

@@ -303,7 +303,10 @@ final class Producer: @unchecked Sendable {
                     return (path, package, version)
                 }
                 attributor.prefetch(
-                    paths: waiting.filter { dependency($0.0.finding) == nil }.compactMap(\.0.finding.path))
+                    locations: waiting.filter { dependency($0.0.finding) == nil }.compactMap {
+                        guard let path = $0.0.finding.path else { return nil }
+                        return (path, $0.0.finding.line)
+                    })
                 for (prepared, scan, rule) in waiting {
                     var prepared = prepared
                     let result =

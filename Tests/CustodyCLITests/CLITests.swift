@@ -332,7 +332,7 @@ struct CLITests {
     }
 
     /// Every blame strategy gives the same introducers (the replay must say what git blame says).
-    @Test(arguments: ["auto", "replay", "per-file"])
+    @Test(arguments: ["auto", "replay", "lines", "per-file"])
     func introducersFromGitHistory(blame: String) throws {
         let session = Session()
         #expect(
