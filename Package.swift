@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CPostgres", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
         .target(
             name: "CSimdJSON",
@@ -34,7 +37,7 @@ let package = Package(
         .target(name: "CustodyCore"),
         .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON", "CZlib"]),
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CustodyJSON", "CYAML"]),
-        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "COpenSSL"]),
+        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "CPostgres", "COpenSSL"]),
         .target(
             name: "CustodyPipeline",
             dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),

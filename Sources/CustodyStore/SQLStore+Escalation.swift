@@ -25,7 +25,7 @@ extension SQLStore {
                              ELSE 0 END AS reached
                       FROM findings f JOIN scans s ON s.id = f.first_seen_scan
                       WHERE f.due_at IS NOT NULL AND f.escalation_stage < 4
-                        AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred'))
+                        AND f.status IN ('open', 'acknowledged', 'reopened', 'transferred')) AS candidates
                     WHERE reached > escalation_stage
                     """
                 ).rows([.text(time)]) { ($0.int(0), $0.text(1), Int($0.int(2)), $0.text(3) ?? "", Int($0.int(4))) }

@@ -67,18 +67,18 @@ public enum Schema {
             CREATE TABLE org_units (
                 id TEXT PRIMARY KEY,
                 name TEXT NOT NULL,
-                parent_id TEXT REFERENCES org_units(id),
+                parent_id TEXT \(d.references("org_units(id)")),
                 head TEXT
             );
             CREATE TABLE teams (
                 id TEXT PRIMARY KEY,
                 name TEXT NOT NULL,
-                unit_id TEXT REFERENCES org_units(id),
+                unit_id TEXT \(d.references("org_units(id)")),
                 lead TEXT
             );
             CREATE TABLE team_handles (
                 handle \(d.caseInsensitiveText) PRIMARY KEY,
-                team_id TEXT NOT NULL REFERENCES teams(id)
+                team_id TEXT NOT NULL \(d.references("teams(id)"))
             );
             CREATE TABLE scans (
                 id \(d.autoIncrementKey),
@@ -131,9 +131,9 @@ public enum Schema {
                 suppressions TEXT,
                 baseline_state TEXT,
                 status TEXT NOT NULL,
-                owner_team TEXT REFERENCES teams(id),
-                owner_rule BIGINT REFERENCES ownership_rules(id),
-                first_seen_scan BIGINT NOT NULL REFERENCES scans(id),
+                owner_team TEXT \(d.references("teams(id)")),
+                owner_rule BIGINT \(d.references("ownership_rules(id)")),
+                first_seen_scan BIGINT NOT NULL \(d.references("scans(id)")),
                 fixed_at TEXT
             );
             CREATE INDEX findings_fingerprint ON findings (repository, fingerprint_key);
@@ -142,8 +142,8 @@ public enum Schema {
             -- Keyed by finding first: a finding's latest sighting (last seen, current line) is one
             -- seek, and a rescan never rewrites finding rows just to say they were seen.
             CREATE TABLE sightings (
-                finding_id BIGINT NOT NULL REFERENCES findings(id),
-                scan_id BIGINT NOT NULL REFERENCES scans(id),
+                finding_id BIGINT NOT NULL \(d.references("findings(id)")),
+                scan_id BIGINT NOT NULL \(d.references("scans(id)")),
                 line BIGINT,
                 PRIMARY KEY (finding_id, scan_id)
             ) \(d.keyOnlyTable);
@@ -151,8 +151,8 @@ public enum Schema {
                 seq \(d.autoIncrementKey),
                 at TEXT NOT NULL,
                 kind TEXT NOT NULL,
-                finding_id BIGINT REFERENCES findings(id),
-                scan_id BIGINT REFERENCES scans(id),
+                finding_id BIGINT \(d.references("findings(id)")),
+                scan_id BIGINT \(d.references("scans(id)")),
                 team_id TEXT,
                 actor TEXT NOT NULL,
                 payload TEXT NOT NULL,
@@ -175,8 +175,8 @@ public enum Schema {
                 release TEXT
             );
             CREATE TABLE introducers (
-                finding_id \(d.givenKey) REFERENCES findings(id),
-                commit_sha TEXT REFERENCES commits(sha),
+                finding_id \(d.givenKey) \(d.references("findings(id)")),
+                commit_sha TEXT \(d.references("commits(sha)")),
                 team TEXT,
                 path_then TEXT,
                 line_then BIGINT,
@@ -195,7 +195,7 @@ public enum Schema {
                 position BIGINT NOT NULL,
                 kind TEXT NOT NULL,
                 pattern TEXT NOT NULL,
-                team TEXT NOT NULL REFERENCES teams(id),
+                team TEXT NOT NULL \(d.references("teams(id)")),
                 source TEXT NOT NULL,
                 line BIGINT
             );
@@ -226,7 +226,7 @@ public enum Schema {
             """
             CREATE TABLE transfer_requests (
                 id \(d.autoIncrementKey),
-                finding_id BIGINT NOT NULL REFERENCES findings(id),
+                finding_id BIGINT NOT NULL \(d.references("findings(id)")),
                 from_team TEXT,
                 to_team TEXT NOT NULL,
                 reason TEXT NOT NULL,
@@ -282,7 +282,7 @@ public enum Schema {
                 id \(d.autoIncrementKey),
                 event_seq BIGINT NOT NULL,
                 kind TEXT NOT NULL,
-                finding_id BIGINT REFERENCES findings(id),
+                finding_id BIGINT \(d.references("findings(id)")),
                 team_id TEXT,
                 payload TEXT NOT NULL,
                 created_at TEXT NOT NULL
@@ -298,7 +298,7 @@ public enum Schema {
                 idempotency_key TEXT NOT NULL UNIQUE,
                 team_id TEXT,
                 day TEXT,
-                finding_id BIGINT REFERENCES findings(id),
+                finding_id BIGINT \(d.references("findings(id)")),
                 state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
                 attempts BIGINT NOT NULL DEFAULT 0,
                 next_attempt_at TEXT NOT NULL,
@@ -309,7 +309,7 @@ public enum Schema {
             );
             CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
             CREATE TABLE tickets (
-                finding_id BIGINT NOT NULL REFERENCES findings(id),
+                finding_id BIGINT NOT NULL \(d.references("findings(id)")),
                 sink TEXT NOT NULL,
                 external_id TEXT NOT NULL,
                 url TEXT,
@@ -365,7 +365,7 @@ public enum Schema {
             let reason = d.jsonMember("e.payload", "reason")
             return """
                 CREATE TABLE owner_spans (
-                    finding_id BIGINT NOT NULL REFERENCES findings(id),
+                    finding_id BIGINT NOT NULL \(d.references("findings(id)")),
                     -- The event that began the span; 0 for the span from first seen to the first change.
                     seq BIGINT NOT NULL,
                     team TEXT,
@@ -422,7 +422,7 @@ public enum Schema {
             return """
                 CREATE TABLE finding_identifiers (
                     identifier TEXT NOT NULL,
-                    finding_id BIGINT NOT NULL REFERENCES findings(id),
+                    finding_id BIGINT NOT NULL \(d.references("findings(id)")),
                     PRIMARY KEY (identifier, finding_id)
                 );
                 """ + backfill

@@ -12,7 +12,8 @@ final class Session {
     let directory = TemporaryDirectory()
     /// The environment commands see.
     var environment = ["USER": "tester"]
-    var database: String { directory.file("custody.db") }
+    /// The store: a SQLite file here, or a schema of its own on PostgreSQL (``TestDatabase``).
+    lazy var database: String = TestDatabase.location(directory.file("custody.db"))
 
     struct Result {
         var status: Int32

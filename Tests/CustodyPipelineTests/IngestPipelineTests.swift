@@ -10,7 +10,7 @@ struct IngestPipelineTests {
 
     @Test(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
     func everyCorpusFileIngestsAndReingestsWithoutNewFindings() throws {
-        let store = try SQLStore(path: directory.file("c.db"))
+        let store = try SQLStore(path: TestDatabase.location(directory.file("c.db")))
         let files = try FileManager.default.subpathsOfDirectory(atPath: Corpora.path("sarif"))
             .filter { $0.hasSuffix(".sarif") }.sorted().map { Corpora.path("sarif/" + $0) }
         var options = IngestOptions()
@@ -37,7 +37,7 @@ struct IngestPipelineTests {
                 #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"S"}},"results":[{"ruleId":"cmd","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/app.py"},"region":{"startLine":\#(line)}}}]}]}]}"#
             )
         }
-        let store = try SQLStore(path: directory.file("c.db"))
+        let store = try SQLStore(path: TestDatabase.location(directory.file("c.db")))
         var options = IngestOptions()
         options.sourceRoot = checkout
         let first = try IngestPipeline(store: store).run(files: [try report(line: 2)], options: options).summary
@@ -53,7 +53,7 @@ struct IngestPipelineTests {
         try directory.write("checkout/a.py", "x\n")
         try FileManager.default.createSymbolicLink(
             atPath: directory.file("checkout/link.py"), withDestinationPath: directory.file("secret.txt"))
-        let store = try SQLStore(path: directory.file("c.db"))
+        let store = try SQLStore(path: TestDatabase.location(directory.file("c.db")))
         var options = IngestOptions()
         options.sourceRoot = directory.file("checkout")
         func report(_ uri: String) throws -> String {
@@ -73,7 +73,7 @@ struct IngestPipelineTests {
         try directory.write("repo/CODEOWNERS", "* @root-owner\n")
         try directory.write("repo/docs/CODEOWNERS", "* @docs-owner\n")
         try directory.write("repo/.github/CODEOWNERS", "* @org/github-owner\nbroken-line no-at\n")
-        let store = try SQLStore(path: directory.file("c.db"))
+        let store = try SQLStore(path: TestDatabase.location(directory.file("c.db")))
         try store.importOrganisation(
             Organisation(teams: [Team(id: "gh", name: "GH", handles: ["@org/github-owner"])]), source: "t", actor: "x")
         var options = IngestOptions()

@@ -13,7 +13,7 @@ final class Fixture {
     var codeowners: String { directory.file("CODEOWNERS") }
 
     init() throws {
-        service = CustodyService(databasePath: directory.file("custody.db"))
+        service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
         let teams = """
             units:
               - id: treasury

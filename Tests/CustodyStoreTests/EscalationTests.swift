@@ -8,7 +8,7 @@ struct EscalationTests {
     let directory = TemporaryDirectory()
 
     @Test func theLadderIsClimbedOnceStepByStep() throws {
-        let store = try SQLStore(path: directory.file("e.db"))
+        let store = try SQLStore(path: TestDatabase.location(directory.file("e.db")))
         try store.importOrganisation(
             Organisation(
                 units: [

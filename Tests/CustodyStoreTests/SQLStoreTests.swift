@@ -25,7 +25,15 @@ func scan(_ scope: ScanScope = .full, tool: String = "t", branch: String? = "mai
 
 struct SQLStoreTests {
     let directory = TemporaryDirectory()
-    var path: String { directory.file("custody.db") }
+    /// A SQLite file, or a schema of its own on PostgreSQL (``TestDatabase``).
+    let path: String
+
+    init() { path = TestDatabase.location(directory.file("custody.db")) }
+
+    /// Whether a plan sorts rows rather than walking an index in order.
+    func sorts(_ plan: String) -> Bool {
+        TestDatabase.isPostgres ? plan.contains("Sort") : plan.contains("TEMP B-TREE")
+    }
 
     @Test func unownedGroupsAreSuggestedTheTeamsOfTheNearestOwnedDirectory() throws {
         let store = try SQLStore(path: path)
@@ -86,7 +94,7 @@ struct SQLStoreTests {
         #expect(
             try store.queryPlanForTesting(
                 "SELECT finding_id FROM finding_identifiers WHERE identifier = 'X'"
-            ).contains("USING"))
+            ).contains(TestDatabase.isPostgres ? "Index" : "USING"))
     }
 
     @Test func migrationsAreRecordedOnceInOrder() throws {
@@ -137,6 +145,9 @@ struct SQLStoreTests {
         try store.importOrganisation(Organisation(teams: [Team(id: "pay", name: "Payments")]), source: "t", actor: "x")
         func ownerIndexPlan() throws -> String {
             let probe = try SQLStore(path: path)
+            // PostgreSQL's planner picks among equally cheap indexes of a near-empty table: there
+            // the question is only whether the index exists.
+            if TestDatabase.isPostgres { return try probe.indexNamesForTesting().sorted().joined(separator: " ") }
             return try probe.queryPlanForTesting("SELECT id FROM findings WHERE owner_team = 'pay' AND status = 'open'")
         }
         #expect(try ownerIndexPlan().contains("findings_owner"))
@@ -156,7 +167,7 @@ struct SQLStoreTests {
         #expect(try store.findings(FindingQuery(team: "pay")).map(\.rule) == ["A"])
         // Related findings are looked up by location, not by reading every finding.
         let related = try SQLStore(path: path).queryPlanForTesting(
-            "SELECT id FROM findings WHERE repository IS 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
+            "SELECT id FROM findings WHERE repository IS NOT DISTINCT FROM 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
         #expect(related.contains("findings_location"))
         // One team's first page worst first walks an index in order: no sort of the team's findings.
         let page = try SQLStore(path: path).queryPlanForTesting(
@@ -165,7 +176,7 @@ struct SQLStoreTests {
             WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END), f.id LIMIT 50
             """)
         #expect(page.contains("findings_team_severity"))
-        #expect(!page.contains("TEMP B-TREE"))
+        #expect(!sorts(page), "\(page)")
         // The listing itself, in every order, first page and next: an index walk, never a sort.
         let indexes: [FindingSort: String] = [
             .id: "findings_team_id", .severity: "findings_team_severity", .due: "findings_team_due",
@@ -178,7 +189,7 @@ struct SQLStoreTests {
                 query.after = after
                 let plan = try SQLStore(path: path).listingPlanForTesting(query)
                 #expect(plan.contains(indexes[sort]!), "\(sort): \(plan)")
-                #expect(!plan.contains("TEMP B-TREE FOR ORDER BY"), "\(sort): \(plan)")
+                #expect(!sorts(plan), "\(sort): \(plan)")
             }
         }
     }

@@ -67,6 +67,16 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var code: Int32
     public var message: String
     public var sql: String?
+    /// PostgreSQL's SQLSTATE (`40001` a serialisation failure, `08006` a lost connection), nil
+    /// for SQLite.
+    public var state: String?
+
+    public init(code: Int32, message: String, sql: String? = nil, state: String? = nil) {
+        self.code = code
+        self.message = message
+        self.sql = sql
+        self.state = state
+    }
 
     public var description: String {
         if let sql { return "database error \(code): \(message) (in: \(sql.prefix(120)))" }

@@ -1,0 +1,334 @@
+internal import CPostgres
+import Foundation
+
+/// One PostgreSQL connection (libpq): the store shared by several servers and workers.
+///
+/// The store's statements are written with SQLite's `?` and `?N` parameters; they are renumbered
+/// to `$N` once, when a statement is prepared (string literals, quoted names and dollar-quoted
+/// bodies are left alone). Statements are prepared on the server, once per text and parameter
+/// types, and rows are read one at a time (libpq's single-row mode), so a listing's memory stays
+/// flat in its rows. Values travel as text; integers and reals are typed `int8` and `float8`,
+/// text and NULL are left for the server to infer from where they are used, as a quoted literal
+/// would be.
+final class PostgresConnection: SQLConnection {
+    let handle: OpaquePointer
+    let dialect = SQLDialect.postgres
+    var ledgerHead: (sequence: Int64, hash: String)?
+    private var statements: [String: PostgresStatement] = [:]
+    private var prepared = 0
+    /// Whether a write transaction is open (one at a time per connection).
+    private(set) var inTransaction = false
+
+    /// Every write transaction takes this transaction-level advisory lock first, so writers in
+    /// every process are serialised as SQLite serialises them: the ledger's head is read and
+    /// extended by one writer at a time (one chain, no gap, no fork), and every read-modify-write
+    /// of a transaction sees no other writer between its read and its write. Readers never wait.
+    static let writerLock: Int64 = 0x0043_7573_746F_6479  // "Custody"
+
+    /// Connects with a libpq connection URI or keyword string; libpq's `PG*` environment
+    /// variables and `sslmode` apply as libpq defines them.
+    init(url: String) throws {
+        guard let connection = PQconnectdb(url) else {
+            throw DatabaseError(code: -1, message: "cannot allocate a PostgreSQL connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            throw DatabaseError(code: -1, message: "\(Self.redacted(url)): \(message)")
+        }
+        handle = connection
+        try execute("SET client_min_messages = warning")
+    }
+
+    deinit {
+        statements.removeAll()
+        PQfinish(handle)
+    }
+
+    /// The URL without its password, for messages.
+    static func redacted(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
+        parts.password = "***"
+        return parts.string ?? url
+    }
+
+    func error(_ result: OpaquePointer?, sql: String?) -> DatabaseError {
+        var message = String(cString: PQerrorMessage(handle))
+        var state: String?
+        if let result {
+            if let text = PQresultErrorMessage(result), text.pointee != 0 { message = String(cString: text) }
+            if let code = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { state = String(cString: code) }
+        }
+        return DatabaseError(
+            code: -1, message: message.trimmingCharacters(in: .whitespacesAndNewlines), sql: sql, state: state)
+    }
+
+    func execute(_ sql: String) throws {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            throw error(result, sql: sql)
+        }
+    }
+
+    func statement(_ sql: String) throws -> any SQLStatement {
+        if let cached = statements[sql] { return cached }
+        let statement = PostgresStatement(connection: self, sql: sql, text: Self.numbered(sql))
+        statements[sql] = statement
+        return statement
+    }
+
+    /// A new name for a server-side prepared statement.
+    func nextName() -> String {
+        prepared += 1
+        return "custody_\(prepared)"
+    }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        ledgerHead = nil
+        defer { ledgerHead = nil }
+        try execute("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// PostgreSQL's plan for `sql`, with sequential scans and sorts priced out: on the few rows of
+    /// a test the planner would rightly scan, and the question is whether an index can serve.
+    func queryPlan(_ sql: String) throws -> String {
+        try execute("SET enable_seqscan = off; SET enable_sort = off")
+        defer { try? execute("RESET enable_seqscan; RESET enable_sort") }
+        return try statement("EXPLAIN " + sql).rows([]) { $0.text(0) ?? "" }.joined(separator: "\n")
+    }
+
+    /// Holds a session-level advisory lock while `body` runs (migrations: processes starting
+    /// together apply each migration once).
+    func withSessionLock<T>(_ key: Int64, _ body: () throws -> T) throws -> T {
+        try execute("SELECT pg_advisory_lock(\(key))")
+        defer { try? execute("SELECT pg_advisory_unlock(\(key))") }
+        return try body()
+    }
+
+    /// `?N` -> `$N`, `?` -> the next number after the largest so far (SQLite's rule), outside
+    /// string literals, quoted identifiers, comments and dollar-quoted text.
+    static func numbered(_ sql: String) -> String {
+        let bytes = Array(sql.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var largest = 0
+        var index = 0
+        func copy(until end: Int) {
+            out.append(contentsOf: bytes[index..<min(end, bytes.count)])
+            index = min(end, bytes.count)
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                var end = index + 1
+                while end < bytes.count && bytes[end] != byte { end += 1 }
+                copy(until: end + 1)
+            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
+                var end = index
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                copy(until: end)
+            case UInt8(ascii: "$") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "$"):
+                var end = index + 2
+                while end + 1 < bytes.count && !(bytes[end] == UInt8(ascii: "$") && bytes[end + 1] == UInt8(ascii: "$")) {
+                    end += 1
+                }
+                copy(until: end + 2)
+            case UInt8(ascii: "?"):
+                var end = index + 1
+                while end < bytes.count && bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9") { end += 1 }
+                let number =
+                    end > index + 1 ? Int(String(decoding: bytes[(index + 1)..<end], as: UTF8.self))! : largest + 1
+                largest = max(largest, number)
+                out.append(contentsOf: Array("$\(number)".utf8))
+                index = end
+            default:
+                out.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+final class PostgresStatement: SQLStatement {
+    let sql: String
+    /// The statement as PostgreSQL reads it (`$N` parameters).
+    let text: String
+    unowned let connection: PostgresConnection
+    /// Server-side names by parameter types ("" for none; one letter per parameter).
+    private var names: [String: String] = [:]
+    private var columns: [String: Int32]?
+    private var returning: PostgresStatement?
+
+    init(connection: PostgresConnection, sql: String, text: String) {
+        self.connection = connection
+        self.sql = sql
+        self.text = text
+    }
+
+    private static func types(_ values: [SQLValue]) -> (key: String, oids: [Oid]) {
+        var key = ""
+        var oids: [Oid] = []
+        for value in values {
+            switch value {
+            case .integer:
+                key += "i"
+                oids.append(20)  // int8
+            case .real:
+                key += "r"
+                oids.append(701)  // float8
+            case .text, .null:
+                key += "t"
+                oids.append(0)  // inferred from where it is used
+            }
+        }
+        return (key, oids)
+    }
+
+    /// The server-side statement for these parameter types, prepared on first use.
+    private func name(for values: [SQLValue]) throws -> String {
+        let (key, oids) = Self.types(values)
+        if let known = names[key] { return known }
+        let name = connection.nextName()
+        let result = PQprepare(connection.handle, name, text, Int32(oids.count), oids)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw connection.error(result, sql: sql) }
+        names[key] = name
+        if columns == nil {
+            let description = PQdescribePrepared(connection.handle, name)
+            defer { PQclear(description) }
+            var found: [String: Int32] = [:]
+            for column in 0..<PQnfields(description) {
+                if let field = PQfname(description, column) { found[String(cString: field)] = column }
+            }
+            columns = found
+        }
+        return name
+    }
+
+    func column(_ name: String) throws -> Int32 {
+        if columns == nil {
+            // Described with no parameters bound: prepare the text once to learn its columns.
+            _ = try self.name(for: [SQLValue](repeating: .null, count: Self.parameterCount(text)))
+        }
+        guard let index = columns?[name] else {
+            throw DatabaseError(code: -1, message: "no result column '\(name)'", sql: sql)
+        }
+        return index
+    }
+
+    static func parameterCount(_ text: String) -> Int {
+        var largest = 0
+        var scanner = text.utf8[...]
+        while let dollar = scanner.firstIndex(of: UInt8(ascii: "$")) {
+            let digits = scanner[scanner.index(after: dollar)...].prefix { $0 >= 48 && $0 <= 57 }
+            if let number = Int(String(decoding: digits, as: UTF8.self)) { largest = max(largest, number) }
+            scanner = scanner[scanner.index(after: dollar)...]
+        }
+        return largest
+    }
+
+    func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws -> Bool) throws {
+        let name = try self.name(for: values)
+        let texts: [String?] = values.map { value in
+            switch value {
+            case .null: nil
+            case .integer(let number): String(number)
+            case .real(let number): "\(number)"
+            case .text(let text): text
+            }
+        }
+        let sent: Int32 = try withCStrings(texts) { pointers in
+            PQsendQueryPrepared(connection.handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        guard sent == 1 else { throw connection.error(nil, sql: sql) }
+        PQsetSingleRowMode(connection.handle)
+        var failure: (any Error)?
+        var wanted = true
+        // Every result is read to the end (libpq requires it), rows after an early stop dropped.
+        while let result = PQgetResult(connection.handle) {
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE:
+                guard wanted, failure == nil else { continue }
+                do {
+                    wanted = try body(PostgresRow(result: result, statement: self))
+                } catch {
+                    failure = error
+                }
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                continue
+            default:
+                if failure == nil { failure = connection.error(result, sql: sql) }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// PostgreSQL returns a new row's id with `RETURNING id`.
+    func insert(_ values: [SQLValue]) throws -> Int64 {
+        if returning == nil {
+            returning = PostgresStatement(connection: connection, sql: sql + " RETURNING id", text: text + " RETURNING id")
+        }
+        var id: Int64?
+        try returning!.forEach(values) { row in
+            id = row.int(0)
+            return false
+        }
+        guard let id else { throw DatabaseError(code: -1, message: "the insert returned no id", sql: sql) }
+        return id
+    }
+}
+
+/// Calls `body` with C strings for `texts` (NULL for nil), valid for the call.
+private func withCStrings<T>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) throws -> T) rethrows -> T {
+    let copies = texts.map { $0.map { strdup($0) } ?? nil }
+    defer { for copy in copies { free(copy) } }
+    return try body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+struct PostgresRow: SQLRow {
+    let result: OpaquePointer
+    let statement: PostgresStatement
+
+    func column(_ name: String) throws -> Int32 { try statement.column(name) }
+    func isNull(_ column: Int32) -> Bool { PQgetisnull(result, 0, column) == 1 }
+    func int(_ column: Int32) -> Int64 {
+        guard !isNull(column), let value = PQgetvalue(result, 0, column) else { return 0 }
+        // An integer column, or a numeric result such as an average read as an integer.
+        let text = String(cString: value)
+        return Int64(text) ?? Int64(Double(text) ?? 0)
+    }
+    func bool(_ column: Int32) -> Bool {
+        guard !isNull(column), let value = PQgetvalue(result, 0, column) else { return false }
+        return value.pointee == CChar(UInt8(ascii: "t")) || (value.pointee != 0 && int(column) != 0)
+    }
+    func double(_ column: Int32) -> Double? {
+        guard !isNull(column), let value = PQgetvalue(result, 0, column) else { return nil }
+        return Double(String(cString: value))
+    }
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard !isNull(column), let value = PQgetvalue(result, 0, column) else { return nil }
+        return value.withMemoryRebound(to: UInt8.self, capacity: Int(PQgetlength(result, 0, column))) {
+            UnsafeBufferPointer(start: $0, count: Int(PQgetlength(result, 0, column)))
+        }
+    }
+    func text(_ column: Int32) -> String? {
+        guard let bytes = bytes(column) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
