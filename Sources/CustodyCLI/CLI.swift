@@ -118,7 +118,8 @@ public struct Command: Sendable {
         for option in options {
             text += row("--\(option.name)" + (option.value.map { " \($0)" } ?? ""), option.help)
         }
-        text += row("--db PATH", "the database (default: $CUSTODY_DB, else ./custody.db)")
+        text += row("--db PATH", "the SQLite database (default: $CUSTODY_DB, else ./custody.db)")
+        text += row("--database-url URL", "a PostgreSQL database, postgres://user@host:port/db ($CUSTODY_DATABASE_URL)")
         text += row("-h, --help", "show this help")
         return text
     }
@@ -161,19 +162,26 @@ public enum CLI {
     ) -> Int32 {
         defer { console.flush() }
         var rest = arguments
-        var databasePath = environment["CUSTODY_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "custody.db"
-        // --db may stand anywhere on the line.
-        if let index = rest.firstIndex(where: { $0 == "--db" || $0.hasPrefix("--db=") }) {
-            if rest[index] == "--db" {
+        // The store: --db FILE or --database-url URL anywhere on the line, else
+        // $CUSTODY_DATABASE_URL, else $CUSTODY_DB, else ./custody.db.
+        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var databasePath = nonEmpty("CUSTODY_DATABASE_URL") ?? nonEmpty("CUSTODY_DB") ?? "custody.db"
+        for (option, value) in [("--db", "PATH"), ("--database-url", "URL")] {
+            guard let index = rest.firstIndex(where: { $0 == option || $0.hasPrefix(option + "=") }) else { continue }
+            if rest[index] == option {
                 guard index + 1 < rest.count else {
-                    console.err("error: option --db needs a value: --db PATH")
+                    console.err("error: option \(option) needs a value: \(option) \(value)")
                     return 2
                 }
                 databasePath = rest[index + 1]
                 rest.removeSubrange(index...index + 1)
             } else {
-                databasePath = String(rest[index].dropFirst(5))
+                databasePath = String(rest[index].dropFirst(option.count + 1))
                 rest.remove(at: index)
+            }
+            if option == "--database-url", !CustodyService.isDatabaseURL(databasePath) {
+                console.err("error: --database-url expects postgres://user@host:port/database, not '\(databasePath)'")
+                return 2
             }
         }
         if rest.isEmpty || rest == ["--help"] || rest == ["-h"] || rest == ["help"] {
@@ -221,7 +229,7 @@ public enum CLI {
             return 2
         } catch {
             // Every other failure is the service's one error type; its kind is the exit status.
-            let failure = ServiceError.from(error, database: databasePath)
+            let failure = ServiceError.from(error, database: CustodyService.displayed(databasePath))
             console.err("\(failure)")
             return failure.kind.exitStatus
         }

@@ -9,7 +9,7 @@ enum InitCommand {
     ) { context in
         let applied = try context.service().migrate()
         context.console.out(
-            "\(context.databasePath): schema version \(applied.last?.version ?? 0) (\(applied.count) migrations applied)"
+            "\(CustodyService.displayed(context.databasePath)): schema version \(applied.last?.version ?? 0) (\(applied.count) migrations applied)"
         )
         return 0
     }

@@ -25,6 +25,12 @@ public final class CustodyService: @unchecked Sendable {
         self.environment = environment
     }
 
+    /// Whether `location` is a PostgreSQL URL rather than a SQLite file.
+    public static func isDatabaseURL(_ location: String) -> Bool { SQLStore.isDatabaseURL(location) }
+
+    /// `location` as messages show it: a URL's password hidden.
+    public static func displayed(_ location: String) -> String { SQLStore.displayed(location) }
+
     /// The store, opened (and migrated) on first use: operations that need no database (scoring a
     /// CVSS vector, resolving CODEOWNERS) never create one.
     func store() throws(ServiceError) -> SQLStore {
@@ -36,7 +42,7 @@ public final class CustodyService: @unchecked Sendable {
             openedStore = store
             return store
         } catch {
-            throw ServiceError.from(error, database: databasePath)
+            throw ServiceError.from(error, database: Self.displayed(databasePath))
         }
     }
 

@@ -180,7 +180,7 @@ extension SQLStore {
             let candidates = try connection.statement(
                 """
                 SELECT o.id, o.tool, o.rule_id, o.cwes, f.cwes FROM findings f
-                JOIN findings o ON o.repository IS f.repository AND o.path = f.path AND o.line = f.line
+                JOIN findings o ON o.repository IS NOT DISTINCT FROM f.repository AND o.path = f.path AND o.line = f.line
                                 AND o.tool <> f.tool AND o.id <> f.id
                 WHERE f.id = ? AND f.cwes <> '' AND o.cwes <> ''
                 ORDER BY o.id

@@ -295,7 +295,7 @@ extension SQLStore {
             try connection.statement(
                 """
                 SELECT id, sink, kind, idempotency_key, state, attempts, next_attempt_at, last_error, delivered_at
-                FROM deliveries WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2
+                FROM deliveries WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2
                 """
             ).rows([.optional(state), .integer(Int64(limit))]) {
                 DeliveryRow(

@@ -120,7 +120,7 @@ extension SQLStore {
                     SELECT f.id, f.priority, f.ssvc, f.ssvc_inputs, f.severity, f.kev_added IS NOT NULL, f.epss,
                            f.owner_team, f.rule_id, f.repository, f.path, f.line
                     FROM findings f
-                    WHERE f.status IN ('open', 'acknowledged', 'reopened', 'transferred') AND (?1 IS NULL OR f.owner_team = ?1)
+                    WHERE f.status IN ('open', 'acknowledged', 'reopened', 'transferred') AND (CAST(?1 AS TEXT) IS NULL OR f.owner_team = ?1)
                     ORDER BY f.priority DESC, f.id LIMIT ?2
                     """
                 ).rows([.optional(team), .integer(Int64(limit))]) {

@@ -7,12 +7,6 @@ import Testing
 struct LedgerTests {
     let directory = TemporaryDirectory()
 
-    /// The statement that lifts the events' append-only rule for `action`, as an attacker with
-    /// the database's owner rights would.
-    func dropTrigger(_ action: String) -> String {
-        "DROP TRIGGER events_no_\(action)" + (TestDatabase.isPostgres ? " ON events" : "")
-    }
-
     /// A store with five events: an import, a scan, three assignments.
     func store(_ name: String) throws -> SQLStore {
         let store = try SQLStore(path: TestDatabase.location(directory.file(name)))
@@ -46,7 +40,7 @@ struct LedgerTests {
     @Test func alteredPayloadIsFound() throws {
         let store = try store("payload.db")
         try store.executeForTesting(
-            dropTrigger("update") + "; UPDATE events SET payload = '{\"reason\":\"nothing to see\"}' WHERE seq = 3"
+            TestDatabase.dropEventsTrigger("update") + "; UPDATE events SET payload = '{\"reason\":\"nothing to see\"}' WHERE seq = 3"
         )
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 3)
@@ -62,7 +56,7 @@ struct LedgerTests {
                 sequence: 3, at: third.at, kind: third.kind, findingID: third.findingID, scanID: third.scanID,
                 actor: "nobody", payload: third.payload, previousHash: third.previousHash))
         try store.executeForTesting(
-            dropTrigger("update") + "; UPDATE events SET actor = 'nobody', hash = '\(forged)' WHERE seq = 3")
+            TestDatabase.dropEventsTrigger("update") + "; UPDATE events SET actor = 'nobody', hash = '\(forged)' WHERE seq = 3")
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 4)
         #expect(report.broken?.reason == "it does not point at the previous event's hash")
@@ -70,7 +64,7 @@ struct LedgerTests {
 
     @Test func aDeletedEventIsFound() throws {
         let store = try store("deleted.db")
-        try store.executeForTesting(dropTrigger("delete") + "; DELETE FROM events WHERE seq = 2")
+        try store.executeForTesting(TestDatabase.dropEventsTrigger("delete") + "; DELETE FROM events WHERE seq = 2")
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 3)
         #expect(report.broken?.reason == "events 2 to 2 are missing")
@@ -79,7 +73,7 @@ struct LedgerTests {
     @Test func reorderedEventsAreFound() throws {
         let store = try store("order.db")
         try store.executeForTesting(
-            dropTrigger("update") + """
+            TestDatabase.dropEventsTrigger("update") + """
             ;
             UPDATE events SET seq = 100 WHERE seq = 2;
             UPDATE events SET seq = 2 WHERE seq = 3;

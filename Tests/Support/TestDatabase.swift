@@ -13,6 +13,12 @@ public enum TestDatabase {
     /// Whether the tests run on PostgreSQL.
     public static var isPostgres: Bool { url != nil }
 
+    /// The statement that lifts the events' append-only rule for `action` (`update`, `delete`),
+    /// as an attacker with the database owner's rights would, on either engine.
+    public static func dropEventsTrigger(_ action: String) -> String {
+        "DROP TRIGGER events_no_\(action)" + (isPostgres ? " ON events" : "")
+    }
+
     /// A fresh database for one test: `file` itself on SQLite, a new schema on PostgreSQL.
     public static func location(_ file: String) -> String {
         guard let url else { return file }
