@@ -67,8 +67,11 @@ demo: build
 	@$(CUSTODY) ledger verify --public-key $(DEMO_DIR)/keys/ledger-key.pub.pem
 	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
 
+# Every suite on SQLite, then the store, pipeline, service and CLI suites on a private
+# PostgreSQL cluster (scripts/test-postgres).
 test: bootstrap
 	$(SWIFT) test
+	SWIFT=$(SWIFT) scripts/test-postgres
 
 bench: release
 	@bench/run

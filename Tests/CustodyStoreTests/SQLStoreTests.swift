@@ -32,7 +32,7 @@ struct SQLStoreTests {
 
     /// Whether a plan sorts rows rather than walking an index in order.
     func sorts(_ plan: String) -> Bool {
-        TestDatabase.isPostgres ? plan.contains("Sort") : plan.contains("TEMP B-TREE")
+        TestDatabase.isPostgres ? plan.contains("Sort") : plan.contains("TEMP B-TREE FOR ORDER BY")
     }
 
     @Test func unownedGroupsAreSuggestedTheTeamsOfTheNearestOwnedDirectory() throws {
