@@ -63,6 +63,10 @@ public final class SQLStore: Store, @unchecked Sendable {
         let applied = Set(try connection.statement("SELECT version FROM schema_migrations").rows { $0.int(0) })
         for migration in Schema.migrations where !applied.contains(Int64(migration.version)) {
             try connection.transaction {
+                // Asked again under the write lock: another process may have applied it since.
+                let done = try connection.statement("SELECT 1 FROM schema_migrations WHERE version = ?")
+                    .first([.integer(Int64(migration.version))]) { _ in true }
+                guard done == nil else { return }
                 try connection.execute(migration.sql(dialect))
                 try migration.rewrite?(connection)
                 try connection.statement(

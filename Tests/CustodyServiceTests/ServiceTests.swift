@@ -5,15 +5,19 @@ import CustodyTestSupport
 import Foundation
 import Testing
 
-/// A service over a real SQLite file in a temporary directory, with one team and CODEOWNERS.
-final class Fixture {
+/// A service over a real store (a SQLite file in a temporary directory, or a schema of its own on
+/// PostgreSQL), with two teams and CODEOWNERS.
+final class Fixture: @unchecked Sendable {
     let directory = TemporaryDirectory()
+    /// Where the store is (``TestDatabase``).
+    let database: String
     let service: CustodyService
     let security = Principal(name: "sec-lead", role: .security)
     var codeowners: String { directory.file("CODEOWNERS") }
 
     init() throws {
-        service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
+        database = TestDatabase.location(directory.file("custody.db"))
+        service = CustodyService(databasePath: database)
         let teams = """
             units:
               - id: treasury
@@ -48,10 +52,13 @@ final class Fixture {
     }
 
     @discardableResult
-    func ingest(_ body: String, name: String = "upload.sarif") throws -> IngestSummary {
+    func ingest(
+        _ body: String, name: String = "upload.sarif", scope: ScanScope = .full, through other: CustodyService? = nil
+    ) throws -> IngestSummary {
         var request = IngestRequest(inputs: [.bytes(name: name, Array(body.utf8))])
         request.repository = "portal"
-        request.scope = .full
+        request.scope = scope
+        let service = other ?? self.service
         request.codeowners = codeowners
         guard case .scans(let summary, _) = try service.ingest(request, by: security) else {
             Issue.record("expected scans")
