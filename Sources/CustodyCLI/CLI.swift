@@ -142,7 +142,7 @@ public enum CLI {
             FindingsCommands.show,
             UnownedCommands.queue,
             UnownedCommands.assign, SummaryCommand.command, ScansCommand.command, LedgerCommands.verify,
-            LedgerCommands.export,
+            LedgerCommands.export, DatabaseCommands.copy,
             LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,
             LifecycleCommands.acceptRisk, LifecycleCommands.falsePositive, LifecycleCommands.reopen,
             LifecycleCommands.tick, LifecycleCommands.trace, TransferCommands.request, TransferCommands.accept,

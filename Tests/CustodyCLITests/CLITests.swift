@@ -562,6 +562,30 @@ struct CLITests {
         #expect(explained["owner_evidence"]?["pattern"]?.string == "repository artist-*")
     }
 
+    /// A SQLite store copied into a new one (a PostgreSQL schema under `make test`'s second run):
+    /// every event and hash arrives, the ledger verifies there, and it goes on from there.
+    @Test func aStoreIsCopiedWithItsLedgerIntact() throws {
+        let source = Session()
+        source.database = source.directory.file("source.db")  // SQLite whatever the run
+        let (codeowners, report) = try source.setUp()
+        #expect(source.run("ingest", "--repo", "portal", "--codeowners", codeowners, report).status == 0)
+        let head = source.run("ledger", "verify").out
+        let target = Session()
+        let copied = target.run("db", "copy", "--from", source.database, "--to", target.database)
+        #expect(copied.status == 0, "\(copied.err)")
+        #expect(copied.out.contains("events: 3 rows"))
+        #expect(copied.out.contains("ledger OK 3 events"))
+        #expect(target.run("ledger", "verify").out == head)
+        #expect(target.run("summary").out == source.run("summary").out)
+        // New events continue the copied chain, with keys after the copied ones.
+        #expect(target.run("ingest", "--repo", "portal", "--codeowners", codeowners, report).status == 0)
+        #expect(target.run("ledger", "verify").out.hasPrefix("OK 4 events"))
+        // A store that is not empty is never written over.
+        let again = target.run("db", "copy", "--from", source.database, "--to", target.database)
+        #expect(again.status == 6)
+        #expect(again.err.contains("the destination is not empty"))
+    }
+
     @Test func ledgerVerifyAndExport() throws {
         let session = Session()
         let (codeowners, report) = try session.setUp()

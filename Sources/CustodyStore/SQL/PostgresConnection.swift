@@ -220,12 +220,18 @@ final class PostgresStatement: SQLStatement {
         return name
     }
 
+    func columnNames() throws -> [String] {
+        _ = try column("")
+        return (columns ?? [:]).sorted { $0.value < $1.value }.map(\.key)
+    }
+
     func column(_ name: String) throws -> Int32 {
         if columns == nil {
             // Described with no parameters bound: prepare the text once to learn its columns.
             _ = try self.name(for: [SQLValue](repeating: .null, count: Self.parameterCount(text)))
         }
         guard let index = columns?[name] else {
+            if name.isEmpty { return -1 }
             throw DatabaseError(code: -1, message: "no result column '\(name)'", sql: sql)
         }
         return index
@@ -312,6 +318,15 @@ struct PostgresRow: SQLRow {
         // An integer column, or a numeric result such as an average read as an integer.
         let text = String(cString: value)
         return Int64(text) ?? Int64(Double(text) ?? 0)
+    }
+    func value(_ column: Int32) -> SQLValue {
+        guard !isNull(column) else { return .null }
+        switch PQftype(result, column) {
+        case 20, 21, 23: return .integer(int(column))  // int8, int2, int4
+        case 16: return .integer(bool(column) ? 1 : 0)  // bool
+        case 700, 701, 1700: return .optional(double(column))  // float4, float8, numeric
+        default: return .optional(text(column))
+        }
     }
     func bool(_ column: Int32) -> Bool {
         guard !isNull(column), let value = PQgetvalue(result, 0, column) else { return false }

@@ -26,6 +26,8 @@ protocol SQLStatement: AnyObject {
     /// The index of a result column by the name the SQL gives it (`AS alias` or the bare column),
     /// or an error naming the statement: a query and the code reading it disagree.
     func column(_ name: String) throws -> Int32
+    /// The result columns' names, in order.
+    func columnNames() throws -> [String]
     /// Runs the statement with `values` and hands each row to `body` as it is produced: nothing is
     /// collected, so memory stays flat in the number of rows. `body` returns false to stop early.
     func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws -> Bool) throws
@@ -47,6 +49,8 @@ protocol SQLRow {
     func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>?
     /// The index of a result column by name (see ``SQLStatement/column(_:)``).
     func column(_ name: String) throws -> Int32
+    /// The column as the value it holds, of the type the engine gives it (copying a store).
+    func value(_ column: Int32) -> SQLValue
 }
 
 /// A value bound to or read from a statement.

@@ -103,6 +103,10 @@ final class SQLiteStatement: SQLStatement {
         return names
     }()
 
+    func columnNames() throws -> [String] {
+        (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
+    }
+
     func column(_ name: String) throws -> Int32 {
         guard let index = columnIndex[name] else {
             throw DatabaseError(code: -1, message: "no result column '\(name)'", sql: sql)
@@ -165,6 +169,14 @@ struct SQLiteRow: SQLRow {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, column) == SQLITE_NULL }
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement.handle, column) }
     func bool(_ column: Int32) -> Bool { int(column) != 0 }
+    func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement.handle, column) {
+        case SQLITE_NULL: .null
+        case SQLITE_INTEGER: .integer(int(column))
+        case SQLITE_FLOAT: .real(sqlite3_column_double(statement.handle, column))
+        default: .optional(text(column))
+        }
+    }
     func double(_ column: Int32) -> Double? {
         isNull(column) ? nil : sqlite3_column_double(statement.handle, column)
     }
