@@ -114,17 +114,21 @@ public final class IntroducerAttributor: @unchecked Sendable {
         var missing = wanted.keys.sorted()
         guard !missing.isEmpty else { return }
         if strategy == .automatic, chosen == nil {
-            // Blame a first few files by their lines, timed, and compare the rest at that pace
-            // with what the replay of this history is expected to cost.
-            let sample = Array(missing.prefix(workers))
-            let start = DispatchTime.now().uptimeNanoseconds
-            blame(sample, lines: wanted, workers: workers)
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            missing.removeFirst(sample.count)
-            let rounds = (missing.count + workers - 1) / workers
+            // Blame a few files spread over the list by their lines, each timed, and compare the
+            // rest at their pace (`workers` at a time, as they ran) with what the replay of this
+            // history is expected to cost. The slowest of the sample is left out of the pace: one
+            // huge generated file must not decide for a hundred ordinary ones (localstack's 1 MB
+            // EC2 API module), while the mean of the rest still sees that lines introduced long
+            // ago make the walks long (a median did not, on the generated history).
+            let size = min(2 * workers, missing.count)
+            let sample = (0..<size).map { missing[$0 * missing.count / size] }
+            let seconds = blame(sample, lines: wanted, workers: workers).sorted().dropLast(size > 2 ? 1 : 0)
+            missing.removeAll { sample.contains($0) }
+            let pace = seconds.isEmpty ? 0 : seconds.reduce(0, +) / Double(seconds.count)
             let commits = (try? git.run(["rev-list", "--count", commit]))
                 .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-            chosen = elapsed * Double(rounds) > Double(commits) * Self.replaySecondsPerCommit ? .replay : .lines
+            let linesEstimate = pace * Double(missing.count) / Double(workers)
+            chosen = linesEstimate > replayEstimate(commits: commits) ? .replay : .lines
             guard !missing.isEmpty else { return }
         }
         let strategy = chosen ?? strategy
@@ -138,15 +142,32 @@ public final class IntroducerAttributor: @unchecked Sendable {
         blame(missing, lines: strategy == .perFile ? nil : wanted, workers: workers)
     }
 
-    /// What the replay costs per commit of the history, as measured (bench/introducers-real,
-    /// bench/introducers): 0.14 ms on a generated history of small files, 0.37-0.42 ms on flask and
-    /// botocore, 0.8 ms on localstack (large files with many versions). `automatic` weighs it
-    /// against the pace of its first `git blame`s.
-    static let replaySecondsPerCommit = 0.0004
+    /// What the replay of `commits` commits is expected to cost, in seconds: reading the log
+    /// (0.14 ms a commit) and the versions of the files, which grow with how much each commit
+    /// stores (the repository's packed size per commit, from `git count-objects`). Fitted on the
+    /// four histories measured (docs/benchmarks.md): 0.14 ms a commit on a generated history of
+    /// small files (1.0 KiB packed a commit), 0.38 ms on flask (6.4 KiB), 0.75 ms on localstack
+    /// (13 KiB); botocore's data files make it over-estimate there (1.9 ms against 0.45 ms),
+    /// where `git blame` wins by far anyway. `automatic` weighs it against the pace of its first
+    /// `git blame`s.
+    func replayEstimate(commits: Int) -> Double {
+        let counts = (try? git.run(["count-objects", "-v"])) ?? ""
+        var kibibytes = 0.0
+        for line in counts.split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            guard parts.count == 2, parts[0] == "size" || parts[0] == "size-pack" else { continue }
+            kibibytes += Double(parts[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        let perCommit = 0.000_14 + 0.000_047 * kibibytes / Double(max(commits, 1))
+        return Double(commits) * perCommit
+    }
 
     /// Blames `paths` with `git blame` on `workers` threads: the `lines` of each (one walk per
-    /// file, stopping where they are attributed), or whole files when `lines` is nil.
-    private func blame(_ paths: [String], lines: [String: [Int]]?, workers: Int) {
+    /// file, stopping where they are attributed), or whole files when `lines` is nil. Returns
+    /// the seconds each took.
+    @discardableResult
+    private func blame(_ paths: [String], lines: [String: [Int]]?, workers: Int) -> [Double] {
+        let durations = Mutex<[Double]>([])
         let results = Mutex<[String: ([(final: Int, line: BlameLine)], [String: CommitFacts])?]>([:])
         let next = Mutex(0)
         let git = self.git
@@ -160,7 +181,9 @@ public final class IntroducerAttributor: @unchecked Sendable {
                 guard mine < paths.count else { return }
                 let path = paths[mine]
                 var facts: [String: CommitFacts] = [:]
+                let start = DispatchTime.now().uptimeNanoseconds
                 let blamed = try? Self.blame(git: git, commit: commit, path: path, only: lines?[path], commits: &facts)
+                durations.withLock { $0.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
                 results.withLock { $0[path] = blamed.map { ($0, facts) } }
             }
         }
@@ -174,6 +197,7 @@ public final class IntroducerAttributor: @unchecked Sendable {
             for (sha, facts) in result?.1 ?? [:] where commits[sha] == nil { commits[sha] = facts }
         }
         lock.unlock()
+        return durations.withLock { $0 }
     }
 
     private func replayBlame(_ paths: [String]) throws -> (lines: [String: [BlameLine]], commits: [String: CommitFacts])

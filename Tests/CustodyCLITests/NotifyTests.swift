@@ -4,6 +4,7 @@ import CustodyJSON
 import CustodyStore
 import CustodyTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The notification worker against real servers on loopback: an HTTP receiver playing a webhook,
@@ -114,6 +115,36 @@ struct NotifyTests {
         #expect(result.out == "0 planned, 0 delivered, 0 to retry, 0 failed\n")
         #expect(try http.entries().count == 4)
         #expect(try kinds(session, finding: nil).filter { $0 == "notification.delivered" }.count == 6)
+        #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
+    }
+
+    /// Four workers at once, each with its connection, as four processes would: every message
+    /// reaches the receiver exactly once (deliveries are claimed under the write lock).
+    @Test func fourWorkersAtOnceDeliverEveryMessageOnce() throws {
+        let session = try session()
+        let http = try Peer(script: "http_receiver.py", directory: session.directory)
+        let sinks = (1...6).map { #"    - {name: hook\#($0), type: webhook, url: "http://127.0.0.1:\#(http.port)/hook\#($0)"}"# }
+        let config = try session.write(
+            "custody.yaml", "notifications:\n  sinks:\n" + sinks.joined(separator: "\n") + "\n")
+        #expect(session.run("tick", "--now", time(days: 16)).status == 0)
+        // Planned once, then delivered by four workers racing for the same outbox.
+        let now = time(days: 17)
+        let database = session.database
+        let outputs = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let console = Console(capture: true)
+            _ = CLI.run(
+                ["--db", database, "notify", "--config", config, "--now", now], console: console,
+                environment: ["USER": "worker"]
+            ) { "" }
+            outputs.withLock { $0.append(console.capturedOut + console.capturedErr) }
+        }
+        let requests = try http.entries().map(json)
+        // Two digests (payments, unowned) for each of six sinks, each once.
+        #expect(requests.count == 12, "\(outputs.withLock { $0 })")
+        let keys = requests.compactMap { $0["headers"]?["idempotency-key"]?.string }
+        #expect(Set(keys).count == 12)
+        #expect(try kinds(session, finding: nil).filter { $0 == "notification.delivered" }.count == 12)
         #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
     }
 
