@@ -28,7 +28,9 @@ enum IngestCommand {
             OptionSpec("no-introducers", help: "with --repo DIR --commit: skip finding who introduced each finding"),
             OptionSpec(
                 "blame", value: "HOW",
-                help: "how introducers are found: auto (default), replay (the history once), lines (git blame -L of the flagged lines per file) or per-file (git blame of whole files)"),
+                help:
+                    "how introducers are found: auto (default), replay (the history once), lines (git blame -L of the flagged lines per file) or per-file (git blame of whole files)"
+            ),
             OptionSpec(
                 "format", value: "FORMAT",
                 help: "force a format instead of detecting it: "

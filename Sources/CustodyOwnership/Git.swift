@@ -96,7 +96,9 @@ extension Git {
             guard let found = CodeownersDialect.locate(among: Array(texts.keys)), let text = texts[found.path] else {
                 return nil
             }
-            return (found.path, (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: found.path))
+            return (
+                found.path, (dialect ?? found.dialect ?? CodeownersDialect.detect(text)).parse(text, file: found.path)
+            )
         }
     }
 }

@@ -125,7 +125,8 @@ public final class IntroducerAttributor: @unchecked Sendable {
             let seconds = blame(sample, lines: wanted, workers: workers).sorted().dropLast(size > 2 ? 1 : 0)
             missing.removeAll { sample.contains($0) }
             let pace = seconds.isEmpty ? 0 : seconds.reduce(0, +) / Double(seconds.count)
-            let commits = (try? git.run(["rev-list", "--count", commit]))
+            let commits =
+                (try? git.run(["rev-list", "--count", commit]))
                 .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
             let linesEstimate = pace * Double(missing.count) / Double(workers)
             chosen = linesEstimate > replayEstimate(commits: commits) ? .replay : .lines
@@ -354,7 +355,8 @@ public final class IntroducerAttributor: @unchecked Sendable {
             }
             if current == nil {
                 let fields = raw.split(separator: " ")
-                if fields.count >= 3, fields[0].count == 40, let original = Int(fields[1]), let number = Int(fields[2]) {
+                if fields.count >= 3, fields[0].count == 40, let original = Int(fields[1]), let number = Int(fields[2])
+                {
                     current = BlameLine(commit: String(fields[0]), originalPath: "", originalLine: original)
                     final = number
                 }

@@ -390,7 +390,8 @@ final class Producer: @unchecked Sendable {
                                 }
                             }
                         }
-                        let sourceLine = finding.snippet == nil ? lines.line(path: finding.path, number: finding.line) : nil
+                        let sourceLine =
+                            finding.snippet == nil ? lines.line(path: finding.path, number: finding.line) : nil
                         func identity(_ finding: NormalizedFinding) -> (String, Fingerprint.Basis) {
                             var (fingerprint, basis) = Fingerprint.compute(
                                 for: finding, repository: options.repository, sourceLine: sourceLine)
@@ -410,7 +411,11 @@ final class Producer: @unchecked Sendable {
                         var alternate: String?
                         if basis == .tool || finding.toolFingerprintsShared {
                             var other = finding
-                            if basis == .tool { other.toolFingerprints = [:] } else { other.toolFingerprintsShared = false }
+                            if basis == .tool {
+                                other.toolFingerprints = [:]
+                            } else {
+                                other.toolFingerprintsShared = false
+                            }
                             let (value, otherBasis) = identity(other)
                             if otherBasis != basis, otherBasis != .location { alternate = value }
                         }

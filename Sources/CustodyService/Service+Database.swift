@@ -16,7 +16,8 @@ extension CustodyService {
     public func copyStore(to destination: String, by principal: Principal) throws(ServiceError) -> StoreCopy {
         guard principal.role == .administrator else {
             throw ServiceError(
-                .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not copy the database: an administrator does")
+                .forbidden,
+                "\(principal.name) (\(principal.role.rawValue)) may not copy the database: an administrator does")
         }
         let store = try store()
         let shown = Self.displayed(destination)

@@ -40,12 +40,14 @@ extension SQLStore {
                     throw StoreRefusal(.conflict, "the stores have different tables")
                 }
                 for table in ["events", "findings", "teams"] {
-                    let rows = try destination.connection.statement("SELECT count(*) FROM \(table)").rows([]) {
-                        $0.int(0)
-                    }.first ?? 0
+                    let rows =
+                        try destination.connection.statement("SELECT count(*) FROM \(table)").rows([]) {
+                            $0.int(0)
+                        }.first ?? 0
                     guard rows == 0 else {
                         throw StoreRefusal(
-                            .conflict, "the destination is not empty (\(rows) rows in \(table)): copy into a new database")
+                            .conflict,
+                            "the destination is not empty (\(rows) rows in \(table)): copy into a new database")
                     }
                 }
                 var summary = CopySummary()

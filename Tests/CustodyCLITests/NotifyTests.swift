@@ -123,7 +123,9 @@ struct NotifyTests {
     @Test func fourWorkersAtOnceDeliverEveryMessageOnce() throws {
         let session = try session()
         let http = try Peer(script: "http_receiver.py", directory: session.directory)
-        let sinks = (1...6).map { #"    - {name: hook\#($0), type: webhook, url: "http://127.0.0.1:\#(http.port)/hook\#($0)"}"# }
+        let sinks = (1...6).map {
+            #"    - {name: hook\#($0), type: webhook, url: "http://127.0.0.1:\#(http.port)/hook\#($0)"}"#
+        }
         let config = try session.write(
             "custody.yaml", "notifications:\n  sinks:\n" + sinks.joined(separator: "\n") + "\n")
         #expect(session.run("tick", "--now", time(days: 16)).status == 0)

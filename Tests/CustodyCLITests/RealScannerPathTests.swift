@@ -1,5 +1,5 @@
-import CustodyTestSupport
 import CustodyJSON
+import CustodyTestSupport
 import Foundation
 import Testing
 
@@ -288,7 +288,8 @@ struct RealScannerPathTests {
                 }, uniquingKeysWith: { a, _ in a })
         }
         let before = try open()
-        #expect(before.keys.sorted() == ["services/api/app/x.py:3", "services/api/app/x.py:9", "services/api/app/y.py:2"])
+        #expect(
+            before.keys.sorted() == ["services/api/app/x.py:3", "services/api/app/x.py:9", "services/api/app/y.py:2"])
         #expect(before["services/api/app/x.py:3"]?.basis == "content")
         #expect(before["services/api/app/y.py:2"]?.basis == "tool")
         // The first is fixed; the second moves up two lines. Order no longer tells them apart.
@@ -306,7 +307,8 @@ struct RealScannerPathTests {
     @Test func checkovsResourcesAreOwnedRatedAndKeptAcrossAFix() throws {
         let repo = try repository()
         let group = #"resource "aws_security_group" "open" {"#
-        let open = "  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n"
+        let open =
+            "  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n"
             + "    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n"
         try repo.commit(
             ["services/api/infra/main.tf": group + "\n" + open, "CODEOWNERS": "/services/api/ @org/api\n"],
@@ -332,7 +334,9 @@ struct RealScannerPathTests {
             let rows =
                 try session.json(session.run("findings", "list", "--status", "open", "--json").out).array
                 .map(Array.init) ?? []
-            return (result.out, Dictionary(rows.map { ($0["rule"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a }))
+            return (
+                result.out, Dictionary(rows.map { ($0["rule"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+            )
         }
         do {
             let before = try ingest("one")

@@ -40,7 +40,8 @@ struct LedgerTests {
     @Test func alteredPayloadIsFound() throws {
         let store = try store("payload.db")
         try store.executeForTesting(
-            TestDatabase.dropEventsTrigger("update") + "; UPDATE events SET payload = '{\"reason\":\"nothing to see\"}' WHERE seq = 3"
+            TestDatabase.dropEventsTrigger("update")
+                + "; UPDATE events SET payload = '{\"reason\":\"nothing to see\"}' WHERE seq = 3"
         )
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 3)
@@ -56,7 +57,8 @@ struct LedgerTests {
                 sequence: 3, at: third.at, kind: third.kind, findingID: third.findingID, scanID: third.scanID,
                 actor: "nobody", payload: third.payload, previousHash: third.previousHash))
         try store.executeForTesting(
-            TestDatabase.dropEventsTrigger("update") + "; UPDATE events SET actor = 'nobody', hash = '\(forged)' WHERE seq = 3")
+            TestDatabase.dropEventsTrigger("update")
+                + "; UPDATE events SET actor = 'nobody', hash = '\(forged)' WHERE seq = 3")
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 4)
         #expect(report.broken?.reason == "it does not point at the previous event's hash")
@@ -74,11 +76,11 @@ struct LedgerTests {
         let store = try store("order.db")
         try store.executeForTesting(
             TestDatabase.dropEventsTrigger("update") + """
-            ;
-            UPDATE events SET seq = 100 WHERE seq = 2;
-            UPDATE events SET seq = 2 WHERE seq = 3;
-            UPDATE events SET seq = 3 WHERE seq = 100;
-            """)
+                ;
+                UPDATE events SET seq = 100 WHERE seq = 2;
+                UPDATE events SET seq = 2 WHERE seq = 3;
+                UPDATE events SET seq = 3 WHERE seq = 100;
+                """)
         let report = try store.verifyLedger()
         #expect(report.broken?.sequence == 2)
     }

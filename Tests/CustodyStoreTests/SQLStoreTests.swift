@@ -167,7 +167,8 @@ struct SQLStoreTests {
         #expect(try store.findings(FindingQuery(team: "pay")).map(\.rule) == ["A"])
         // Related findings are looked up by location, not by reading every finding.
         let related = try SQLStore(path: path).queryPlanForTesting(
-            "SELECT id FROM findings WHERE repository IS NOT DISTINCT FROM 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''")
+            "SELECT id FROM findings WHERE repository IS NOT DISTINCT FROM 'repo' AND path = 'a.c' AND line = 1 AND cwes <> ''"
+        )
         #expect(related.contains("findings_location"))
         // One team's first page worst first walks an index in order: no sort of the team's findings.
         let page = try SQLStore(path: path).queryPlanForTesting(

@@ -18,6 +18,11 @@ final class PostgresConnection: SQLConnection {
     private var prepared = 0
     /// Whether a write transaction is open (one at a time per connection).
     private(set) var inTransaction = false
+    /// Statements sent in pipeline mode whose results are not read yet (their SQL, for errors).
+    private var queued: [String] = []
+    private var pipelining = false
+    /// Per table, keys taken from its identity sequence and not used yet (next, end).
+    private var keys: [String: (next: Int64, end: Int64)] = [:]
 
     /// Every write transaction takes this transaction-level advisory lock first, so writers in
     /// every process are serialised as SQLite serialises them: the ledger's head is read and
@@ -64,6 +69,7 @@ final class PostgresConnection: SQLConnection {
     }
 
     func execute(_ sql: String) throws {
+        try flush()
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         let status = PQresultStatus(result)
@@ -94,12 +100,80 @@ final class PostgresConnection: SQLConnection {
         do {
             try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
             let result = try body()
+            try returnUnusedKeys()
             try execute("COMMIT")
             return result
         } catch {
+            keys = [:]
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Sends a prepared statement whose result nobody reads without waiting for it (libpq's
+    /// pipeline mode): an ingest's inserts go out back to back, not one round trip each. Its
+    /// result is read at the next ``flush()``: before any statement that reads, any script,
+    /// any preparation, and the commit, so reads always see the writes before them.
+    func enqueue(name: String, texts: [String?], sql: String) throws {
+        if !pipelining {
+            guard PQenterPipelineMode(handle) == 1 else { throw error(nil, sql: sql) }
+            pipelining = true
+        }
+        let sent: Int32 = withCStrings(texts) { pointers in
+            PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        guard sent == 1 else { throw error(nil, sql: sql) }
+        queued.append(sql)
+        if queued.count >= 1024 { try flush() }
+    }
+
+    /// Reads the results of every queued statement and leaves pipeline mode; the first failure
+    /// is thrown (the statements after it were not run; the transaction fails as a whole).
+    func flush() throws {
+        guard pipelining else { return }
+        pipelining = false
+        let pending = queued
+        queued = []
+        var failure: DatabaseError?
+        if PQpipelineSync(handle) != 1 { failure = error(nil, sql: pending.last) }
+        for sql in pending {
+            while let result = PQgetResult(handle) {
+                if PQresultStatus(result) == PGRES_FATAL_ERROR, failure == nil { failure = error(result, sql: sql) }
+                PQclear(result)
+            }
+        }
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        PQexitPipelineMode(handle)
+        if let failure { throw failure }
+    }
+
+    /// A new key for a row of `table`, from its identity sequence, taken 256 at a time (one round
+    /// trip for 256 inserts). The writer lock serialises every transaction that takes keys, so
+    /// the ones left unused are given back at commit and keys stay dense, as SQLite's are.
+    func nextKey(_ table: String) throws -> Int64 {
+        if let (next, end) = keys[table], next < end {
+            keys[table] = (next + 1, end)
+            return next
+        }
+        let taken = try statement(
+            "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, 256)"
+        ).rows([.text(table)]) { $0.int(0) }
+        guard let first = taken.first, let last = taken.last, last - first == Int64(taken.count - 1) else {
+            throw DatabaseError(code: -1, message: "the key sequence of \(table) did not give 256 keys in a row")
+        }
+        keys[table] = (first + 1, last + 1)
+        return first
+    }
+
+    private func returnUnusedKeys() throws {
+        for (table, (next, _)) in keys {
+            try statement("SELECT setval(pg_get_serial_sequence(?, 'id'), ?)").run([.text(table), .integer(next - 1)])
+        }
+        keys = [:]
     }
 
     /// PostgreSQL's plan for `sql`, with sequential scans and sorts priced out: on the few rows of
@@ -143,13 +217,16 @@ final class PostgresConnection: SQLConnection {
                 copy(until: end)
             case UInt8(ascii: "$") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "$"):
                 var end = index + 2
-                while end + 1 < bytes.count && !(bytes[end] == UInt8(ascii: "$") && bytes[end + 1] == UInt8(ascii: "$")) {
+                while end + 1 < bytes.count && !(bytes[end] == UInt8(ascii: "$") && bytes[end + 1] == UInt8(ascii: "$"))
+                {
                     end += 1
                 }
                 copy(until: end + 2)
             case UInt8(ascii: "?"):
                 var end = index + 1
-                while end < bytes.count && bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9") { end += 1 }
+                while end < bytes.count && bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9") {
+                    end += 1
+                }
                 let number =
                     end > index + 1 ? Int(String(decoding: bytes[(index + 1)..<end], as: UTF8.self))! : largest + 1
                 largest = max(largest, number)
@@ -203,6 +280,7 @@ final class PostgresStatement: SQLStatement {
     private func name(for values: [SQLValue]) throws -> String {
         let (key, oids) = Self.types(values)
         if let known = names[key] { return known }
+        try connection.flush()
         let name = connection.nextName()
         let result = PQprepare(connection.handle, name, text, Int32(oids.count), oids)
         defer { PQclear(result) }
@@ -248,9 +326,8 @@ final class PostgresStatement: SQLStatement {
         return largest
     }
 
-    func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws -> Bool) throws {
-        let name = try self.name(for: values)
-        let texts: [String?] = values.map { value in
+    static func texts(_ values: [SQLValue]) -> [String?] {
+        values.map { value in
             switch value {
             case .null: nil
             case .integer(let number): String(number)
@@ -258,6 +335,26 @@ final class PostgresStatement: SQLStatement {
             case .text(let text): text
             }
         }
+    }
+
+    /// Whether the statement only writes (an INSERT, UPDATE or DELETE returning nothing), so a
+    /// transaction may send it without waiting for its result.
+    private lazy var writesOnly: Bool = {
+        let head = sql.drop { $0.isWhitespace }.prefix(7).uppercased()
+        return (head.hasPrefix("INSERT") || head.hasPrefix("UPDATE") || head.hasPrefix("DELETE"))
+            && !sql.uppercased().contains("RETURNING")
+    }()
+
+    func run(_ values: [SQLValue]) throws {
+        guard connection.inTransaction, writesOnly else { return try forEach(values) { _ in true } }
+        let name = try self.name(for: values)
+        try connection.enqueue(name: name, texts: Self.texts(values), sql: sql)
+    }
+
+    func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws -> Bool) throws {
+        try connection.flush()
+        let name = try self.name(for: values)
+        let texts = Self.texts(values)
         let sent: Int32 = try withCStrings(texts) { pointers in
             PQsendQueryPrepared(connection.handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }
@@ -285,10 +382,22 @@ final class PostgresStatement: SQLStatement {
         if let failure { throw failure }
     }
 
-    /// PostgreSQL returns a new row's id with `RETURNING id`.
+    /// The insert with its key given (`id` first), for ``insert(_:)`` in a transaction.
+    private var keyed: (table: String, statement: PostgresStatement)??
+
+    /// In a transaction, a plain `INSERT INTO t (...) VALUES (...)` takes its key from the
+    /// connection's batch of the table's sequence and is sent without waiting (no round trip per
+    /// row); anything else returns the new row's id with `RETURNING id`.
     func insert(_ values: [SQLValue]) throws -> Int64 {
+        if keyed == nil { keyed = .some(Self.keyedInsert(sql: sql, text: text, connection: connection)) }
+        if connection.inTransaction, let (table, statement) = keyed ?? nil {
+            let id = try connection.nextKey(table)
+            try statement.run(values + [.integer(id)])
+            return id
+        }
         if returning == nil {
-            returning = PostgresStatement(connection: connection, sql: sql + " RETURNING id", text: text + " RETURNING id")
+            returning = PostgresStatement(
+                connection: connection, sql: sql + " RETURNING id", text: text + " RETURNING id")
         }
         var id: Int64?
         try returning!.forEach(values) { row in
@@ -297,6 +406,32 @@ final class PostgresStatement: SQLStatement {
         }
         guard let id else { throw DatabaseError(code: -1, message: "the insert returned no id", sql: sql) }
         return id
+    }
+}
+
+extension PostgresStatement {
+    /// `INSERT INTO t (a, b) VALUES ($1, $2)` as `INSERT INTO t (id, a, b) VALUES ($3, $1, $2)`;
+    /// nil for any other shape (a conflict clause, a select, a returning list).
+    static func keyedInsert(sql: String, text: String, connection: PostgresConnection) -> (
+        table: String, statement: PostgresStatement
+    )? {
+        let upper = text.uppercased()
+        guard upper.hasPrefix("INSERT INTO "), !upper.contains("ON CONFLICT"), !upper.contains("RETURNING"),
+            !upper.contains("SELECT"), let open = text.firstIndex(of: "("),
+            let close = text[open...].firstIndex(of: ")")
+        else { return nil }
+        let table = text[text.index(text.startIndex, offsetBy: 12)..<open].trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        guard !table.isEmpty, table.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        // ") VALUES (" with any white space between the words.
+        var rest = text[text.index(after: close)...].drop { $0.isWhitespace }
+        guard rest.uppercased().hasPrefix("VALUES") else { return nil }
+        rest = rest.dropFirst(6).drop { $0.isWhitespace }
+        guard rest.first == "(" else { return nil }
+        let key = "$\(parameterCount(text) + 1)"
+        let columns = text[text.index(after: open)..<close]
+        let keyedText = "INSERT INTO \(table) (id, \(columns)) VALUES (\(key), \(rest.dropFirst())"
+        return (table, PostgresStatement(connection: connection, sql: sql + " [keyed]", text: keyedText))
     }
 }
 

@@ -35,6 +35,10 @@ protocol SQLStatement: AnyObject {
     /// reads it back from the connection: `RETURNING` costs SQLite an allocation per row, which
     /// measured 1.9x slower for a million findings; PostgreSQL appends `RETURNING id`.)
     func insert(_ values: [SQLValue]) throws -> Int64
+    /// Runs the statement for its effect. An engine may queue it and send it with the next ones
+    /// (PostgreSQL's pipeline: no round trip per row); a failure then surfaces at the next
+    /// statement that reads, or at commit, and fails the transaction as a whole.
+    func run(_ values: [SQLValue]) throws
 }
 
 /// One row of a result, valid only inside the `forEach` body that received it.
@@ -89,10 +93,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 }
 
 extension SQLStatement {
-    /// Runs a statement for its effect (every row it returns is stepped and dropped).
-    func run(_ values: [SQLValue] = []) throws {
-        try forEach(values) { _ in true }
-    }
+    /// Runs a statement for its effect with no parameters.
+    func run() throws { try run([]) }
 
     /// Runs a query and maps each row.
     func rows<T>(_ values: [SQLValue] = [], _ map: (any SQLRow) throws -> T) throws -> [T] {

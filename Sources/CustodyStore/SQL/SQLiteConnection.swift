@@ -130,6 +130,11 @@ final class SQLiteStatement: SQLStatement {
         }
     }
 
+    /// Steps the statement to its end (every row it returns is dropped).
+    func run(_ values: [SQLValue]) throws {
+        try forEach(values) { _ in true }
+    }
+
     func insert(_ values: [SQLValue]) throws -> Int64 {
         try forEach(values) { _ in true }
         return sqlite3_last_insert_rowid(connection.handle)
