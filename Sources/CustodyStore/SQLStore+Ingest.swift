@@ -7,6 +7,9 @@ extension SQLStore {
     /// updating it row by row (see `ingest`).
     static let bulkLoadBelow: Int64 = 100_000
 
+    /// New findings from which an ingest refreshes the planner's statistics (PostgreSQL).
+    static let refreshStatisticsFrom = 10_000
+
     public func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary {
         try locked {
             let profile = Profile()
@@ -35,6 +38,10 @@ extension SQLStore {
                 return session.total
             }
             profile.mark("commit")
+            if let refresh = dialect.refreshStatistics, total.new >= Self.refreshStatisticsFrom {
+                try connection.execute(refresh)
+                profile.mark("refresh the planner's statistics")
+            }
             return total
         }
     }

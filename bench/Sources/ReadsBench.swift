@@ -30,7 +30,11 @@ enum ReadsBench {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var results: [Int: Figures] = [:]
         for size in sizes {
-            let path = "\(directory)/reads-\(size).db"
+            // On PostgreSQL (bench/postgres) each size has a fresh schema, reads_SIZE.
+            var path = "\(directory)/reads-\(size).db"
+            if let url = ProcessInfo.processInfo.environment["CUSTODY_BENCH_DATABASE_URL"], !url.isEmpty {
+                path = url + (url.contains("?") ? "&" : "?") + "options=-csearch_path%3Dreads_\(size)"
+            }
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             let store = try SQLStore(path: path)
             var figures = Figures()
