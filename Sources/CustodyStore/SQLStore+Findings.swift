@@ -90,9 +90,10 @@ extension SQLStore {
         let sortKey = query.sort.expression
         if let cursor = query.after {
             if let sortKey {
-                conditions.append("(\(sortKey) > ? OR (\(sortKey) = ? AND f.id > ?))")
-                let key = query.sort.value(of: cursor.key)
-                values += [key, key, .integer(cursor.id)]
+                // A row value: both engines walk the (team, key, id) index from it, with or
+                // without the values at planning time (PostgreSQL's generic plans).
+                conditions.append("(\(sortKey), f.id) > (?, ?)")
+                values += [query.sort.value(of: cursor.key), .integer(cursor.id)]
             } else {
                 conditions.append("f.id > ?")
                 values.append(.integer(cursor.id))
