@@ -23,9 +23,12 @@ extension CustodyService {
         let shown = Self.displayed(destination)
         let target: SQLStore
         do { target = try SQLStore(path: destination) } catch { throw ServiceError.from(error, database: shown) }
-        return try perform {
+        // What goes wrong is the destination's: a store not empty, another schema version.
+        do {
             let summary = try store.copy(into: target)
             return StoreCopy(destination: shown, rows: summary.rows, ledger: try target.verifyLedger())
+        } catch {
+            throw ServiceError.from(error, database: shown)
         }
     }
 }

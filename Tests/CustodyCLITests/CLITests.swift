@@ -583,7 +583,7 @@ struct CLITests {
         // A store that is not empty is never written over.
         let again = target.run("db", "copy", "--from", source.database, "--to", target.database)
         #expect(again.status == 6)
-        #expect(again.err.contains("the destination is not empty"))
+        #expect(again.err.hasPrefix(target.database + ": error: the destination is not empty"), "\(again.err)")
     }
 
     @Test func ledgerVerifyAndExport() throws {
