@@ -275,10 +275,6 @@ final class HistoryReplay {
     }
 
     /// Line hashes (FNV-1a, 64 bits) and weights (letters and digits) of a file's text.
-    static func lines(_ body: ArraySlice<UInt8>) -> (lines: [UInt64], weights: [UInt16]) {
-        body.withUnsafeBufferPointer { lines($0) }
-    }
-
     static func lines(_ body: UnsafeBufferPointer<UInt8>) -> (lines: [UInt64], weights: [UInt16]) {
         var lines: [UInt64] = []
         var weights: [UInt16] = []

@@ -105,7 +105,7 @@ public final class IntroducerAttributor: @unchecked Sendable {
         var wanted: [String: [Int]] = [:]
         for (path, line) in locations where blames[path] == nil {
             guard let line else {
-                wanted[path, default: []] += []
+                if wanted[path] == nil { wanted[path] = [] }  // no line: the whole file
                 continue
             }
             if lineBlames[path]?[line] == nil { wanted[path, default: []].append(line) }

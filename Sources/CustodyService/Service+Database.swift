@@ -21,10 +21,10 @@ extension CustodyService {
         }
         let store = try store()
         let shown = Self.displayed(destination)
-        let target: SQLStore
-        do { target = try SQLStore(path: destination) } catch { throw ServiceError.from(error, database: shown) }
-        // What goes wrong is the destination's: a store not empty, another schema version.
+        // What goes wrong is the destination's: it cannot be opened, it is not empty, it has
+        // another schema version.
         do {
+            let target = try SQLStore(path: destination)
             let summary = try store.copy(into: target)
             return StoreCopy(destination: shown, rows: summary.rows, ledger: try target.verifyLedger())
         } catch {

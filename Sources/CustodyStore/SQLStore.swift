@@ -46,11 +46,7 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// advisory lock: processes starting together apply each migration once, in order.
     public func migrate() throws {
         try locked {
-            if let postgres = connection as? PostgresConnection {
-                try postgres.withSessionLock(PostgresConnection.writerLock + 1) { try applyMigrations() }
-            } else {
-                try applyMigrations()
-            }
+            try connection.withMigrationLock { try applyMigrations() }
         }
     }
 
@@ -103,12 +99,6 @@ public final class SQLStore: Store, @unchecked Sendable {
     /// The engine's query plan for `sql`, for tests that check an index is there and used
     /// (PostgreSQL's with sequential scans and sorts priced out, as on a table of a million rows).
     public func queryPlanForTesting(_ sql: String) throws -> String {
-        try locked {
-            if let postgres = connection as? PostgresConnection { return try postgres.queryPlan(sql) }
-            guard let sqlite = connection as? SQLiteConnection else {
-                throw DatabaseError(code: -1, message: "no query plans from this engine")
-            }
-            return try sqlite.queryPlan(sql)
-        }
+        try locked { try connection.queryPlan(sql) }
     }
 }

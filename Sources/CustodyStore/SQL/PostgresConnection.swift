@@ -186,9 +186,10 @@ final class PostgresConnection: SQLConnection {
         return try statement("EXPLAIN " + sql).rows([]) { $0.text(0) ?? "" }.joined(separator: "\n")
     }
 
-    /// Holds a session-level advisory lock while `body` runs (migrations: processes starting
-    /// together apply each migration once).
-    func withSessionLock<T>(_ key: Int64, _ body: () throws -> T) throws -> T {
+    /// Holds a session-level advisory lock (the writer lock's neighbour) while `body` runs:
+    /// processes starting together apply each migration once.
+    func withMigrationLock<T>(_ body: () throws -> T) throws -> T {
+        let key = Self.writerLock + 1
         try execute("SELECT pg_advisory_lock(\(key))")
         defer { try? execute("SELECT pg_advisory_unlock(\(key))") }
         return try body()
@@ -385,14 +386,14 @@ final class PostgresStatement: SQLStatement {
     }
 
     /// The insert with its key given (`id` first), for ``insert(_:)`` in a transaction.
-    private var keyed: (table: String, statement: PostgresStatement)??
+    private lazy var keyed: (table: String, statement: PostgresStatement)? = Self.keyedInsert(
+        sql: sql, text: text, connection: connection)
 
     /// In a transaction, a plain `INSERT INTO t (...) VALUES (...)` takes its key from the
     /// connection's batch of the table's sequence and is sent without waiting (no round trip per
     /// row); anything else returns the new row's id with `RETURNING id`.
     func insert(_ values: [SQLValue]) throws -> Int64 {
-        if keyed == nil { keyed = .some(Self.keyedInsert(sql: sql, text: text, connection: connection)) }
-        if connection.inTransaction, let (table, statement) = keyed ?? nil {
+        if connection.inTransaction, let (table, statement) = keyed {
             let id = try connection.nextKey(table)
             try statement.run(values + [.integer(id)])
             return id

@@ -17,6 +17,11 @@ protocol SQLConnection: AnyObject {
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it
     /// throws. Writers are serialised for its whole length.
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` (the migrations) so that processes starting together apply each once: under
+    /// a session lock on PostgreSQL; SQLite's write transactions already queue.
+    func withMigrationLock<T>(_ body: () throws -> T) throws -> T
+    /// The engine's plan for `sql`, for tests that check an index is there and used.
+    func queryPlan(_ sql: String) throws -> String
 }
 
 /// A prepared statement. `forEach` binds the values, steps the rows and resets it, so no binding

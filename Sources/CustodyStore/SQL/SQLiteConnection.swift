@@ -73,6 +73,8 @@ final class SQLiteConnection: SQLConnection {
         }
     }
 
+    func withMigrationLock<T>(_ body: () throws -> T) throws -> T { try body() }
+
     /// SQLite's query plan for `sql`, for tests that check an index is there and used.
     func queryPlan(_ sql: String) throws -> String {
         try statement("EXPLAIN QUERY PLAN " + sql).rows([]) { $0.text(3) ?? "" }.joined(separator: "\n")
