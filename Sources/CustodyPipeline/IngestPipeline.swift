@@ -109,7 +109,30 @@ public struct IngestPipeline {
     }
 
     /// Ingests report files and reports already in memory (an upload, a request body) alike.
+    ///
+    /// When the database fails in a way a retry may cure (a lost connection, a restarting
+    /// server), the ingest's transaction was rolled back whole, and it runs again from its
+    /// inputs, up to ``SQLStore/attempts`` times; each retry is a warning of the outcome.
     public func run(inputs files: [ReportInput], options: IngestOptions) throws -> Outcome {
+        var retries: [Diagnostic] = []
+        var attempt = 1
+        while true {
+            do {
+                var outcome = try runOnce(inputs: files, options: options)
+                outcome.warnings = retries + outcome.warnings
+                return outcome
+            } catch  where attempt < SQLStore.attempts && store.isTransient(error) {
+                attempt += 1
+                retries.append(
+                    Diagnostic(
+                        .warning, file: files.first?.name ?? "ingest",
+                        message: "the database failed during the ingest (\(error)); nothing of it was written, "
+                            + "and it runs again from the start (attempt \(attempt) of \(SQLStore.attempts))"))
+            }
+        }
+    }
+
+    private func runOnce(inputs files: [ReportInput], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
         var codeowners: OwnerResolver.Source?
         var warnings: [Diagnostic] = []

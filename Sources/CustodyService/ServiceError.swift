@@ -95,13 +95,34 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case let refused as TransitionRefused:
             return ServiceError(.refused, refused.description, file: database)
         case let failure as DatabaseError:
-            // Busy and locked (5, 6 and their extended codes) pass; the rest is a fault.
-            let busy = failure.code & 0xFF == 5 || failure.code & 0xFF == 6
-            let cannotOpen = failure.code & 0xFF == 14
-            return ServiceError(
-                busy || cannotOpen ? .unavailable : .internal, failure.description, file: database)
+            if failure.state == "08007" {
+                // A commit of unknown outcome: the message says so, and nothing may be promised.
+                return ServiceError(.unavailable, failure.description, file: database)
+            }
+            guard let cause = failure.unavailability else {
+                return ServiceError(.internal, failure.description, file: database)
+            }
+            return ServiceError(.unavailable, "\(cause); nothing was written (\(failure.description))", file: database)
         default:
             return ServiceError(.internal, "\(error)")
+        }
+    }
+}
+
+extension DatabaseError {
+    /// Why the database cannot do what was asked now, in words, when that is a condition of the
+    /// database and not a fault of Custody: another writer holds it, it cannot be opened, its
+    /// disk is full, it is read-only, or the server cannot be reached. Nil for anything else.
+    var unavailability: String? {
+        switch (code & 0xFF, state?.prefix(2), state) {
+        case (5, _, _), (6, _, _): "the database is busy (another writer holds it)"
+        case (14, _, _): "the database file cannot be opened"
+        case (13, _, _), (_, _, "53100"): "the database's disk is full"
+        case (8, _, _), (_, _, "25006"): "the database is read-only here"
+        case (_, "08", _), (_, "57", _): "the database server cannot be reached or is restarting"
+        case (_, "53", _): "the database server is out of resources"
+        case (_, "40", _): "the database could not serialise this change with another"
+        default: nil
         }
     }
 }

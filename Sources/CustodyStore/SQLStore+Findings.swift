@@ -7,7 +7,7 @@ extension SQLStore {
     }
 
     public func forEachFinding(_ query: FindingQuery, _ body: (FindingRow) throws -> Bool) throws {
-        try locked { try forEachFindingUnlocked(query, body) }
+        try locked(retrying: false) { try forEachFindingUnlocked(query, body) }
     }
 
     func findingsUnlocked(_ query: FindingQuery) throws -> [FindingRow] {

@@ -11,7 +11,7 @@ extension SQLStore {
     static let refreshStatisticsFrom = 10_000
 
     public func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary {
-        try locked {
+        try locked(retrying: false) {
             let profile = Profile()
             let total = try connection.transaction {
                 let lastID = try connection.statement("SELECT coalesce(max(id), 0) FROM findings").rows([]) {

@@ -112,7 +112,7 @@ extension SQLStore {
     /// Hands the events after `sequence` to `body` in order, as they are read (an export of
     /// millions of events holds one).
     public func forEachLedgerEntry(after sequence: Int64 = 0, _ body: (Ledger.Entry) throws -> Void) throws {
-        try locked {
+        try locked(retrying: false) {
             try connection.statement(
                 """
                 SELECT seq, at, kind, finding_id, scan_id, actor, payload, prev_hash, hash FROM events

@@ -10,6 +10,8 @@ import Foundation
 public final class SQLStore: Store, @unchecked Sendable {
     let connection: any SQLConnection
     private let lock = NSLock()
+    /// The transient failure the connection has not recovered from yet (under `lock`).
+    private var unrecovered: (any Error)?
     /// Where the database is: the SQLite file's path, or the PostgreSQL URL.
     public let path: String
     public var dialect: SQLDialect { connection.dialect }
@@ -34,11 +36,44 @@ public final class SQLStore: Store, @unchecked Sendable {
         isDatabaseURL(location) ? PostgresConnection.redacted(location) : location
     }
 
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
+    /// How many times an operation is tried when the database fails in a way a retry may cure
+    /// (``SQLConnection/isTransient(_:)``: a lost connection, a restarting server, a serialisation
+    /// failure). The last failure is the error.
+    public static let attempts = 4
+
+    /// Runs `body` alone on the connection. When it fails transiently, the connection recovers
+    /// and `body` runs again, up to ``attempts`` times: a transaction that failed was rolled back
+    /// whole, so running it again is running it once. `retrying: false` is for bodies that hand
+    /// rows or inputs to a caller's closure (an ingest, a streamed listing), which cannot be
+    /// repeated here; their caller repeats the whole operation (the ingest pipeline does).
+    func locked<T>(retrying: Bool = true, _ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        return try body()
+        var attempt = 1
+        while true {
+            do {
+                if let failure = unrecovered {
+                    unrecovered = nil
+                    try connection.recover(after: failure)
+                }
+                return try body()
+            } catch  where connection.isTransient(error) {
+                // Recovered before the next try, or before the next operation when this one ends.
+                unrecovered = error
+                guard retrying, attempt < Self.attempts else { throw error }
+                attempt += 1
+            } catch let failure as DatabaseError where failure.state?.hasPrefix("08") == true {
+                // A connection lost where a retry is not safe (a commit of unknown outcome): the
+                // next operation reconnects.
+                unrecovered = failure
+                throw failure
+            }
+        }
     }
+
+    /// Whether `error` is a transient database failure a caller may cure by running its whole
+    /// operation again (``locked(retrying:_:)``).
+    public func isTransient(_ error: any Error) -> Bool { connection.isTransient(error) }
 
     // MARK: Migrations
 

@@ -362,6 +362,9 @@ public protocol Store: AnyObject {
     /// Records scans: `produce` streams them and their findings into the session. Everything
     /// happens in one transaction: if `produce` or the store throws, the store is left exactly as before.
     func ingest(_ produce: (any IngestSession) throws -> Void) throws -> IngestSummary
+    /// Whether `error` is a database failure that running the whole operation again may cure
+    /// (a lost connection, a restarting server, a serialisation failure).
+    func isTransient(_ error: any Error) -> Bool
 
     func findings(_ query: FindingQuery) throws -> [FindingRow]
     /// Hands the findings `query` selects to `body` one at a time, as the database yields them

@@ -11,10 +11,12 @@ import Foundation
 /// text and NULL are left for the server to infer from where they are used, as a quoted literal
 /// would be.
 final class PostgresConnection: SQLConnection {
-    let handle: OpaquePointer
+    private(set) var handle: OpaquePointer
     let dialect = SQLDialect.postgres
     var ledgerHead: (sequence: Int64, hash: String)?
     private var statements: [String: PostgresStatement] = [:]
+    /// Counts the sessions this connection has opened (one more at each reconnection).
+    private(set) var session = 0
     private var prepared = 0
     /// Whether a write transaction is open (one at a time per connection).
     private(set) var inTransaction = false
@@ -31,20 +33,88 @@ final class PostgresConnection: SQLConnection {
     static let writerLock: Int64 = 0x0043_7573_746F_6479  // "Custody"
 
     /// Connects with a libpq connection URI or keyword string; libpq's `PG*` environment
-    /// variables and `sslmode` apply as libpq defines them.
+    /// variables and `sslmode` apply as libpq defines them. A server that is starting up (or
+    /// restarting) is waited for, a bounded time (``reconnectWithin``).
     init(url: String) throws {
-        guard let connection = PQconnectdb(url) else {
-            throw DatabaseError(code: -1, message: "cannot allocate a PostgreSQL connection")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
+        self.url = url
+        handle = try Self.connect(url, unreachableFor: 3)
+        try configureSession()
+    }
+
+    private let url: String
+
+    /// How long a lost connection (or a first one to a server that answers "starting up") is
+    /// tried again before the error is given: long enough for `pg_ctl restart` and a failover
+    /// of a managed service, short enough that a wrong address is said in seconds.
+    static let reconnectWithin: TimeInterval = 15
+
+    /// A new connection to `url`, tried again with growing pauses (0.1 s doubling to 1 s) while
+    /// the server refuses connections (starting up, shutting down) for up to ``reconnectWithin``
+    /// seconds, or cannot be reached for up to `unreachableFor` (a first connection gives up
+    /// sooner: an address that never answered is more likely wrong than restarting). A server
+    /// that answers and refuses us (authentication, no such database) is not retried.
+    private static func connect(_ url: String, unreachableFor: TimeInterval) throws -> OpaquePointer {
+        let started = Date()
+        var pause: TimeInterval = 0.1
+        var attempts = 0
+        while true {
+            attempts += 1
+            guard let connection = PQconnectdb(url) else {
+                throw DatabaseError(code: -1, message: "cannot allocate a PostgreSQL connection")
+            }
+            if PQstatus(connection) == CONNECTION_OK { return connection }
             let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(connection)
-            throw DatabaseError(code: -1, message: "\(Self.redacted(url)): \(message)")
+            let ping = PQping(url)
+            let waited = Date().timeIntervalSince(started)
+            let mayRecover =
+                (ping == PQPING_REJECT && waited < reconnectWithin)
+                || (ping == PQPING_NO_RESPONSE && waited < unreachableFor)
+            guard mayRecover else {
+                let tries = attempts > 1 ? " (\(attempts) attempts in \(Int(waited.rounded())) s)" : ""
+                throw DatabaseError(code: -1, message: "\(redacted(url)): \(message)\(tries)", state: "08001")
+            }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 1)
         }
-        handle = connection
+    }
+
+    /// What every session of the store runs with.
+    private func configureSession() throws {
         // Plans are made once per prepared statement, not at every execution: the listing's
         // custom plan cost 10 ms of planning per page (measured), its execution well under one.
         try execute("SET client_min_messages = warning; SET plan_cache_mode = force_generic_plan")
+    }
+
+    /// SQLSTATEs a retry may cure: a connection lost or refused (class 08, but not 08007, a
+    /// commit whose outcome is unknown), the server shutting down, crashing or starting
+    /// (57P01-57P03), a serialisation failure (40001) and a deadlock (40P01).
+    static func isTransient(state: String) -> Bool {
+        (state.hasPrefix("08") && state != "08007") || ["57P01", "57P02", "57P03", "40001", "40P01"].contains(state)
+    }
+
+    func isTransient(_ error: any Error) -> Bool {
+        guard let failure = error as? DatabaseError, let state = failure.state else { return false }
+        return Self.isTransient(state: state)
+    }
+
+    func recover(after error: any Error) throws {
+        guard PQstatus(handle) != CONNECTION_OK || (error as? DatabaseError)?.state?.hasPrefix("57P") == true else {
+            // A serialisation failure or deadlock: the session is fine; a short pause lets the
+            // other transaction finish.
+            Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05))
+            return
+        }
+        let fresh = try Self.connect(url, unreachableFor: Self.reconnectWithin)
+        PQfinish(handle)
+        handle = fresh
+        session += 1
+        queued = []
+        pipelining = false
+        keys = [:]
+        inTransaction = false
+        ledgerHead = nil
+        try configureSession()
     }
 
     deinit {
@@ -66,6 +136,8 @@ final class PostgresConnection: SQLConnection {
             if let text = PQresultErrorMessage(result), text.pointee != 0 { message = String(cString: text) }
             if let code = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) { state = String(cString: code) }
         }
+        // libpq reports a connection that broke under a statement without a SQLSTATE.
+        if state == nil, PQstatus(handle) == CONNECTION_BAD { state = "08006" }
         return DatabaseError(
             code: -1, message: message.trimmingCharacters(in: .whitespacesAndNewlines), sql: sql, state: state)
     }
@@ -103,7 +175,16 @@ final class PostgresConnection: SQLConnection {
             try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
             let result = try body()
             try returnUnusedKeys()
-            try execute("COMMIT")
+            do {
+                try execute("COMMIT")
+            } catch let failure as DatabaseError where PQstatus(handle) == CONNECTION_BAD {
+                // The server may have committed before the connection broke: not retried.
+                throw DatabaseError(
+                    code: failure.code,
+                    message: "the connection was lost while the transaction was committing, so whether it was "
+                        + "recorded is unknown; it is not retried (see what the store holds before running it "
+                        + "again): \(failure.message)", sql: "COMMIT", state: "08007")
+            }
             return result
         } catch {
             keys = [:]
@@ -254,6 +335,10 @@ final class PostgresStatement: SQLStatement {
     private var columns: [String: Int32]?
     private var returning: PostgresStatement?
 
+    /// The connection's session that `names` were prepared in: a reconnected connection has
+    /// none of them, and they are prepared again when first used.
+    private var session = 0
+
     init(connection: PostgresConnection, sql: String, text: String) {
         self.connection = connection
         self.sql = sql
@@ -282,6 +367,10 @@ final class PostgresStatement: SQLStatement {
     /// The server-side statement for these parameter types, prepared on first use.
     private func name(for values: [SQLValue]) throws -> String {
         let (key, oids) = Self.types(values)
+        if session != connection.session {
+            names = [:]
+            session = connection.session
+        }
         if let known = names[key] { return known }
         try connection.flush()
         let name = connection.nextName()

@@ -22,6 +22,14 @@ protocol SQLConnection: AnyObject {
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T
     /// The engine's plan for `sql`, for tests that check an index is there and used.
     func queryPlan(_ sql: String) throws -> String
+    /// Whether a retry may cure `error`: a lost connection, a server shutting down or starting
+    /// up, a serialisation failure or a deadlock (PostgreSQL). Never on SQLite, whose busy
+    /// writers wait inside the engine.
+    func isTransient(_ error: any Error) -> Bool
+    /// Makes the connection usable after a transient failure, before the caller tries again: a
+    /// lost connection is opened anew (waiting a bounded time for a server that is restarting)
+    /// and what the old session held (prepared statements, pipeline, keys) is forgotten.
+    func recover(after error: any Error) throws
 }
 
 /// A prepared statement. `forEach` binds the values, steps the rows and resets it, so no binding

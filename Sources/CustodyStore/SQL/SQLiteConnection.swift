@@ -17,6 +17,14 @@ final class SQLiteConnection: SQLConnection {
             sqlite3_close_v2(db)
             throw DatabaseError(code: code, message: "\(path): \(message)")
         }
+        guard sqlite3_db_readonly(db, "main") != 1 else {
+            // SQLite opens a file it cannot write read-only; the store cannot even read it so
+            // (its journal, beside the file, must be written), and says why at once.
+            sqlite3_close_v2(db)
+            throw DatabaseError(
+                code: SQLITE_READONLY,
+                message: "\(path): the file or its folder is read-only (the store writes its journal beside it)")
+        }
         handle = db
         sqlite3_busy_timeout(db, 5_000)
         sqlite3_extended_result_codes(db, 1)
@@ -74,6 +82,8 @@ final class SQLiteConnection: SQLConnection {
     }
 
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T { try body() }
+    func isTransient(_ error: any Error) -> Bool { false }
+    func recover(after error: any Error) throws {}
 
     /// SQLite's query plan for `sql`, for tests that check an index is there and used.
     func queryPlan(_ sql: String) throws -> String {
