@@ -21,7 +21,7 @@ extension SQLStore {
                 // entries in random order, which cost 2 of 13 s for a million new findings;
                 // built once at the end it costs a fraction of that. The index is dropped and
                 // rebuilt inside this transaction, so a failed ingest leaves it as it was.
-                let bulk = lastID < Self.bulkLoadBelow
+                let bulk = lastID < Self.bulkLoadBelow && connection.dialect.rebuildsIndexesAfterBulkLoad
                 if bulk {
                     try connection.execute(Schema.bulkLoadIndexes.map(\.drop).joined(separator: "; "))
                 }

@@ -123,10 +123,13 @@ extension SQLStore {
     }
 
     /// Claims up to `limit` deliveries due at `now` for `lease` seconds (so two workers never
-    /// send the same one) and returns them with their content.
+    /// send the same one) and returns them with their content. The claim appends nothing to the
+    /// ledger, so it does not wait for the writer lock: on PostgreSQL each worker locks the rows
+    /// it takes and skips those another is taking (`FOR UPDATE SKIP LOCKED`), and goes on while
+    /// an ingest is writing.
     public func claimDeliveries(now: Date, limit: Int, lease: TimeInterval = 300) throws -> [Delivery] {
         try locked {
-            try connection.transaction {
+            try connection.transaction(serialised: false) {
                 let time = Timestamp.string(now)
                 let rows = try connection.statement(
                     """
@@ -134,7 +137,7 @@ extension SQLStore {
                     WHERE id IN (SELECT id FROM deliveries
                                  WHERE state = 'pending' AND next_attempt_at <= ?
                                    AND (claimed_until IS NULL OR claimed_until <= ?)
-                                 ORDER BY next_attempt_at, id LIMIT ?)
+                                 ORDER BY next_attempt_at, id LIMIT ?\(connection.dialect.skipLocked))
                     RETURNING id, sink, kind, idempotency_key, attempts, team_id, day, finding_id
                     """
                 ).rows([

@@ -150,6 +150,42 @@ struct NotifyTests {
         #expect(try SQLStore(path: session.database).verifyLedger().broken == nil)
     }
 
+    /// On PostgreSQL a worker claims its deliveries while an ingest holds the writer lock (the
+    /// claim takes row locks and skips rows another claimer holds; it appends nothing).
+    @Test(.enabled(if: TestDatabase.isPostgres, "SQLite has one writer at a time: a claim waits there"))
+    func aWorkerClaimsWhileAnIngestHoldsTheWriterLock() throws {
+        let session = try session()
+        #expect(session.run("tick", "--now", time(days: 16)).status == 0)
+        let store = try SQLStore(path: session.database)
+        let now = try #require(Timestamp.date(time(days: 17)))
+        #expect(try store.planDeliveries(routes: [.digest(sink: "hook")], now: now) == 2)
+        // Another process's ingest, stopped inside its transaction until told to finish.
+        let writer = try SQLStore(path: session.database)
+        let inside = DispatchSemaphore(value: 0)
+        let finish = DispatchSemaphore(value: 0)
+        let ingest = Thread {
+            _ = try? writer.ingest { _ in
+                inside.signal()
+                finish.wait()
+            }
+        }
+        ingest.start()
+        inside.wait()
+        let claimed = Mutex<Int?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            claimed.withLock { $0 = try? store.claimDeliveries(now: now, limit: 10).count }
+            done.signal()
+        }.start()
+        let inTime = done.wait(timeout: .now() + 20) == .success
+        finish.signal()
+        if !inTime { done.wait() }
+        #expect(inTime, "the claim waited for the ingest's writer lock")
+        #expect(claimed.withLock { $0 } == 2)
+        // Claimed once: a second worker finds nothing left to take.
+        #expect(try SQLStore(path: session.database).claimDeliveries(now: now, limit: 10).isEmpty)
+    }
+
     @Test func failedAttemptsBackOffKeepTheirKeyAndGiveUpWhenRetryingCannotHelp() throws {
         let session = try session()
         let http = try Peer(

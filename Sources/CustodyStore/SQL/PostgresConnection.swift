@@ -165,14 +165,14 @@ final class PostgresConnection: SQLConnection {
         return "custody_\(prepared)"
     }
 
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(serialised: Bool, _ body: () throws -> T) throws -> T {
         ledgerHead = nil
         defer { ledgerHead = nil }
         try execute("BEGIN")
         inTransaction = true
         defer { inTransaction = false }
         do {
-            try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+            if serialised { try execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
             let result = try body()
             try returnUnusedKeys()
             do {

@@ -15,8 +15,11 @@ protocol SQLConnection: AnyObject {
     /// Runs one or more statements that take no parameters (schema steps, index builds).
     func execute(_ sql: String) throws
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it
-    /// throws. Writers are serialised for its whole length.
-    func transaction<T>(_ body: () throws -> T) throws -> T
+    /// throws. With `serialised`, writers are serialised for its whole length (every transaction
+    /// that appends to the ledger or reads what it then changes); without, it takes only the row
+    /// locks its statements take (a notification worker claiming deliveries with `SKIP LOCKED`
+    /// goes on while an ingest holds the writer lock). SQLite serialises every write transaction.
+    func transaction<T>(serialised: Bool, _ body: () throws -> T) throws -> T
     /// Runs `body` (the migrations) so that processes starting together apply each once: under
     /// a session lock on PostgreSQL; SQLite's write transactions already queue.
     func withMigrationLock<T>(_ body: () throws -> T) throws -> T
@@ -103,6 +106,11 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         if let sql { return "database error \(code): \(message) (in: \(sql.prefix(120)))" }
         return "database error \(code): \(message)"
     }
+}
+
+extension SQLConnection {
+    /// A serialised write transaction (``transaction(serialised:_:)``).
+    func transaction<T>(_ body: () throws -> T) throws -> T { try transaction(serialised: true, body) }
 }
 
 extension SQLStatement {

@@ -26,6 +26,14 @@ public struct SQLDialect: Sendable {
     public var deferForeignKeys: String
     /// A foreign key to `target` (`table(column)`), checkable at commit when deferred.
     public var references: @Sendable (_ target: String) -> String
+    /// What follows a queue's `SELECT ... LIMIT ?` so that concurrent claimers each lock the
+    /// rows they take and pass over the ones another holds (SQLite has one writer: nothing).
+    public var skipLocked: String = ""
+    /// Whether an ingest into a young store drops the findings' secondary indexes and builds them
+    /// at its end. On SQLite a writer excludes no reader (WAL) and it saves much of a first
+    /// load; on PostgreSQL `DROP INDEX` locks the table against every reader until the ingest
+    /// commits, so it is not done there.
+    public var rebuildsIndexesAfterBulkLoad = true
     /// What refreshes the planner's statistics after a large ingest (nil: the engine needs none).
     public var refreshStatistics: String? = nil
 
@@ -75,6 +83,8 @@ public struct SQLDialect: Sendable {
         distinctList: { expression in "string_agg(DISTINCT \(expression), ',')" },
         deferForeignKeys: "SET CONSTRAINTS ALL DEFERRED",
         references: { target in "REFERENCES \(target) DEFERRABLE INITIALLY IMMEDIATE" },
+        skipLocked: " FOR UPDATE SKIP LOCKED",
+        rebuildsIndexesAfterBulkLoad: false,
         // Autovacuum analyses in its own time; until then a freshly bulk-loaded table is planned
         // as if empty (measured: team pages 7-15 ms before, on 100,000 findings).
         refreshStatistics: "ANALYZE findings, sightings, events, owner_spans, introducers")

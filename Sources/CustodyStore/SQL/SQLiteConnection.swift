@@ -67,7 +67,7 @@ final class SQLiteConnection: SQLConnection {
 
     /// BEGIN IMMEDIATE takes the write lock at once, so two writers queue (busy timeout) instead
     /// of one failing at its first write.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(serialised: Bool, _ body: () throws -> T) throws -> T {
         ledgerHead = nil
         defer { ledgerHead = nil }
         try execute("BEGIN IMMEDIATE")
