@@ -13,6 +13,14 @@ final class SQLIngestSession: IngestSession {
     private let sighting: any SQLStatement
     private let identifierInsert: any SQLStatement
     private let sightingBatch: any SQLStatement
+    /// PostgreSQL: findings wait in `waiting` until ``lookupBatch`` of them are looked up in one
+    /// query (a lookup per finding is a round trip there, and stops the pipeline of writes).
+    /// SQLite looks each up as it comes: a lookup is a call in this process.
+    private let batchLookup: (any SQLStatement)?
+    private static let lookupBatch = 500
+    private var waiting: [EncodedFinding] = []
+    /// The stored findings of the waiting batch by key, as found and as this ingest changed them.
+    private var prefetched: [Int64: Stored] = [:]
     private var knownKeys: Set<Int64>?
     private var knownKeysRepository: String?
     // Sightings wait here and are written `batchRows` to a statement: one multi-row INSERT of
@@ -32,6 +40,13 @@ final class SQLIngestSession: IngestSession {
             SELECT id, status, fingerprint, owner_team, owner_rule FROM findings
             WHERE coalesce(repository, '') = ? AND fingerprint_key = ?
             """)
+        batchLookup = try connection.dialect.anyOfIntegers.map { anyOf in
+            try connection.statement(
+                """
+                SELECT id, status, fingerprint, owner_team, owner_rule, fingerprint_key FROM findings
+                WHERE coalesce(repository, '') = ? AND \(anyOf("fingerprint_key"))
+                """)
+        }
         insert = try connection.statement(
             """
             INSERT INTO findings (fingerprint_key, fingerprint, fingerprint_basis, repository, branch, tool, rule_id,
@@ -165,6 +180,7 @@ final class SQLIngestSession: IngestSession {
     }
 
     func finishScan() throws {
+        try processWaiting()
         try flush()
         guard let (scan, scanID, now) = current else { return }
         current = nil
@@ -229,6 +245,59 @@ final class SQLIngestSession: IngestSession {
     }
 
     func record(encoded: EncodedFinding) throws {
+        guard current != nil else {
+            throw StoreRefusal(.invalid, "a finding was recorded before its scan began")
+        }
+        guard batchLookup != nil else { return try process(encoded) }
+        waiting.append(encoded)
+        if waiting.count >= Self.lookupBatch { try processWaiting() }
+    }
+
+    /// The findings that wait, looked up in one query and then recorded in order.
+    private func processWaiting() throws {
+        guard let batchLookup, let scan = current?.scan, !waiting.isEmpty else { return }
+        var keys: [Int64] = []
+        for encoded in waiting {
+            for key in [encoded.key, encoded.alternate?.key].compactMap({ $0 }) where knownKeys?.contains(key) != false
+            {
+                keys.append(key)
+            }
+        }
+        prefetched = [:]
+        if !keys.isEmpty {
+            let list = "{" + keys.map(String.init).joined(separator: ",") + "}"
+            try batchLookup.forEach([.text(scan.repository ?? ""), .text(list)]) { row in
+                prefetched[row.int(5)] = Stored(
+                    id: row.int(0), status: row.text(1) ?? "", fingerprint: row.text(2) ?? "", owner: row.text(3),
+                    rule: row.optionalInt(4))
+                return true
+            }
+        }
+        let batch = waiting
+        waiting.removeAll(keepingCapacity: true)
+        for encoded in batch { try process(encoded) }
+        prefetched = [:]
+    }
+
+    /// A stored finding as the ingest needs it to decide: new, seen, reopened, re-owned.
+    private struct Stored {
+        var id: Int64
+        var status: String
+        var fingerprint: String
+        var owner: String?
+        var rule: Int64?
+    }
+
+    private func stored(repository: String, key: Int64) throws -> Stored? {
+        if batchLookup != nil, let found = prefetched[key] { return found }
+        return try lookup.first([.text(repository), .integer(key)]) { row in
+            Stored(
+                id: row.int(0), status: row.text(1) ?? "", fingerprint: row.text(2) ?? "", owner: row.text(3),
+                rule: row.optionalInt(4))
+        }
+    }
+
+    private func process(_ encoded: EncodedFinding) throws {
         guard let (scan, scanID, now) = current else {
             throw StoreRefusal(.invalid, "a finding was recorded before its scan began")
         }
@@ -238,8 +307,8 @@ final class SQLIngestSession: IngestSession {
         typealias Known = (id: Int64, status: String, owner: String?, rule: Int64?)
         func find(key: Int64, fingerprint wanted: String, exact: Bool) throws -> Known? {
             guard knownKeys?.contains(key) != false else { return nil }
-            return try lookup.first([.text(scan.repository ?? ""), .integer(key)]) { row in
-                (row.int(0), row.text(1) ?? "", row.text(2) ?? "", row.text(3), row.optionalInt(4))
+            return try stored(repository: scan.repository ?? "", key: key).map {
+                ($0.id, $0.status, $0.fingerprint, $0.owner, $0.rule)
             }.flatMap { id, status, fingerprint, owner, rule in
                 // The key is unique in a repository (findings_identity): another fingerprint under
                 // it is a 64-bit collision, refused rather than merged.
@@ -269,6 +338,10 @@ final class SQLIngestSession: IngestSession {
             if scan.appliesOwnershipMap, !assignedByHand, owner != encoded.ownerTeam || rule != newRule {
                 try connection.statement("UPDATE findings SET owner_team = ?, owner_rule = ? WHERE id = ?")
                     .run([.optional(encoded.ownerTeam), .optional(newRule), .integer(id)])
+                update(id) {
+                    $0.owner = encoded.ownerTeam
+                    $0.rule = newRule
+                }
                 if owner != encoded.ownerTeam {
                     try connection.appendEvent(
                         kind: .ownershipTransferred, findingID: id, scanID: scanID, actor: scan.uploader,
@@ -285,6 +358,7 @@ final class SQLIngestSession: IngestSession {
                     "UPDATE findings SET status = 'reopened', fixed_at = NULL, branch = ? WHERE id = ?"
                 )
                 .run([.optional(scan.branch), .integer(findingID)])
+                update(findingID) { $0.status = FindingStatus.reopened.rawValue }
                 try connection.appendEvent(
                     kind: .findingReopened, findingID: findingID, scanID: scanID, actor: scan.uploader,
                     payload: .object([("reason", "seen again after fix"), ("scan", .int(scanID))]), at: now)
@@ -300,9 +374,20 @@ final class SQLIngestSession: IngestSession {
             }
             try recordIntroducer(of: findingID, encoded)
             knownKeys?.insert(encoded.key)
+            if batchLookup != nil {
+                prefetched[encoded.key] = Stored(
+                    id: findingID, status: FindingStatus.open.rawValue, fingerprint: encoded.fingerprint,
+                    owner: encoded.ownerTeam, rule: encoded.ruleKey.flatMap { ruleRows[$0] })
+            }
             summary.new += 1
         }
         pendingSightings += [.integer(findingID), .integer(scanID), .optional(encoded.line)]
         if pendingSightings.count >= 3 * Self.batchRows { try flush() }
+    }
+
+    /// Changes the batch's copy of a stored finding as the ingest changed the row.
+    private func update(_ id: Int64, _ change: (inout Stored) -> Void) {
+        guard batchLookup != nil else { return }
+        for (key, found) in prefetched where found.id == id { change(&prefetched[key]!) }
     }
 }

@@ -34,7 +34,9 @@ struct DatabaseFaultTests {
             _ = FileManager.default.createFile(atPath: output, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["bash", root + "/scripts/postgres-cluster", command, directory.file("cluster")]
+            process.arguments = [
+                "DURABLE=1", "bash", root + "/scripts/postgres-cluster", command, directory.file("cluster"),
+            ]
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice

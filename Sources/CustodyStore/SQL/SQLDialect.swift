@@ -29,6 +29,9 @@ public struct SQLDialect: Sendable {
     /// What follows a queue's `SELECT ... LIMIT ?` so that concurrent claimers each lock the
     /// rows they take and pass over the ones another holds (SQLite has one writer: nothing).
     public var skipLocked: String = ""
+    /// `column` equal to any of the integers of one text parameter written `{1,2,3}`: one
+    /// statement looks up a batch of keys. Nil where a lookup per key costs no round trip (SQLite).
+    public var anyOfIntegers: (@Sendable (_ column: String) -> String)? = nil
     /// Whether an ingest into a young store drops the findings' secondary indexes and builds them
     /// at its end. On SQLite a writer excludes no reader (WAL) and it saves much of a first
     /// load; on PostgreSQL `DROP INDEX` locks the table against every reader until the ingest
@@ -84,6 +87,7 @@ public struct SQLDialect: Sendable {
         deferForeignKeys: "SET CONSTRAINTS ALL DEFERRED",
         references: { target in "REFERENCES \(target) DEFERRABLE INITIALLY IMMEDIATE" },
         skipLocked: " FOR UPDATE SKIP LOCKED",
+        anyOfIntegers: { column in "\(column) = ANY(CAST(? AS BIGINT[]))" },
         rebuildsIndexesAfterBulkLoad: false,
         // Autovacuum analyses in its own time; until then a freshly bulk-loaded table is planned
         // as if empty (measured: team pages 7-15 ms before, on 100,000 findings).
