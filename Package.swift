@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "CustodyCore"),
         .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON", "CZlib"]),
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CustodyJSON", "CYAML"]),
-        .target(name: "CustodyStore", dependencies: ["CustodyCore", "CSQLite", "CPostgres", "COpenSSL"]),
+        .target(name: "CustodyMetrics", dependencies: ["CustodyCore"]),
+        .target(
+            name: "CustodyStore", dependencies: ["CustodyCore", "CustodyMetrics", "CSQLite", "CPostgres", "COpenSSL"]),
         .target(
             name: "CustodyPipeline",
             dependencies: ["CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON"]),
@@ -47,7 +49,7 @@ let package = Package(
             name: "CustodyService",
             dependencies: [
                 "CustodyCore", "CustodyIngest", "CustodyOwnership", "CustodyStore", "CustodyJSON", "CustodyPipeline",
-                "CustodyNotify",
+                "CustodyNotify", "CustodyMetrics",
             ]),
         // Parses arguments, calls the service, formats: no SQL and no business rule.
         .target(name: "CustodyCLI", dependencies: ["CustodyService", "CustodyCore", "CustodySamples"]),
@@ -65,6 +67,7 @@ let package = Package(
 
         .testTarget(name: "CustodyJSONTests", dependencies: ["CustodyTestSupport", "CustodyJSON"]),
         .testTarget(name: "CustodyCoreTests", dependencies: ["CustodyTestSupport", "CustodyCore"]),
+        .testTarget(name: "CustodyMetricsTests", dependencies: ["CustodyTestSupport", "CustodyMetrics", "CustodyCore"]),
         .testTarget(
             name: "CustodyIngestTests",
             dependencies: ["CustodyTestSupport", "CustodyIngest", "CustodyCore", "CustodyJSON"],

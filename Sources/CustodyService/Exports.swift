@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyIngest
+import CustodyMetrics
 import CustodyNotify
 import CustodyOwnership
 import CustodyPipeline
@@ -25,3 +26,6 @@ public typealias ReportFormat = CustodyIngest.ReportFormat
 public typealias BlameStrategy = CustodyOwnership.IntroducerAttributor.Strategy
 public typealias InputLimits = CustodyIngest.InputLimits
 public typealias ReportInput = CustodyPipeline.ReportInput
+public typealias GroupMetrics = CustodyMetrics.GroupMetrics
+public typealias Survival = CustodyMetrics.Survival
+public typealias UnownedGap = CustodyMetrics.UnownedGap

@@ -40,11 +40,11 @@ final class SQLIngestSession: IngestSession {
             SELECT id, status, fingerprint, owner_team, owner_rule FROM findings
             WHERE coalesce(repository, '') = ? AND fingerprint_key = ?
             """)
-        batchLookup = try connection.dialect.anyOfIntegers.map { anyOf in
+        batchLookup = try connection.dialect.anyOf.map { anyOf in
             try connection.statement(
                 """
                 SELECT id, status, fingerprint, owner_team, owner_rule, fingerprint_key FROM findings
-                WHERE coalesce(repository, '') = ? AND \(anyOf("fingerprint_key"))
+                WHERE coalesce(repository, '') = ? AND \(anyOf("fingerprint_key", "BIGINT"))
                 """)
         }
         insert = try connection.statement(
@@ -189,16 +189,20 @@ final class SQLIngestSession: IngestSession {
         defer { profile.mark("  finish scan") }
         // A full scan of a target (repository, branch, tool) proves absent findings fixed.
         if scan.scope == .full {
+            // The target's findings through the (repository, tool, status) index: `repository = ?`
+            // or `IS NULL` (PostgreSQL walks no index for `IS NOT DISTINCT FROM ?`).
+            let repository = scan.repository == nil ? "repository IS NULL AND CAST(?2 AS TEXT) = ''" : "repository = ?2"
             let fixed = try connection.statement(
                 """
                 UPDATE findings SET status = 'fixed', fixed_at = ?1
-                WHERE repository IS NOT DISTINCT FROM ?2 AND branch IS NOT DISTINCT FROM ?3 AND tool = ?4
+                WHERE \(repository) AND branch IS NOT DISTINCT FROM ?3 AND tool = ?4
                   AND status IN ('open', 'acknowledged', 'reopened', 'transferred')
                   AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.finding_id = findings.id AND s.scan_id = ?5)
                 RETURNING id
                 """
-            ).rows([.text(now), .optional(scan.repository), .optional(scan.branch), .text(scan.tool), .integer(scanID)])
-            {
+            ).rows([
+                .text(now), .text(scan.repository ?? ""), .optional(scan.branch), .text(scan.tool), .integer(scanID),
+            ]) {
                 $0.int(0)
             }
             for id in fixed.sorted() {
@@ -265,7 +269,7 @@ final class SQLIngestSession: IngestSession {
         }
         prefetched = [:]
         if !keys.isEmpty {
-            let list = "{" + keys.map(String.init).joined(separator: ",") + "}"
+            let list = SQLDialect.arrayLiteral(keys.lazy.map(String.init))
             try batchLookup.forEach([.text(scan.repository ?? ""), .text(list)]) { row in
                 prefetched[row.int(5)] = Stored(
                     id: row.int(0), status: row.text(1) ?? "", fingerprint: row.text(2) ?? "", owner: row.text(3),

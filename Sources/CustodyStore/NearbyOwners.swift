@@ -24,18 +24,24 @@ struct NearbyOwners {
         }
         // Counted by the database per (path, team): a path's findings are one row, and the
         // directories above it are walked once per path, not once per finding.
-        let statement = try connection.statement(
-            """
-            SELECT path, owner_team, count(*) AS findings FROM findings
-            WHERE repository IS NOT DISTINCT FROM ? AND owner_team IS NOT NULL AND path IS NOT NULL
-            GROUP BY path, owner_team
-            """)
-        let pathColumn = try statement.column("path")
-        let teamColumn = try statement.column("owner_team")
-        let countColumn = try statement.column("findings")
+        // `repository = ?`, or `IS NULL` for findings of no repository: both walk the index
+        // (PostgreSQL cannot walk one for `IS NOT DISTINCT FROM ?`).
+        func statement(_ repository: String) throws -> any SQLStatement {
+            try connection.statement(
+                """
+                SELECT path, owner_team, count(*) AS findings FROM findings
+                WHERE \(repository) AND owner_team IS NOT NULL AND path IS NOT NULL
+                GROUP BY path, owner_team
+                """)
+        }
+        let named = try statement("repository = ?")
+        let none = try statement("repository IS NULL")
+        let pathColumn = try named.column("path")
+        let teamColumn = try named.column("owner_team")
+        let countColumn = try named.column("findings")
         for (repository, prefixes) in wanted {
             var counted: [Substring: [String: Int]] = [:]
-            try statement.forEach([repository.map(SQLValue.text) ?? .null]) { row in
+            try (repository == nil ? none : named).forEach(repository.map { [.text($0)] } ?? []) { row in
                 guard let path = row.text(pathColumn), let team = row.text(teamColumn) else { return true }
                 let findings = Int(row.int(countColumn))
                 // Every directory the path is under: "", "a", "a/b" for "a/b/c.py".

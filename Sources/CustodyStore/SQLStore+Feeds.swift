@@ -177,20 +177,27 @@ extension SQLStore {
     /// a CWE: related, not merged (two tools may flag different defects on one line).
     public func relatedFindings(of id: Int64) throws -> [(id: Int64, tool: String, rule: String)] {
         try locked {
+            guard
+                let (repository, path, line, tool, cwes) = try connection.statement(
+                    "SELECT repository, path, line, tool, cwes FROM findings WHERE id = ? AND cwes <> ''"
+                ).first(
+                    [.integer(id)], { ($0.text(0), $0.text(1), $0.optionalInt(2), $0.text(3) ?? "", $0.text(4) ?? "") }),
+                let path, let line
+            else { return [] }
+            // The place through the (repository, path, line) index: `repository = ?` or `IS NULL`
+            // (PostgreSQL walks no index for `IS NOT DISTINCT FROM` another column).
             let candidates = try connection.statement(
                 """
-                SELECT o.id, o.tool, o.rule_id, o.cwes, f.cwes FROM findings f
-                JOIN findings o ON o.repository IS NOT DISTINCT FROM f.repository AND o.path = f.path AND o.line = f.line
-                                AND o.tool <> f.tool AND o.id <> f.id
-                WHERE f.id = ? AND f.cwes <> '' AND o.cwes <> ''
-                ORDER BY o.id
+                SELECT id, tool, rule_id, cwes FROM findings
+                WHERE \(repository == nil ? "repository IS NULL AND CAST(?1 AS TEXT) = ''" : "repository = ?1")
+                  AND path = ?2 AND line = ?3 AND cwes <> '' AND tool <> ?4 AND id <> ?5
+                ORDER BY id
                 """
-            ).rows([.integer(id)]) {
-                ($0.int(0), $0.text(1) ?? "", $0.text(2) ?? "", $0.text(3) ?? "", $0.text(4) ?? "")
+            ).rows([.text(repository ?? ""), .text(path), .integer(line), .text(tool), .integer(id)]) {
+                ($0.int(0), $0.text(1) ?? "", $0.text(2) ?? "", $0.text(3) ?? "")
             }
-            return candidates.filter { candidate in
-                !Set(candidate.3.split(separator: ",")).isDisjoint(with: candidate.4.split(separator: ","))
-            }.map { ($0.0, $0.1, $0.2) }
+            let mine = Set(cwes.split(separator: ","))
+            return candidates.filter { !mine.isDisjoint(with: $0.3.split(separator: ",")) }.map { ($0.0, $0.1, $0.2) }
         }
     }
 }

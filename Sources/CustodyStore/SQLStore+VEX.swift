@@ -26,13 +26,8 @@ extension SQLStore {
                 var summary = VEXSummary()
                 summary.statements = statements.count
                 let time = Timestamp.string(now)
-                let select = try connection.statement(
-                    """
-                    SELECT f.id, f.package, f.package_version, f.status, f.vex_at
-                    FROM finding_identifiers i JOIN findings f ON f.id = i.finding_id
-                    WHERE i.identifier = ? AND f.package IS NOT NULL
-                    ORDER BY f.id
-                    """)
+                var candidates = try vexCandidates(
+                    identifiers: Set(statements.flatMap { $0.vulnerabilityIDs.map { $0.uppercased() } }))
                 for statement in statements.enumerated().sorted(by: {
                     ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
                 })
@@ -42,10 +37,11 @@ extension SQLStore {
                     }
                     var seen = Set<Int64>()
                     for id in statement.vulnerabilityIDs {
-                        let rows = try select.rows([.text(id.uppercased())]) {
-                            ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.text(3) ?? "", $0.text(4))
-                        }
-                        for (finding, package, version, statusText, vexAt) in rows where seen.insert(finding).inserted {
+                        for finding in candidates.byIdentifier[id.uppercased()] ?? []
+                        where seen.insert(finding).inserted {
+                            guard let (package, version, statusText, vexAt) = candidates.findings[finding] else {
+                                continue
+                            }
                             let key = DependencyIdentity.packageKey(package)
                             guard
                                 products.contains(where: { product in
@@ -89,6 +85,7 @@ extension SQLStore {
                                     ("impact", .optional(statement.impact)), ("action", .optional(statement.action)),
                                     ("from", .string(status.rawValue)), ("to", .string(target.rawValue)),
                                 ]), at: time)
+                            candidates.findings[finding] = (package, version, target.rawValue, statement.timestamp)
                             summary.applied += 1
                             if target != status { summary.changed += 1 }
                         }
@@ -99,4 +96,41 @@ extension SQLStore {
         }
     }
 
+    /// The dependency findings of `identifiers` (any alias, upper-cased): which findings each
+    /// names, and each finding's package, version, status and last VEX time, read before any
+    /// statement is applied (the caller keeps them current). On PostgreSQL 500 identifiers to a
+    /// query (`= ANY`), not a round trip each.
+    private func vexCandidates(identifiers: Set<String>) throws -> (
+        byIdentifier: [String: [Int64]], findings: [Int64: (String, String?, String, String?)]
+    ) {
+        var byIdentifier: [String: [Int64]] = [:]
+        var findings: [Int64: (String, String?, String, String?)] = [:]
+        let columns = """
+            SELECT i.identifier, f.id, f.package, f.package_version, f.status, f.vex_at
+            FROM finding_identifiers i JOIN findings f ON f.id = i.finding_id
+            """
+        let sorted = identifiers.sorted()
+        let (statement, chunk): (any SQLStatement, Int) =
+            if let anyOf = connection.dialect.anyOf {
+                (
+                    try connection.statement(
+                        columns + " WHERE \(anyOf("i.identifier", "TEXT")) AND f.package IS NOT NULL"), 500
+                )
+            } else {
+                (try connection.statement(columns + " WHERE i.identifier = ? AND f.package IS NOT NULL"), 1)
+            }
+        for start in stride(from: 0, to: sorted.count, by: chunk) {
+            let part = sorted[start..<min(start + chunk, sorted.count)]
+            let value = chunk == 1 ? part.first! : SQLDialect.arrayLiteral(part)
+            try statement.forEach([.text(value)]) { row in
+                let id = row.int(1)
+                byIdentifier[row.text(0) ?? "", default: []].append(id)
+                findings[id] = (row.text(2) ?? "", row.text(3), row.text(4) ?? "", row.text(5))
+                return true
+            }
+        }
+        // In id order within an identifier, as one query per identifier ordered them.
+        for key in byIdentifier.keys { byIdentifier[key]!.sort() }
+        return (byIdentifier, findings)
+    }
 }

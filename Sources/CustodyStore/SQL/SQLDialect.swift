@@ -29,9 +29,20 @@ public struct SQLDialect: Sendable {
     /// What follows a queue's `SELECT ... LIMIT ?` so that concurrent claimers each lock the
     /// rows they take and pass over the ones another holds (SQLite has one writer: nothing).
     public var skipLocked: String = ""
-    /// `column` equal to any of the integers of one text parameter written `{1,2,3}`: one
-    /// statement looks up a batch of keys. Nil where a lookup per key costs no round trip (SQLite).
-    public var anyOfIntegers: (@Sendable (_ column: String) -> String)? = nil
+    /// `column` equal to any element of one parameter holding an array of `type` written as
+    /// ``arrayLiteral(_:)``: one statement looks up a batch of keys. Nil where a lookup per key
+    /// costs no round trip (SQLite).
+    public var anyOf: (@Sendable (_ column: String, _ type: String) -> String)? = nil
+
+    /// Values as a PostgreSQL array literal: `{"a","b"}`, each element quoted, `"` and `\`
+    /// escaped, so any text is one element.
+    public static func arrayLiteral(_ values: some Sequence<String>) -> String {
+        "{"
+            + values.map { value in
+                "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            }.joined(separator: ",") + "}"
+    }
     /// Whether an ingest into a young store drops the findings' secondary indexes and builds them
     /// at its end. On SQLite a writer excludes no reader (WAL) and it saves much of a first
     /// load; on PostgreSQL `DROP INDEX` locks the table against every reader until the ingest
@@ -87,7 +98,7 @@ public struct SQLDialect: Sendable {
         deferForeignKeys: "SET CONSTRAINTS ALL DEFERRED",
         references: { target in "REFERENCES \(target) DEFERRABLE INITIALLY IMMEDIATE" },
         skipLocked: " FOR UPDATE SKIP LOCKED",
-        anyOfIntegers: { column in "\(column) = ANY(CAST(? AS BIGINT[]))" },
+        anyOf: { column, type in "\(column) = ANY(CAST(? AS \(type)[]))" },
         rebuildsIndexesAfterBulkLoad: false,
         // Autovacuum analyses in its own time; until then a freshly bulk-loaded table is planned
         // as if empty (measured: team pages 7-15 ms before, on 100,000 findings).

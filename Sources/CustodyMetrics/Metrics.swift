@@ -1,0 +1,182 @@
+import CustodyCore
+import Foundation
+
+/// The accountability numbers of one group of findings (a team, an org unit with everything
+/// below it, a severity, the whole organisation) over a period. docs/metrics.md defines each.
+public struct GroupMetrics: Sendable {
+    public var group: String
+    /// Open work at the end of the period, by severity, and its total.
+    public var openBySeverity: [Severity: Int] = [:]
+    public var open: Int { openBySeverity.values.reduce(0, +) }
+    /// Found in the period, and fixed in the period (whenever found).
+    public var new = 0
+    public var fixed = 0
+    /// Findings found in the period: how long until their owner acted, and until they were fixed,
+    /// those still waiting at the end censored. By severity as well as over all.
+    public var timeToOwn: Survival
+    public var timeToRemediate: Survival
+    public var timeToRemediateBySeverity: [Severity: Survival] = [:]
+    /// Of the findings fixed in the period that had a due date, those fixed by it.
+    public var fixedWithinSLA = 0
+    public var fixedWithDueDate = 0
+    /// Open at the end of the period and past due then, and their days past due in all.
+    public var openPastDue = 0
+    public var overdueDays = 0.0
+    /// Open work at the end of each day of the period (UTC), the first day first.
+    public var dailyOpen: [Int] = []
+
+    /// A group with nothing in it yet.
+    public init(group: String) {
+        self.group = group
+        timeToOwn = Survival([])
+        timeToRemediate = Survival([])
+    }
+
+    /// The share of findings fixed in the period that met their due date (nil: none had one).
+    public var slaCompliance: Double? {
+        fixedWithDueDate > 0 ? Double(fixedWithinSLA) / Double(fixedWithDueDate) : nil
+    }
+
+    /// Fixed per found in the period: above 1 the backlog shrinks (nil: nothing was found).
+    public var capacity: Double? { new > 0 ? Double(fixed) / Double(new) : nil }
+}
+
+/// The accountability gap over the whole organisation: open work nobody owns.
+public struct UnownedGap: Sendable, Equatable {
+    public var open = 0
+    /// Its share of all open work (nil: nothing is open).
+    public var share: Double?
+    public var oldestDays: Double?
+    /// Findings that arrived unowned in the period: how long until someone was made the owner.
+    public var timeToAssign: Survival
+}
+
+/// Computes ``GroupMetrics`` from findings streamed one at a time (memory grows with the groups
+/// and the period's findings' durations, not with every field of every finding).
+public struct MetricsBuilder {
+    public let since: Double
+    public let until: Double
+    private let groupsOf: (FindingFacts) -> [String]
+    private var groups: [String: Accumulator] = [:]
+    private var order: [String] = []
+    private var unowned = (open: 0, oldest: 0.0, allOpen: 0, assign: [Survival.Observation]())
+
+    fileprivate struct Accumulator {
+        var metrics: GroupMetrics
+        var own: [Survival.Observation] = []
+        var remediate: [Survival.Observation] = []
+        var remediateBySeverity: [Severity: [Survival.Observation]] = [:]
+        /// Per day of the period: findings that became open, and that stopped being open.
+        var opened: [Int]
+        var closed: [Int]
+        var openBefore = 0
+    }
+
+    public static let day = 86_400.0
+
+    /// `groupsOf` names the groups a finding counts in (its team and that team's units, say);
+    /// none leaves it out of every group.
+    public init(since: Double, until: Double, groupsOf: @escaping (FindingFacts) -> [String]) {
+        self.since = since
+        self.until = max(until, since)
+        self.groupsOf = groupsOf
+    }
+
+    fileprivate var days: Int { max(1, Int(((until - since) / Self.day).rounded(.up))) }
+
+    /// The day of the period `time` falls in (nil: outside it).
+    fileprivate func dayIndex(_ time: Double) -> Int? {
+        guard time > since, time <= until else { return nil }
+        // Day i is (since + i days, since + i + 1 days]: a time on the boundary ends its day.
+        return min(days - 1, max(0, Int(((time - since) / Self.day).rounded(.up)) - 1))
+    }
+
+    public mutating func add(_ finding: FindingFacts) {
+        let openAtEnd = finding.isOpen(at: until)
+        if openAtEnd { unowned.allOpen += 1 }
+        if finding.team == nil, openAtEnd {
+            unowned.open += 1
+            unowned.oldest = max(unowned.oldest, (until - finding.discoveredAt) / Self.day)
+        }
+        let foundInPeriod = finding.discoveredAt > since && finding.discoveredAt <= until
+        if foundInPeriod, finding.arrivedUnowned {
+            unowned.assign.append(Self.observation(from: finding.discoveredAt, to: finding.assignedAt, end: until))
+        }
+        for name in groupsOf(finding) {
+            if groups[name] == nil {
+                groups[name] = Accumulator(
+                    metrics: GroupMetrics(group: name),
+                    opened: Array(repeating: 0, count: days), closed: Array(repeating: 0, count: days))
+                order.append(name)
+            }
+            groups[name]!.add(finding, builder: self, openAtEnd: openAtEnd, foundInPeriod: foundInPeriod)
+        }
+    }
+
+    /// From `start` until `end` (finished) or, if it has not happened by the end of the period,
+    /// until then (censored).
+    static func observation(from start: Double, to end: Double?, end periodEnd: Double) -> Survival.Observation {
+        if let end, end <= periodEnd { return Survival.Observation(days: (end - start) / day, finished: true) }
+        return Survival.Observation(days: (periodEnd - start) / day, finished: false)
+    }
+
+    /// The groups in the order first met, and the gap.
+    public func result() -> (groups: [GroupMetrics], unowned: UnownedGap) {
+        let finished = order.map { groups[$0]!.finished() }
+        let gap = UnownedGap(
+            open: unowned.open, share: unowned.allOpen > 0 ? Double(unowned.open) / Double(unowned.allOpen) : nil,
+            oldestDays: unowned.open > 0 ? unowned.oldest : nil, timeToAssign: Survival(unowned.assign))
+        return (finished, gap)
+    }
+}
+
+extension MetricsBuilder.Accumulator {
+    mutating func add(_ finding: FindingFacts, builder: MetricsBuilder, openAtEnd: Bool, foundInPeriod: Bool) {
+        if openAtEnd {
+            metrics.openBySeverity[finding.severity, default: 0] += 1
+            if let due = finding.dueAt, due < builder.until {
+                metrics.openPastDue += 1
+                metrics.overdueDays += (builder.until - due) / MetricsBuilder.day
+            }
+        }
+        if foundInPeriod {
+            metrics.new += 1
+            own.append(MetricsBuilder.observation(from: finding.discoveredAt, to: finding.ownedAt, end: builder.until))
+            let fix = MetricsBuilder.observation(from: finding.discoveredAt, to: finding.fixedAt, end: builder.until)
+            remediate.append(fix)
+            remediateBySeverity[finding.severity, default: []].append(fix)
+        }
+        if let fixedAt = finding.fixedAt, fixedAt > builder.since, fixedAt <= builder.until {
+            metrics.fixed += 1
+            if let due = finding.dueAt {
+                metrics.fixedWithDueDate += 1
+                if fixedAt <= due { metrics.fixedWithinSLA += 1 }
+            }
+        }
+        // The daily series: open before the period, then each day's openings and closings.
+        if finding.isOpen(at: builder.since) {
+            openBefore += 1
+        } else if let day = builder.dayIndex(finding.discoveredAt) {
+            opened[day] += 1
+        }
+        let stillOpenAt = finding.isOpen(at: builder.until)
+        if !stillOpenAt, finding.discoveredAt <= builder.until, let end = finding.fixedAt,
+            let day = builder.dayIndex(end)
+        {
+            closed[day] += 1
+        }
+    }
+
+    func finished() -> GroupMetrics {
+        var metrics = self.metrics
+        metrics.timeToOwn = Survival(own)
+        metrics.timeToRemediate = Survival(remediate)
+        metrics.timeToRemediateBySeverity = remediateBySeverity.mapValues { Survival($0) }
+        var open = openBefore
+        metrics.dailyOpen = zip(opened, closed).map { opened, closed in
+            open += opened - closed
+            return open
+        }
+        return metrics
+    }
+}

@@ -1,0 +1,124 @@
+import CustodyCore
+import CustodyMetrics
+import CustodyStore
+import Foundation
+
+/// What to measure: whose findings, over which period, broken down how.
+public struct MetricsRequest: Sendable, Equatable {
+    public enum Scope: Sendable, Equatable {
+        /// Every finding, the unowned included.
+        case organisation
+        case team(String)
+        /// A unit with every unit below it.
+        case unit(String)
+    }
+
+    public enum Breakdown: String, Sendable, CaseIterable {
+        case team, unit, severity
+    }
+
+    public var scope: Scope = .organisation
+    /// The period; by default the 90 days up to now.
+    public var since: Date?
+    public var until: Date?
+    public var breakdown: Breakdown?
+
+    public init(scope: Scope = .organisation, since: Date? = nil, until: Date? = nil, breakdown: Breakdown? = nil) {
+        self.scope = scope
+        self.since = since
+        self.until = until
+        self.breakdown = breakdown
+    }
+
+    public static let defaultDays = 90.0
+}
+
+/// The metrics of a scope over a period: its total, a group per value of the breakdown, and
+/// (for the whole organisation) the accountability gap.
+public struct MetricsReport: Sendable {
+    public var scope: String
+    public var since: Date
+    public var until: Date
+    public var total: GroupMetrics
+    public var groups: [GroupMetrics]
+    public var unowned: UnownedGap?
+}
+
+extension CustodyService {
+    /// Accountability metrics (docs/metrics.md). A team's principal sees its own teams' metrics
+    /// only; the other roles see any scope.
+    public func metrics(_ request: MetricsRequest, by principal: Principal) throws(ServiceError) -> MetricsReport {
+        let until = request.until ?? Date()
+        let since = request.since ?? until.addingTimeInterval(-MetricsRequest.defaultDays * 86_400)
+        guard since < until else {
+            throw ServiceError(
+                .invalidInput,
+                "the period starts (\(Timestamp.string(since))) after it ends (\(Timestamp.string(until)))")
+        }
+        let store = try store()
+        let organisation = try perform { try store.organisation() }
+        let teams = organisation.teamsByID
+        // A team's principal: one of its teams, and no breakdown that would show others.
+        if principal.role == .team {
+            guard case .team(let team) = request.scope, principal.teams.contains(team) else {
+                throw ServiceError(
+                    .forbidden,
+                    "\(principal.name) may see the metrics of \(principal.teams.sorted().joined(separator: ", ")) only")
+            }
+        }
+        let inScope: (String?) -> Bool
+        let scopeName: String
+        switch request.scope {
+        case .organisation:
+            inScope = { _ in true }
+            scopeName = "organisation"
+        case .team(let team):
+            guard teams[team] != nil else { throw ServiceError(.notFound, "no team '\(team)'") }
+            inScope = { $0 == team }
+            scopeName = "team " + team
+        case .unit(let unit):
+            guard organisation.units.contains(where: { $0.id == unit }) else {
+                throw ServiceError(.notFound, "no org unit '\(unit)'")
+            }
+            let below = Self.units(under: unit, in: organisation)
+            inScope = { team in team.flatMap { teams[$0]?.unitID }.map(below.contains) ?? false }
+            scopeName = "unit " + unit
+        }
+        let total = "total"
+        let breakdown = request.breakdown
+        var builder = MetricsBuilder(
+            since: since.timeIntervalSince1970, until: until.timeIntervalSince1970
+        ) { finding in
+            guard inScope(finding.team) else { return [] }
+            switch breakdown {
+            case nil: return [total]
+            case .team: return [total, finding.team ?? "(unowned)"]
+            case .unit: return [total, finding.team.flatMap { teams[$0]?.unitID } ?? "(no unit)"]
+            case .severity: return [total, finding.severity.rawValue]
+            }
+        }
+        try perform { try store.forEachFindingFacts { builder.add($0) } }
+        let (groups, gap) = builder.result()
+        let empty = GroupMetrics(group: total)
+        return MetricsReport(
+            scope: scopeName, since: since, until: until, total: groups.first { $0.group == total } ?? empty,
+            groups: groups.filter { $0.group != total }.sorted { $0.group < $1.group },
+            unowned: request.scope == .organisation ? gap : nil)
+    }
+
+    /// `unit` and every unit below it.
+    static func units(under unit: String, in organisation: Organisation) -> Set<String> {
+        var found: Set<String> = [unit]
+        var grew = true
+        while grew {
+            grew = false
+            for candidate in organisation.units where !found.contains(candidate.id) {
+                if let parent = candidate.parentID, found.contains(parent) {
+                    found.insert(candidate.id)
+                    grew = true
+                }
+            }
+        }
+        return found
+    }
+}
