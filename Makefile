@@ -61,6 +61,8 @@ demo: build
 	@$(CUSTODY) owners explain 11
 	@echo; echo "== the whole chain of custody of the dev-tools secret"
 	@$(CUSTODY) trace 11
+	@echo; echo "== accountability metrics per team: open risk, time to own and to fix (Kaplan-Meier), SLA, the gap"
+	@$(CUSTODY) metrics --by team
 	@echo; echo "== the chain of custody: sign its head, then verify every link and the signature"
 	@rm -rf $(DEMO_DIR)/keys && $(CUSTODY) ledger keygen $(DEMO_DIR)/keys
 	@$(CUSTODY) ledger checkpoint --key $(DEMO_DIR)/keys/ledger-key.pem --actor security-team

@@ -59,7 +59,9 @@ let package = Package(
         // Measures library calls that have no command of their own (make bench).
         .executableTarget(
             name: "custody-bench",
-            dependencies: ["CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON", "CustodyStore"],
+            dependencies: [
+                "CustodyOwnership", "CustodyCore", "CustodyIngest", "CustodyJSON", "CustodyStore", "CustodyMetrics",
+            ],
             path: "bench/Sources"),
         // The fuzz targets' entry point (make fuzz); without the fuzzer it replays inputs.
         .executableTarget(name: "custody-fuzz", dependencies: ["CustodyIngest"], path: "fuzz/Sources"),

@@ -22,6 +22,12 @@ public struct FindingFacts: Sendable, Equatable {
     public var assignedAt: Double?
     /// Whether it arrived without an owner.
     public var arrivedUnowned: Bool
+    /// How often it was seen again after a fix in the period asked for (regressions).
+    public var reopenedInPeriod = 0
+    /// How far up the escalation ladder it is now.
+    public var escalation = EscalationStage.none
+    /// Until when its risk is accepted, for a finding accepted as a risk.
+    public var riskAcceptedUntil: Double?
 
     public init(
         id: Int64, severity: Severity, status: FindingStatus, team: String?, discoveredAt: Double,

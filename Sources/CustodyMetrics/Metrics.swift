@@ -24,6 +24,14 @@ public struct GroupMetrics: Sendable {
     public var overdueDays = 0.0
     /// Open work at the end of each day of the period (UTC), the first day first.
     public var dailyOpen: [Int] = []
+    /// Times findings were seen again after a fix, in the period (regressions).
+    public var reopened = 0
+    /// Open findings by the escalation stage they have reached now (none left out).
+    public var escalated: [EscalationStage: Int] = [:]
+    /// Findings accepted as risks at the end of the period, and those whose acceptance ends
+    /// within 30 days of it.
+    public var riskAccepted = 0
+    public var riskAcceptedExpiringIn30Days = 0
 
     /// A group with nothing in it yet.
     public init(group: String) {
@@ -132,7 +140,13 @@ public struct MetricsBuilder {
 
 extension MetricsBuilder.Accumulator {
     mutating func add(_ finding: FindingFacts, builder: MetricsBuilder, openAtEnd: Bool, foundInPeriod: Bool) {
+        metrics.reopened += finding.reopenedInPeriod
+        if finding.status == .riskAccepted, let end = finding.riskAcceptedUntil, end > builder.until {
+            metrics.riskAccepted += 1
+            if end <= builder.until + 30 * MetricsBuilder.day { metrics.riskAcceptedExpiringIn30Days += 1 }
+        }
         if openAtEnd {
+            if finding.escalation != .none { metrics.escalated[finding.escalation, default: 0] += 1 }
             metrics.openBySeverity[finding.severity, default: 0] += 1
             if let due = finding.dueAt, due < builder.until {
                 metrics.openPastDue += 1

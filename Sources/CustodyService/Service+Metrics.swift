@@ -97,7 +97,7 @@ extension CustodyService {
             case .severity: return [total, finding.severity.rawValue]
             }
         }
-        try perform { try store.forEachFindingFacts { builder.add($0) } }
+        try perform { try store.forEachFindingFacts(since: since, until: until) { builder.add($0) } }
         let (groups, gap) = builder.result()
         let empty = GroupMetrics(group: total)
         return MetricsReport(

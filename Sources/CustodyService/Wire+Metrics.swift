@@ -46,6 +46,23 @@ extension Wire {
                     ("open_past_due", .int(Int64(metrics.openPastDue))), ("overdue_days", .double(metrics.overdueDays)),
                 ])
             ),
+            ("reopened", .int(Int64(metrics.reopened))),
+            (
+                "escalated",
+                .object(
+                    [
+                        (EscalationStage.team, "team"), (.lead, "lead"), (.unitHead, "unit_head"),
+                        (.executive, "executive"),
+                    ]
+                    .map { ($0.1, .int(Int64(metrics.escalated[$0.0] ?? 0))) })
+            ),
+            (
+                "risk_accepted",
+                .object([
+                    ("active", .int(Int64(metrics.riskAccepted))),
+                    ("expiring_in_30_days", .int(Int64(metrics.riskAcceptedExpiringIn30Days))),
+                ])
+            ),
             ("daily_open", .array(metrics.dailyOpen.map { .int(Int64($0)) })),
         ])
     }

@@ -99,6 +99,10 @@ extension SQLStore {
                 values.append(.integer(cursor.id))
             }
         }
+        // The page is chosen from findings alone, through the index its order walks, and only
+        // its rows are joined to their sightings, scans, rules and introducers (on PostgreSQL the
+        // joins of a generic plan otherwise ran for more rows than the page: 5.6 ms a page).
+        let order = sortKey.map { $0 + ", f.id" } ?? "f.id"
         var sql = """
             SELECT f.id, f.fingerprint, f.tool, f.rule_id, f.severity, f.status, f.repository, f.path,
                    latest.line AS line, f.message, f.cwes, f.cves, f.owner_team, r.source AS rule_source,
@@ -116,7 +120,8 @@ extension SQLStore {
                               WHERE si.finding_id = f.id)
                         ELSE f.tool END AS sources, f.epss, f.ssvc, f.ssvc_inputs, f.priority, f.category,
                    f.risk_accepted_until, f.risk_approver, f.justification
-            FROM findings f
+            FROM (SELECT * FROM findings f\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                  ORDER BY \(order)\(query.limit == nil ? "" : " LIMIT ?")) f
             JOIN sightings latest ON latest.finding_id = f.id
                  AND latest.scan_id = (SELECT max(scan_id) FROM sightings WHERE finding_id = f.id)
             JOIN scans first ON first.id = f.first_seen_scan
@@ -125,12 +130,8 @@ extension SQLStore {
             LEFT JOIN introducers i ON i.finding_id = f.id
             LEFT JOIN commits c ON c.sha = i.commit_sha
             """
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY " + (sortKey.map { $0 + ", f.id" } ?? "f.id")
-        if let limit = query.limit {
-            sql += " LIMIT ?"
-            values.append(.integer(Int64(limit)))
-        }
+        sql += " ORDER BY " + order
+        if let limit = query.limit { values.append(.integer(Int64(limit))) }
         return (sql, values)
     }
 }

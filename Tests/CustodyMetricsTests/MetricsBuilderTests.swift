@@ -33,9 +33,21 @@ struct MetricsBuilderTests {
         finding(7, .high, team: "a", found: -20, fixed: -5),
     ]
 
-    static func metrics() -> (groups: [String: GroupMetrics], gap: UnownedGap) {
+    /// The same history where finding 3 has climbed to the lead, 2 was seen again after a fix
+    /// once in the period, and an eighth finding is an accepted risk until day 45.
+    static var extended: [FindingFacts] {
+        var findings = history
+        findings[2].escalation = .lead
+        findings[1].reopenedInPeriod = 1
+        var accepted = finding(8, .medium, team: "a", found: -40, status: .riskAccepted)
+        accepted.riskAcceptedUntil = at(45)
+        findings.append(accepted)
+        return findings
+    }
+
+    static func metrics(_ findings: [FindingFacts] = history) -> (groups: [String: GroupMetrics], gap: UnownedGap) {
         var builder = MetricsBuilder(since: since, until: since + 30 * day) { ["all", $0.team ?? "(unowned)"] }
-        for finding in history { builder.add(finding) }
+        for finding in findings { builder.add(finding) }
         let (groups, gap) = builder.result()
         return (Dictionary(uniqueKeysWithValues: groups.map { ($0.group, $0) }), gap)
     }
@@ -89,5 +101,15 @@ struct MetricsBuilderTests {
         #expect(gap.share == 1.0 / 3)
         #expect(gap.oldestDays == 24)
         #expect(gap.timeToAssign.censored == 1 && gap.timeToAssign.medianDays == nil)
+    }
+
+    @Test func regressionsEscalationsAndAcceptedRisks() throws {
+        let a = try #require(Self.metrics(Self.extended).groups["a"])
+        #expect(a.reopened == 1)
+        #expect(a.escalated == [.lead: 1])
+        #expect(a.riskAccepted == 1 && a.riskAcceptedExpiringIn30Days == 1)  // day 45 <= 30 + 30
+        #expect(a.open == 1)  // an accepted risk is not open work
+        let plain = try #require(Self.metrics().groups["a"])
+        #expect(plain.reopened == 0 && plain.escalated.isEmpty && plain.riskAccepted == 0)
     }
 }

@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyMetrics
 import CustodyStore
 import Foundation
 
@@ -164,9 +165,11 @@ enum ReadsBench {
             }
             var next = first
             next.after = cursor
+            var rows = 0
             try median("  the next page by cursor", target: "< 5 ms") {
-                _ = try store.findings(next)
+                rows = try store.findings(next).count
             }
+            out[out.count - 1].note = "\(rows) rows"  // a small store's team may not fill it
         }
         let at = Timestamp.string(Date().addingTimeInterval(-30 * 86_400))
         var owned = FindingQuery()
@@ -185,6 +188,19 @@ enum ReadsBench {
             unowned = try store.unownedQueue(now: Date()).reduce(0) { $0 + $1.findingIDs.count }
         }
         out[out.count - 1].note = "\(unowned) unowned"
+        // What `custody metrics --by team` computes for the last quarter: one pass over every
+        // finding with its first action, first assignment and regressions.
+        var groups = 0
+        try median("metrics of every team for a quarter (--by team)", target: "< 2 s", runs: 3) {
+            let until = Date()
+            let since = until.addingTimeInterval(-91 * 86_400)
+            var builder = MetricsBuilder(since: since.timeIntervalSince1970, until: until.timeIntervalSince1970) {
+                ["total", $0.team ?? "(unowned)"]
+            }
+            try store.forEachFindingFacts(since: since, until: until) { builder.add($0) }
+            groups = builder.result().groups.count
+        }
+        out[out.count - 1].note = "\(groups) groups"
         let id = Int64(size / 2)
         try median("trace of one finding (row, owners, events)", target: "< 10 ms") {
             var query = FindingQuery()
