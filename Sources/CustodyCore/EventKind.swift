@@ -24,6 +24,7 @@ public enum EventKind: String, Sendable, CaseIterable, Codable {
     case ticketOpened = "ticket.opened"
     case ticketClosed = "ticket.closed"
     case ticketReopened = "ticket.reopened"
+    case gateDecided = "gate.decided"
 
     /// Events that change who owns a finding (each writes an owner span).
     public var changesOwner: Bool { self == .ownershipTransferred || self == .ownershipAssigned }

@@ -82,6 +82,23 @@ public struct MetricsBuilder {
 
     public static let day = 86_400.0
 
+    /// The period's bounds and days, handed to each group's accumulator (not the builder itself:
+    /// a copy of the builder would share, and so copy on the next write, every group's arrays).
+    fileprivate struct Period {
+        var since: Double
+        var until: Double
+        var days: Int
+
+        /// The day of the period `time` falls in (nil: outside it). Day i is
+        /// (since + i days, since + i + 1 days]: a time on the boundary ends its day.
+        func dayIndex(_ time: Double) -> Int? {
+            guard time > since, time <= until else { return nil }
+            return min(days - 1, max(0, Int(((time - since) / MetricsBuilder.day).rounded(.up)) - 1))
+        }
+    }
+
+    private var period: Period { Period(since: since, until: until, days: days) }
+
     /// `groupsOf` names the groups a finding counts in (its team and that team's units, say);
     /// none leaves it out of every group.
     public init(since: Double, until: Double, groupsOf: @escaping (FindingFacts) -> [String]) {
@@ -91,13 +108,6 @@ public struct MetricsBuilder {
     }
 
     fileprivate var days: Int { max(1, Int(((until - since) / Self.day).rounded(.up))) }
-
-    /// The day of the period `time` falls in (nil: outside it).
-    fileprivate func dayIndex(_ time: Double) -> Int? {
-        guard time > since, time <= until else { return nil }
-        // Day i is (since + i days, since + i + 1 days]: a time on the boundary ends its day.
-        return min(days - 1, max(0, Int(((time - since) / Self.day).rounded(.up)) - 1))
-    }
 
     public mutating func add(_ finding: FindingFacts) {
         let openAtEnd = finding.isOpen(at: until)
@@ -110,6 +120,7 @@ public struct MetricsBuilder {
         if foundInPeriod, finding.arrivedUnowned {
             unowned.assign.append(Self.observation(from: finding.discoveredAt, to: finding.assignedAt, end: until))
         }
+        let period = self.period
         for name in groupsOf(finding) {
             if groups[name] == nil {
                 groups[name] = Accumulator(
@@ -117,7 +128,7 @@ public struct MetricsBuilder {
                     opened: Array(repeating: 0, count: days), closed: Array(repeating: 0, count: days))
                 order.append(name)
             }
-            groups[name]!.add(finding, builder: self, openAtEnd: openAtEnd, foundInPeriod: foundInPeriod)
+            groups[name]!.add(finding, period: period, openAtEnd: openAtEnd, foundInPeriod: foundInPeriod)
         }
     }
 
@@ -139,7 +150,9 @@ public struct MetricsBuilder {
 }
 
 extension MetricsBuilder.Accumulator {
-    mutating func add(_ finding: FindingFacts, builder: MetricsBuilder, openAtEnd: Bool, foundInPeriod: Bool) {
+    mutating func add(
+        _ finding: FindingFacts, period builder: MetricsBuilder.Period, openAtEnd: Bool, foundInPeriod: Bool
+    ) {
         metrics.reopened += finding.reopenedInPeriod
         if finding.status == .riskAccepted, let end = finding.riskAcceptedUntil, end > builder.until {
             metrics.riskAccepted += 1

@@ -24,6 +24,7 @@ public struct Configuration: Sendable, Equatable {
     public var sla = SLAPolicy()
     public var criticality: [CriticalityRule] = []
     public var notifications = NotificationSettings()
+    public var gate = GatePolicy()
 
     public init(sla: SLAPolicy = SLAPolicy(), criticality: [CriticalityRule] = []) {
         self.sla = sla
@@ -43,7 +44,7 @@ public struct Configuration: Sendable, Equatable {
             Diagnostic(file: file, place: "line \(node.line)", message: message)
         }
         guard let entries = root.entries else { throw fail(root, "expected a mapping") }
-        let sections = ["sla", "assets", "notifications"]
+        let sections = ["sla", "assets", "notifications", "gate"]
         for entry in entries where !sections.contains(entry.key) {
             throw fail(entry.value, "unknown key '\(entry.key)' (expected \(sections.joined(separator: ", ")))")
         }
@@ -70,6 +71,7 @@ public struct Configuration: Sendable, Equatable {
         if let node = root["notifications"] {
             configuration.notifications = try notifications(node, file: file)
         }
+        if let node = root["gate"] { configuration.gate = try gate(node, file: file) }
         guard let sla = root["sla"] else { return configuration }
         func days(_ node: YAMLNode) throws -> [Severity: Int] {
             guard let entries = node.entries else { throw fail(node, "days must map severities to numbers") }
@@ -121,6 +123,40 @@ public struct Configuration: Sendable, Equatable {
             configuration.sla.overrides.append(SLAPolicy.Override(scope: scope, days: try days(daysNode)))
         }
         return configuration
+    }
+
+    private static func gate(_ node: YAMLNode, file: String) throws -> GatePolicy {
+        func fail(_ node: YAMLNode, _ message: String) -> Diagnostic {
+            Diagnostic(file: file, place: "line \(node.line)", message: message)
+        }
+        func count(_ node: YAMLNode, _ what: String) throws -> Int {
+            guard let text = node.string, let value = Int(text), (0...1_000_000).contains(value) else {
+                throw fail(node, "\(what) must be a whole number from 0 to 1000000")
+            }
+            return value
+        }
+        let keys = ["block_new_at", "overdue_allowance", "teams", "max_unowned"]
+        for entry in node.entries ?? [] where !keys.contains(entry.key) {
+            throw fail(entry.value, "unknown key '\(entry.key)' in gate (expected \(keys.joined(separator: ", ")))")
+        }
+        var policy = GatePolicy()
+        if let level = node["block_new_at"] {
+            guard let text = level.string, let severity = Severity(rawValue: text) else {
+                throw fail(level, "block_new_at must be a severity (critical, high, medium, low, info)")
+            }
+            policy.blockNewAt = severity
+        }
+        if let allowance = node["overdue_allowance"] {
+            policy.overdueAllowance = try count(allowance, "overdue_allowance")
+        }
+        if let teams = node["teams"] {
+            guard let entries = teams.entries else { throw fail(teams, "teams must map team ids to allowances") }
+            for entry in entries {
+                policy.teamAllowances[entry.key] = try count(entry.value, "the allowance of \(entry.key)")
+            }
+        }
+        if let limit = node["max_unowned"] { policy.maxUnowned = try count(limit, "max_unowned") }
+        return policy
     }
 
     private static func notifications(_ node: YAMLNode, file: String) throws -> NotificationSettings {

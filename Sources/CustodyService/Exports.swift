@@ -29,3 +29,4 @@ public typealias ReportInput = CustodyPipeline.ReportInput
 public typealias GroupMetrics = CustodyMetrics.GroupMetrics
 public typealias Survival = CustodyMetrics.Survival
 public typealias UnownedGap = CustodyMetrics.UnownedGap
+public typealias GateFacts = CustodyStore.GateFacts

@@ -68,6 +68,8 @@ extension CustodyService {
         case .transferArbitrated: what = "transfer to \(text("to")) arbitrated: owner unchanged"
         case .notificationFailed: what = "notification through \(text("sink")) given up: \(text("error", ""))"
         case .notificationDelivered: what = "notified through \(text("sink"))"
+        case .gateDecided:
+            what = "release gate: \(text("outcome")) for \(text("repository"))@\(text("commit"))"
         case .scanIngested, .organisationImported, .ownershipMap: what = event.kind.rawValue
         }
         if let reason = payload?["reason"]?.string, !what.contains(reason) { what += " (\(reason))" }

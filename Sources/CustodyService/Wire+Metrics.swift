@@ -194,3 +194,29 @@ extension Wire {
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 }
+
+extension Wire {
+    /// A release gate's decision: its outcome, reasons and the facts behind them.
+    public static func gateDecision(_ decision: GateDecision) -> JSONText.Value {
+        .object([
+            ("outcome", .string(decision.outcome.rawValue)), ("reasons", .strings(decision.reasons)),
+            ("event", .optional(decision.event)),
+            (
+                "new_findings",
+                .array(
+                    decision.facts.newFindings.map {
+                        .object([
+                            ("id", .int($0.id)), ("severity", .string($0.severity.rawValue)),
+                            ("team", .optional($0.team)),
+                            ("rule", .string($0.rule)), ("path", .optional($0.path)),
+                        ])
+                    })
+            ),
+            (
+                "overdue_by_team",
+                .object(decision.facts.overdueByTeam.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })
+            ),
+            ("unowned", .int(Int64(decision.facts.unowned))),
+        ])
+    }
+}

@@ -133,13 +133,14 @@ extension SQLStore {
     }
 
     /// Appends events in one transaction, each its own link of the chain (bulk changes: one
-    /// event per finding, as the lifecycle requires).
+    /// event per finding, as the lifecycle requires); returns their sequence numbers.
+    @discardableResult
     public func appendEvents(_ events: [(kind: EventKind, findingID: Int64?, actor: String, payload: JSONText.Value)])
-        throws
+        throws -> [Int64]
     {
         try locked {
             try connection.transaction {
-                for event in events {
+                try events.map { event in
                     try connection.appendEvent(
                         kind: event.kind, findingID: event.findingID, scanID: nil, actor: event.actor,
                         payload: event.payload)

@@ -250,3 +250,24 @@ struct SLAPolicyTests {
     }
 
 }
+
+struct TimestampBytesTests {
+    /// The byte reader of stored timestamps agrees with the String one on the stored form
+    /// (leap days, the turn of centuries, 1970 itself) and falls back to it for other forms.
+    @Test func storedTimestampsReadFromBytesAgreeWithTheStringReader() {
+        var texts = [
+            "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2024-02-29T12:00:00Z", "2100-03-01T00:00:01Z",
+            "2026-12-02T06:48:27Z", "2026-12-02", "2026-12-02T06:48:27+02:00",
+        ]
+        var seconds = 86_400.0 * 365 * 30
+        while seconds < 86_400.0 * 365 * 80 {
+            texts.append(Timestamp.string(Date(timeIntervalSince1970: seconds)))
+            seconds += 86_400 * 17.37
+        }
+        for text in texts {
+            let fromBytes = Array(text.utf8).withUnsafeBufferPointer { Timestamp.seconds(utf8: $0) }
+            #expect(fromBytes == Timestamp.date(text)?.timeIntervalSince1970, "\(text)")
+        }
+        #expect(Array("yesterday".utf8).withUnsafeBufferPointer { Timestamp.seconds(utf8: $0) } == nil)
+    }
+}
