@@ -19,6 +19,9 @@ enum IngestCommand {
             OptionSpec("commit", value: "SHA", help: "the commit scanned"),
             OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
             OptionSpec(
+                "scan-date", value: "TIME",
+                help: "when the scans ran (default: now): load archived reports oldest first"),
+            OptionSpec(
                 "codeowners", value: "PATH",
                 help: "CODEOWNERS file, or a checkout (the file the platform would use)"),
             OptionSpec("codeowners-dialect", value: "github|gitlab", help: "force the dialect (default: detected)"),
@@ -58,6 +61,7 @@ enum IngestCommand {
         request.branch = arguments.value("branch")
         request.commit = arguments.value("commit")
         request.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial
+        if arguments.value("scan-date") != nil { request.scanDate = try arguments.time("scan-date") }
         request.codeowners = arguments.value("codeowners")
         request.codeownersDialect = try arguments.choice(
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)

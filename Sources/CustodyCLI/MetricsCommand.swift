@@ -75,3 +75,66 @@ enum MetricsCommand {
         out.out("TTO: time to own, TTR: time to remediate, in days (Kaplan-Meier; open findings censored)")
     }
 }
+
+/// `custody scorecard TEAM`: one team on one screen.
+enum ScorecardCommand {
+    static let command = Command(
+        path: ["scorecard"], abstract: "One team on one screen: open risk, time to own and fix, SLA, most urgent work",
+        options: [
+            OptionSpec("since", value: "TIME", help: "start of the period (default: 90 days before --until)"),
+            OptionSpec("until", value: "TIME", help: "end of the period (default: now)"),
+            OptionSpec("json", help: "print the team's metrics as JSON (as metrics --team --json)"),
+        ],
+        positionals: [PositionalSpec("TEAM", help: "the team")]
+    ) { context in
+        let arguments = context.arguments
+        let card = try context.service().scorecard(
+            team: arguments.positionals[0],
+            since: arguments.value("since") != nil ? try arguments.time("since") : nil,
+            until: arguments.value("until") != nil ? try arguments.time("until") : nil, by: context.principal())
+        if arguments.flag("json") {
+            printJSON(context, Wire.metricsReport(card.metrics))
+            return 0
+        }
+        let out = context.console
+        let m = card.metrics.total
+        let days = MetricsCommand.days
+        func share(_ value: Double?) -> String { value.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+        out.out(
+            "\(card.team.id) - \(card.team.name)"
+                + (card.unit.map { " (unit \($0.id): \($0.name))" } ?? "")
+                + (card.team.lead.map { ", lead \($0)" } ?? ""))
+        out.out("\(Timestamp.string(card.metrics.since)) to \(Timestamp.string(card.metrics.until))")
+        let severities = [Severity.critical, .high, .medium, .low].map { "\($0.rawValue) \(m.openBySeverity[$0] ?? 0)" }
+        out.out("open:              \(m.open) (\(severities.joined(separator: ", ")))")
+        out.out(String(format: "past due:          %d (%.0f days in all)", m.openPastDue, m.overdueDays))
+        let ladder = [EscalationStage.team, .lead, .unitHead, .executive].compactMap { stage in
+            m.escalated[stage].map { "\(stage.name) \($0)" }
+        }
+        out.out("escalated:         " + (ladder.isEmpty ? "none" : ladder.joined(separator: ", ")))
+        out.out(
+            "found / fixed:     \(m.new) / \(m.fixed) (capacity \(m.capacity.map { String(format: "%.2f", $0) } ?? "-")), "
+                + "\(m.reopened) regressions")
+        for (label, estimate) in [("time to own:      ", m.timeToOwn), ("time to remediate:", m.timeToRemediate)] {
+            out.out(
+                "\(label) median \(days(estimate.medianDays)), p90 \(days(estimate.p90Days)) days "
+                    + "(\(estimate.observed) done, \(estimate.censored) waiting; naive mean \(days(estimate.naiveMeanDays)))"
+            )
+        }
+        out.out("SLA met:           \(share(m.slaCompliance)) of \(m.fixedWithDueDate) fixed with a due date")
+        out.out("accepted risks:    \(m.riskAccepted) (\(m.riskAcceptedExpiringIn30Days) expiring within 30 days)")
+        guard !card.mostUrgent.isEmpty else {
+            out.out("most urgent:       nothing open")
+            return 0
+        }
+        out.out("most urgent:")
+        var table = TextTable(["ID", "SEVERITY", "STATUS", "DUE", "RULE", "LOCATION"])
+        for row in card.mostUrgent {
+            table.add([
+                String(row.id), row.severity.rawValue, row.status.rawValue, row.dueAt ?? "-", row.rule, location(row),
+            ])
+        }
+        out.out(table.render(), terminator: "")
+        return 0
+    }
+}

@@ -126,6 +126,9 @@ public struct ScanRecord: Sendable {
     /// took effect (the commit's time, or the file's), for the ownership map's history.
     public var ownershipMap: String?
     public var ownershipMapEffectiveAt: String?
+    /// Whether `startedAt` was given by the uploader (a history loaded from archived reports)
+    /// rather than taken from the clock: such a scan must not be older than its target's newest.
+    public var isDated = false
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, sourceFile: String, repository: String? = nil,

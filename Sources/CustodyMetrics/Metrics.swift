@@ -65,15 +65,19 @@ public struct MetricsBuilder {
     public let since: Double
     public let until: Double
     private let groupsOf: (FindingFacts) -> [String]
-    private var groups: [String: Accumulator] = [:]
-    private var order: [String] = []
+    /// The groups in the order first met, and where each is: an array element is changed in
+    /// place (a dictionary's value through `!` was copied, arrays and all, for every finding).
+    private var groups: [Accumulator] = []
+    private var slots: [String: Int] = [:]
     private var unowned = (open: 0, oldest: 0.0, allOpen: 0, assign: [Survival.Observation]())
 
     fileprivate struct Accumulator {
         var metrics: GroupMetrics
         var own: [Survival.Observation] = []
         var remediate: [Survival.Observation] = []
-        var remediateBySeverity: [Severity: [Survival.Observation]] = [:]
+        /// By severity, indexed by its position in `Severity.allCases` (no hashing per finding).
+        var remediateBySeverity: [[Survival.Observation]] = Array(repeating: [], count: Severity.allCases.count)
+        var openBySeverity = Array(repeating: 0, count: Severity.allCases.count)
         /// Per day of the period: findings that became open, and that stopped being open.
         var opened: [Int]
         var closed: [Int]
@@ -122,13 +126,18 @@ public struct MetricsBuilder {
         }
         let period = self.period
         for name in groupsOf(finding) {
-            if groups[name] == nil {
-                groups[name] = Accumulator(
-                    metrics: GroupMetrics(group: name),
-                    opened: Array(repeating: 0, count: days), closed: Array(repeating: 0, count: days))
-                order.append(name)
+            let slot: Int
+            if let known = slots[name] {
+                slot = known
+            } else {
+                slot = groups.count
+                slots[name] = slot
+                groups.append(
+                    Accumulator(
+                        metrics: GroupMetrics(group: name), opened: Array(repeating: 0, count: days),
+                        closed: Array(repeating: 0, count: days)))
             }
-            groups[name]!.add(finding, period: period, openAtEnd: openAtEnd, foundInPeriod: foundInPeriod)
+            groups[slot].add(finding, period: period, openAtEnd: openAtEnd, foundInPeriod: foundInPeriod)
         }
     }
 
@@ -141,7 +150,7 @@ public struct MetricsBuilder {
 
     /// The groups in the order first met, and the gap.
     public func result() -> (groups: [GroupMetrics], unowned: UnownedGap) {
-        let finished = order.map { groups[$0]!.finished() }
+        let finished = groups.map { $0.finished() }
         let gap = UnownedGap(
             open: unowned.open, share: unowned.allOpen > 0 ? Double(unowned.open) / Double(unowned.allOpen) : nil,
             oldestDays: unowned.open > 0 ? unowned.oldest : nil, timeToAssign: Survival(unowned.assign))
@@ -160,7 +169,7 @@ extension MetricsBuilder.Accumulator {
         }
         if openAtEnd {
             if finding.escalation != .none { metrics.escalated[finding.escalation, default: 0] += 1 }
-            metrics.openBySeverity[finding.severity, default: 0] += 1
+            openBySeverity[finding.severity.index] += 1
             if let due = finding.dueAt, due < builder.until {
                 metrics.openPastDue += 1
                 metrics.overdueDays += (builder.until - due) / MetricsBuilder.day
@@ -171,7 +180,7 @@ extension MetricsBuilder.Accumulator {
             own.append(MetricsBuilder.observation(from: finding.discoveredAt, to: finding.ownedAt, end: builder.until))
             let fix = MetricsBuilder.observation(from: finding.discoveredAt, to: finding.fixedAt, end: builder.until)
             remediate.append(fix)
-            remediateBySeverity[finding.severity, default: []].append(fix)
+            remediateBySeverity[finding.severity.index].append(fix)
         }
         if let fixedAt = finding.fixedAt, fixedAt > builder.since, fixedAt <= builder.until {
             metrics.fixed += 1
@@ -198,12 +207,30 @@ extension MetricsBuilder.Accumulator {
         var metrics = self.metrics
         metrics.timeToOwn = Survival(own)
         metrics.timeToRemediate = Survival(remediate)
-        metrics.timeToRemediateBySeverity = remediateBySeverity.mapValues { Survival($0) }
+        for (index, severity) in Severity.allCases.enumerated() {
+            if openBySeverity[index] > 0 { metrics.openBySeverity[severity] = openBySeverity[index] }
+            if !remediateBySeverity[index].isEmpty {
+                metrics.timeToRemediateBySeverity[severity] = Survival(remediateBySeverity[index])
+            }
+        }
         var open = openBefore
         metrics.dailyOpen = zip(opened, closed).map { opened, closed in
             open += opened - closed
             return open
         }
         return metrics
+    }
+}
+
+extension Severity {
+    /// The position in `allCases`, critical first.
+    fileprivate var index: Int {
+        switch self {
+        case .critical: 0
+        case .high: 1
+        case .medium: 2
+        case .low: 3
+        case .info: 4
+        }
     }
 }

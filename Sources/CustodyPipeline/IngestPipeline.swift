@@ -13,6 +13,8 @@ public struct IngestOptions: Sendable {
     public var branch: String?
     public var commit: String?
     public var scope: ScanScope = .partial
+    /// When the scans ran; nil: now.
+    public var scanDate: Date?
     /// A CODEOWNERS file, or a checkout holding one, to attribute owners with.
     public var codeownersPath: String?
     /// The CODEOWNERS dialect; nil: from the file's location and content.
@@ -176,7 +178,7 @@ public struct IngestPipeline {
                 throw Diagnostic(file: checkout, message: failure.message)
             }
         }
-        let startedAt = Date()
+        let startedAt = options.scanDate ?? Date()
 
         // Two threads: this one records into the store (SQLite stays on the thread that opened
         // the transaction); a second reads, fingerprints and attributes (steps 1-3), handing
@@ -389,6 +391,7 @@ final class Producer: @unchecked Sendable {
                             repository: options.repository, branch: options.branch, commit: options.commit,
                             scope: options.scope, uploader: options.uploader, startedAt: startedAt)
                         record.appliesOwnershipMap = resolver.hasMap
+                        record.isDated = options.scanDate != nil
                         record.ownershipMap = mapName
                         record.ownershipMapEffectiveAt = mapTime
                         scan = record

@@ -14,6 +14,10 @@ public struct IngestRequest: Sendable {
     public var branch: String?
     public var commit: String?
     public var scope: ScanScope = .partial
+    /// When the scans ran (DefectDojo's `scan_date`), for a history loaded from archived
+    /// reports in order; nil: now. A report dated before the newest scan of its repository,
+    /// branch and tool is refused (fixes are found by order).
+    public var scanDate: Date?
     public var codeowners: String?
     public var codeownersDialect: CodeownersDialect?
     public var sourceRoot: String?
@@ -60,6 +64,7 @@ extension CustodyService {
         options.branch = request.branch
         options.commit = request.commit
         options.scope = request.scope
+        options.scanDate = request.scanDate
         options.codeownersPath = request.codeowners
         options.codeownersDialect = request.codeownersDialect
         options.sourceRoot = request.sourceRoot

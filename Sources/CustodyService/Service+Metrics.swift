@@ -68,6 +68,8 @@ extension CustodyService {
         }
         let inScope: (String?) -> Bool
         let scopeName: String
+        // A team's or a unit's findings are read through the team index, not the whole store.
+        var readTeams: [String]?
         switch request.scope {
         case .organisation:
             inScope = { _ in true }
@@ -76,6 +78,7 @@ extension CustodyService {
             guard teams[team] != nil else { throw ServiceError(.notFound, "no team '\(team)'") }
             inScope = { $0 == team }
             scopeName = "team " + team
+            readTeams = [team]
         case .unit(let unit):
             guard organisation.units.contains(where: { $0.id == unit }) else {
                 throw ServiceError(.notFound, "no org unit '\(unit)'")
@@ -83,6 +86,7 @@ extension CustodyService {
             let below = Self.units(under: unit, in: organisation)
             inScope = { team in team.flatMap { teams[$0]?.unitID }.map(below.contains) ?? false }
             scopeName = "unit " + unit
+            readTeams = organisation.teams.filter { $0.unitID.map(below.contains) ?? false }.map(\.id)
         }
         let total = "total"
         let breakdown = request.breakdown
@@ -97,7 +101,9 @@ extension CustodyService {
             case .severity: return [total, finding.severity.rawValue]
             }
         }
-        try perform { try store.forEachFindingFacts(since: since, until: until) { builder.add($0) } }
+        try perform {
+            try store.forEachFindingFacts(since: since, until: until, teams: readTeams) { builder.add($0) }
+        }
         let (groups, gap) = builder.result()
         let empty = GroupMetrics(group: total)
         return MetricsReport(
@@ -120,5 +126,34 @@ extension CustodyService {
             }
         }
         return found
+    }
+}
+
+/// One team on one screen: who it is, its metrics over the period, and its most urgent work.
+public struct Scorecard: Sendable {
+    public var team: Team
+    public var unit: OrgUnit?
+    public var metrics: MetricsReport
+    /// Its open findings, highest priority first (at most five).
+    public var mostUrgent: [FindingRow]
+}
+
+extension CustodyService {
+    /// A team's scorecard over the period (by default the last 90 days): its metrics and its five
+    /// most urgent open findings. Under the same rule as the metrics: a team sees its own.
+    public func scorecard(team id: String, since: Date? = nil, until: Date? = nil, by principal: Principal)
+        throws(ServiceError) -> Scorecard
+    {
+        let metrics = try metrics(MetricsRequest(scope: .team(id), since: since, until: until), by: principal)
+        let organisation = try organisation()
+        guard let team = organisation.teamsByID[id] else { throw ServiceError(.notFound, "no team '\(id)'") }
+        var filter = FindingFilter()
+        filter.team = id
+        var urgent: [FindingRow] = []
+        _ = try forEachFinding(FindingListRequest(filter: filter, sort: .priority)) { row in
+            if row.status.isActive, urgent.count < 5 { urgent.append(row) }
+        }
+        return Scorecard(
+            team: team, unit: organisation.units.first { $0.id == team.unitID }, metrics: metrics, mostUrgent: urgent)
     }
 }

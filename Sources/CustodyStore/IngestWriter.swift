@@ -135,6 +135,24 @@ final class SQLIngestSession: IngestSession {
     func beginScan(_ scan: ScanRecord) throws {
         try finishScan()
         let now = Timestamp.string(scan.startedAt)
+        // Fixes are proved by order (a full scan's absent findings), so a history is loaded
+        // oldest first: a dated scan older than the newest of its target is refused. (Scans
+        // timed by the clock are not compared: concurrent ingests commit in any order.)
+        if scan.isDated,
+            let newer = try connection.statement(
+                """
+                SELECT started_at FROM scans
+                WHERE repository IS NOT DISTINCT FROM ? AND branch IS NOT DISTINCT FROM ? AND tool = ? AND started_at > ?
+                ORDER BY started_at DESC LIMIT 1
+                """
+            ).first([.optional(scan.repository), .optional(scan.branch), .text(scan.tool), .text(now)], { $0.text(0) })
+        {
+            throw StoreRefusal(
+                .refused,
+                "\(scan.sourceFile): the scan is dated \(now), before the newest \(scan.tool) scan of "
+                    + "\(scan.repository ?? "(no repository)")\(scan.branch.map { "@" + $0 } ?? "") (\(newer ?? "")): "
+                    + "load a history oldest first")
+        }
         let scanID = try connection.statement(
             """
             INSERT INTO scans (tool, tool_version, format, source_file, repository, branch, commit_sha,

@@ -9,9 +9,17 @@ extension SQLStore {
     /// SQLite): the owning teams' first actions and the period's regressions from the events of
     /// those kinds (the (kind, seq) index), the owner spans (only findings that changed owner
     /// have any), then the findings with their first scan. `since` and `until` bound the
-    /// regressions counted.
-    public func forEachFindingFacts(since: Date, until: Date, _ body: (FindingFacts) throws -> Void) throws {
+    /// regressions counted. With `teams`, only those teams' findings are read, each pass through
+    /// the (team, id) index: a team's scorecard reads its own findings, not the store's.
+    public func forEachFindingFacts(
+        since: Date, until: Date, teams: [String]? = nil, _ body: (FindingFacts) throws -> Void
+    ) throws {
+        if teams?.isEmpty == true { return }  // no team: no finding
         try locked(retrying: false) {
+            // Either every finding, or those of the teams (their ids bound after the pass's own).
+            let marks = (teams ?? []).map { _ in "?" }.joined(separator: ", ")
+            let only = teams.map { _ in " AND f.owner_team IN (\(marks))" } ?? ""
+            let teamValues = (teams ?? []).map(SQLValue.text)
             func time(_ row: any SQLRow, _ column: Int32) -> Double? {
                 row.bytes(column).flatMap { Timestamp.seconds(utf8: $0) }
             }
@@ -21,21 +29,21 @@ extension SQLStore {
             var ownedAt: [Int64: Double] = [:]
             try connection.statement(
                 """
-                SELECT finding_id, min(at) AS at FROM events
-                WHERE kind IN (\(actions)) AND finding_id IS NOT NULL GROUP BY finding_id
+                SELECT e.finding_id, min(e.at) AS at FROM events e JOIN findings f ON f.id = e.finding_id
+                WHERE e.kind IN (\(actions))\(only) GROUP BY e.finding_id
                 """
-            ).forEach([]) { row in
+            ).forEach(teamValues) { row in
                 ownedAt[row.int(0)] = time(row, 1)
                 return true
             }
             var reopened: [Int64: Int] = [:]
             try connection.statement(
                 """
-                SELECT finding_id, count(*) AS times FROM events
-                WHERE kind = '\(EventKind.findingReopened.rawValue)' AND at > ? AND at <= ? AND finding_id IS NOT NULL
-                GROUP BY finding_id
+                SELECT e.finding_id, count(*) AS times FROM events e JOIN findings f ON f.id = e.finding_id
+                WHERE e.kind = '\(EventKind.findingReopened.rawValue)' AND e.at > ? AND e.at <= ?\(only)
+                GROUP BY e.finding_id
                 """
-            ).forEach([.text(Timestamp.string(since)), .text(Timestamp.string(until))]) { row in
+            ).forEach([.text(Timestamp.string(since)), .text(Timestamp.string(until))] + teamValues) { row in
                 reopened[row.int(0)] = Int(row.int(1))
                 return true
             }
@@ -43,8 +51,11 @@ extension SQLStore {
             // unowned), and when a later span first gave it one.
             var spans: [Int64: (arrivedUnowned: Bool, assignedAt: Double?)] = [:]
             try connection.statement(
-                "SELECT finding_id, seq, team, from_at FROM owner_spans ORDER BY finding_id, seq"
-            ).forEach([]) { row in
+                """
+                SELECT o.finding_id, o.seq, o.team, o.from_at FROM owner_spans o JOIN findings f ON f.id = o.finding_id
+                WHERE 1 = 1\(only) ORDER BY o.finding_id, o.seq
+                """
+            ).forEach(teamValues) { row in
                 let id = row.int(0)
                 if var known = spans[id] {
                     if known.assignedAt == nil, !row.isNull(2) { known.assignedAt = time(row, 3) }
@@ -59,7 +70,7 @@ extension SQLStore {
                 SELECT f.id, f.severity, f.status, f.owner_team, s.started_at AS discovered_at, f.fixed_at, f.due_at,
                        f.escalation_stage, f.risk_accepted_until
                 FROM findings f JOIN scans s ON s.id = f.first_seen_scan
-                ORDER BY f.id
+                WHERE 1 = 1\(only) ORDER BY f.id
                 """)
             let id = try statement.column("id")
             let severity = try statement.column("severity")
@@ -70,7 +81,7 @@ extension SQLStore {
             let due = try statement.column("due_at")
             let escalation = try statement.column("escalation_stage")
             let acceptedUntil = try statement.column("risk_accepted_until")
-            try statement.forEach([]) { row in
+            try statement.forEach(teamValues) { row in
                 let findingID = row.int(id)
                 let owner = row.text(team)
                 // With owner spans, the first says who owned it on arrival; without, its owner

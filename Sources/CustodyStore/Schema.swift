@@ -476,5 +476,13 @@ public enum Schema {
         Migration(version: 26, name: "findings: security or code quality") { _ in
             "ALTER TABLE findings ADD COLUMN category TEXT NOT NULL DEFAULT 'security';"
         },
+        // The release gate counts each owning team's overdue known-exploited or critical work:
+        // a range of this small index per team, not every finding the team owns.
+        Migration(version: 27, name: "known-exploited and critical findings by team and due date, for the gate") { _ in
+            """
+            CREATE INDEX findings_overdue_risk ON findings (owner_team, due_at)
+            WHERE kev_added IS NOT NULL OR severity = 'critical';
+            """
+        },
     ]
 }

@@ -89,4 +89,65 @@ struct MetricsTests {
     static let promtool: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
+
+    /// A history loaded from archived reports (`--scan-date`), with answers in whole days:
+    /// found on 1 January, a.py fixed by the full scan of 11 January, b.py still open.
+    @Test func aBackfilledHistoryGivesExactDurations() throws {
+        let session = Session()
+        let (codeowners, _) = try session.setUp()
+        let first = try session.write(
+            "jan1.sarif", session.sarif(["services/payments/a.py", "services/payments/b.py", "vendor/lib.js"]))
+        let second = try session.write(
+            "jan11.sarif", session.sarif(["x/new.py", "services/payments/b.py", "vendor/lib.js"]))
+        func ingest(_ file: String, at date: String) -> Session.Result {
+            session.run(
+                "ingest", "--repo", "portal", "--scope", "full", "--codeowners", codeowners, "--scan-date", date, file)
+        }
+        #expect(ingest(first, at: "2026-01-01T00:00:00Z").status == 0)
+        #expect(ingest(second, at: "2026-01-11T00:00:00Z").status == 0)
+        // Out of order: refused, nothing written.
+        let late = ingest(first, at: "2026-01-05T00:00:00Z")
+        #expect(late.status == 5, "\(late.err)")
+        #expect(
+            late.err.contains(
+                "before the newest Scanner scan of portal (2026-01-11T00:00:00Z): load a history oldest first"))
+        let report = try session.json(
+            session.run(
+                "metrics", "--since", "2025-12-31T00:00:00Z", "--until", "2026-01-31T00:00:00Z", "--by", "team",
+                "--json"
+            ).out)
+        #expect(report["total"]?["new"]?.int == 4)
+        #expect(report["total"]?["fixed"]?.int == 1)
+        let payments = try #require(report["groups"]?.array?.first { $0["group"]?.string == "payments" })
+        #expect(payments["new"]?.int == 2 && payments["open"]?["total"]?.int == 1)
+        // 10 days (fixed) and 30 (open on 31 January, censored): S(10) = 1/2.
+        let remediate = try #require(payments["time_to_remediate"])
+        #expect(remediate["median_days"]?.double == 10)
+        #expect(remediate["naive_mean_days"]?.double == 10)
+        #expect(remediate["observed"]?.int == 1 && remediate["censored"]?.int == 1)
+        #expect(remediate["p75_days"]?.isNull == true)
+        // The daily series (day i ends at 31 December + i + 1 days): two open at the end of day 0
+        // (1 January 00:00), one from the end of day 10 (11 January 00:00).
+        let daily = try #require(payments["daily_open"]?.array.map { Array($0).compactMap(\.int) })
+        #expect(daily.count == 31)
+        #expect(daily[0] == 2 && daily[9] == 2 && daily[10] == 1 && daily.last == 1, "\(daily)")
+    }
+
+    @Test func aTeamsScorecardAndAUnitsMetricsReadOnlyTheirFindings() throws {
+        let (session, _) = try session()
+        let card = session.run("scorecard", "payments")
+        #expect(card.status == 0, "\(card.err)")
+        let lines = card.out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "payments - Payments (unit treasury: Treasury), lead bob@example.gov")
+        #expect(lines.contains("open:              0 (critical 0, high 0, medium 0, low 0)"))
+        #expect(lines.contains("found / fixed:     1 / 1 (capacity 1.00), 0 regressions"))
+        #expect(lines.contains { $0.hasPrefix("time to own:       median 0.0, p90 0.0 days (1 done, 0 waiting") })
+        #expect(lines.last == "most urgent:       nothing open")
+        #expect(session.run("scorecard", "nobody").status == 4)
+        // The unit holds payments alone: its findings, not the unowned ones.
+        let unit = try session.json(session.run("metrics", "--unit", "treasury", "--json").out)
+        #expect(unit["scope"]?.string == "unit treasury")
+        #expect(unit["total"]?["new"]?.int == 1 && unit["total"]?["fixed"]?.int == 1)
+        #expect(unit["unowned"] == nil)
+    }
 }
