@@ -22,7 +22,6 @@ public struct GateFacts: Sendable, Equatable {
 }
 
 extension SQLStore {
-    private static let open = "('open', 'acknowledged', 'reopened', 'transferred')"
 
     public func gateFacts(repository: String, commit: String, now: Date) throws -> GateFacts {
         try locked {
@@ -31,7 +30,7 @@ extension SQLStore {
                 """
                 SELECT f.id, f.severity, f.owner_team, f.rule_id, f.path FROM findings f
                 JOIN scans s ON s.id = f.first_seen_scan
-                WHERE f.repository = ? AND s.commit_sha = ? AND f.status IN \(Self.open)
+                WHERE f.repository = ? AND s.commit_sha = ? AND f.status IN \(Self.activeStatuses)
                 ORDER BY f.id
                 """
             ).rows([.text(repository), .text(commit)]) {
@@ -42,13 +41,13 @@ extension SQLStore {
             let teams = try connection.statement(
                 """
                 SELECT DISTINCT owner_team FROM findings
-                WHERE repository = ? AND owner_team IS NOT NULL AND status IN \(Self.open)
+                WHERE repository = ? AND owner_team IS NOT NULL AND status IN \(Self.activeStatuses)
                 """
             ).rows([.text(repository)]) { $0.text(0) ?? "" }
             let overdue = try connection.statement(
                 """
                 SELECT count(*) FROM findings
-                WHERE owner_team = ? AND status IN \(Self.open) AND due_at < ?
+                WHERE owner_team = ? AND status IN \(Self.activeStatuses) AND due_at < ?
                   AND (kev_added IS NOT NULL OR severity = 'critical')
                 """)
             for team in teams.sorted() {
@@ -57,7 +56,7 @@ extension SQLStore {
             }
             facts.unowned = Int(
                 try connection.statement(
-                    "SELECT count(*) FROM findings WHERE repository = ? AND owner_team IS NULL AND status IN \(Self.open)"
+                    "SELECT count(*) FROM findings WHERE repository = ? AND owner_team IS NULL AND status IN \(Self.activeStatuses)"
                 ).first([.text(repository)]) { $0.int(0) } ?? 0)
             return facts
         }

@@ -22,8 +22,6 @@ extension SQLStore {
     /// A digest lists at most this many items; the rest are counted.
     public static let digestItemLimit = 200
 
-    private static let active = "('open', 'acknowledged', 'reopened', 'transferred')"
-
     /// Turns the outbox and the state of findings into deliveries for `routes`; returns how many
     /// were planned. Idempotent: running it twice plans nothing new.
     public func planDeliveries(routes: [NotificationRoute], now: Date) throws -> Int {
@@ -89,7 +87,7 @@ extension SQLStore {
                         let open = try connection.statement(
                             """
                             SELECT f.id FROM findings f
-                            WHERE f.escalation_stage >= ? AND f.status IN \(Self.active) AND f.severity IN (\(marks))
+                            WHERE f.escalation_stage >= ? AND f.status IN \(Self.activeStatuses) AND f.severity IN (\(marks))
                               AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.finding_id = f.id AND t.sink = ?)
                             ORDER BY f.id
                             """
@@ -105,7 +103,7 @@ extension SQLStore {
                             """
                             SELECT t.finding_id, t.generation, t.state = 'open' FROM tickets t
                             JOIN findings f ON f.id = t.finding_id
-                            WHERE t.sink = ? AND ((t.state = 'open') <> (f.status IN \(Self.active)))
+                            WHERE t.sink = ? AND ((t.state = 'open') <> (f.status IN \(Self.activeStatuses)))
                             ORDER BY t.finding_id
                             """
                         ).rows([.text(sink)]) { ($0.int(0), $0.int(1), $0.bool(2)) }

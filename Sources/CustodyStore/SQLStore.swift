@@ -71,6 +71,10 @@ public final class SQLStore: Store, @unchecked Sendable {
         }
     }
 
+    /// The statuses of open work (``FindingStatus/isActive``) as an SQL list: `('open', ...)`.
+    static let activeStatuses =
+        "(" + FindingStatus.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
     /// Whether `error` is a transient database failure a caller may cure by running its whole
     /// operation again (``locked(retrying:_:)``).
     public func isTransient(_ error: any Error) -> Bool { connection.isTransient(error) }
