@@ -20,7 +20,10 @@ enum IngestCommand {
             OptionSpec("scope", value: "full|partial", help: "full scans prove fixes by absence (default: partial)"),
             OptionSpec(
                 "scan-date", value: "TIME",
-                help: "when the scans ran (default: now): load archived reports oldest first"),
+                help: "when the scans ran (default: the time the report states, else now; `now`: the clock's)"),
+            OptionSpec(
+                "release", value: "NAME",
+                help: "the release the commit is part of (default: the earliest release tag containing it)"),
             OptionSpec(
                 "codeowners", value: "PATH",
                 help: "CODEOWNERS file, or a checkout (the file the platform would use)"),
@@ -61,7 +64,12 @@ enum IngestCommand {
         request.branch = arguments.value("branch")
         request.commit = arguments.value("commit")
         request.scope = try arguments.choice("scope", as: ScanScope.self, among: ScanScope.allCases) ?? .partial
-        if arguments.value("scan-date") != nil { request.scanDate = try arguments.time("scan-date") }
+        request.release = arguments.value("release")
+        if arguments.value("scan-date") == "now" {
+            request.usesReportedTime = false
+        } else if arguments.value("scan-date") != nil {
+            request.scanDate = try arguments.time("scan-date")
+        }
         request.codeowners = arguments.value("codeowners")
         request.codeownersDialect = try arguments.choice(
             "codeowners-dialect", as: CodeownersDialect.self, among: CodeownersDialect.allCases)

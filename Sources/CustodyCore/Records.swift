@@ -116,6 +116,8 @@ public struct ScanRecord: Sendable {
     public var repository: String?
     public var branch: String?
     public var commit: String?
+    /// The release the scanned commit is part of (nil: not known, or in none yet).
+    public var release: String?
     public var scope: ScanScope
     public var uploader: String
     public var startedAt: Date

@@ -67,7 +67,9 @@ public struct BanditReader: ReportReader {
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         try source.requireObject()
         let fields = Fields(file: source.file)
-        try emit(.run(tool: "Bandit", version: nil))
+        let generated = try fields.time(
+            source.rootMember("generated_at").map { try source.value($0) }, "$.generated_at")
+        try emit(.run(tool: "Bandit", version: nil, startedAt: generated))
         var count = 0
         for (index, span) in try source.rootArray("results").enumerated() {
             let result = try source.value(span)
@@ -116,7 +118,8 @@ public struct GitLabReader: ReportReader {
         let scan = try source.rootMember("scan").map { try source.value($0) }
         let tool = scan?["scanner"]?["name"]?.string ?? scan?["analyzer"]?["name"]?.string ?? "GitLab"
         let version = scan?["scanner"]?["version"]?.string
-        try emit(.run(tool: tool, version: version))
+        let started = try fields.time(scan?["start_time"], "$.scan.start_time")
+        try emit(.run(tool: tool, version: version, startedAt: started))
         var count = 0
         for (index, span) in try source.rootArray("vulnerabilities").enumerated() {
             let item = try source.value(span)

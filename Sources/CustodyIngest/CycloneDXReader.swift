@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyJSON
+import Foundation
 
 /// CycloneDX 1.4 to 1.7 JSON with `vulnerabilities[]`: each vulnerability affecting each
 /// component its `affects[].ref` names (a bom-ref, or a BOM-Link `urn:cdx:SERIAL/VERSION#REF`),
@@ -41,8 +42,10 @@ public struct CycloneDXReader: ReportReader {
         for span in try source.rootArray("components") { collect(try source.value(span), depth: 0) }
         var tool = "CycloneDX"
         var asset: String?
+        var timestamp: Date?
         if let span = source.rootMember("metadata") {
             let metadata = try source.value(span)
+            timestamp = try fields.time(metadata["timestamp"], "$.metadata.timestamp")
             if let component = metadata["component"] {
                 collect(component, depth: 0)
                 asset = component["name"]?.string
@@ -53,7 +56,7 @@ public struct CycloneDXReader: ReportReader {
                 tools?["components"]?.array?.first(where: { _ in true })?["name"]?.string
                 ?? tools?.array?.first(where: { _ in true })?["name"]?.string ?? tool
         }
-        try emit(.run(tool: tool, version: spec))
+        try emit(.run(tool: tool, version: spec, startedAt: timestamp))
         var count = 0
         for (index, span) in try source.rootArray("vulnerabilities").enumerated() {
             let item = try source.value(span)

@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyJSON
+import Foundation
 
 /// Typed reads of JSON members for the report readers: absent and null are nil, a wrong type is
 /// an error naming the file and the JSON path.
@@ -25,6 +26,15 @@ struct Fields {
     func required(_ value: JSONValue?, _ place: String) throws -> String {
         guard let text = try string(value, place), !text.isEmpty else { throw fail(place, "missing") }
         return text
+    }
+
+    /// An ISO 8601 time a report states (when its scan ran); a value that is not one is an error.
+    func time(_ value: JSONValue?, _ place: String) throws -> Date? {
+        guard let text = try string(value, place), !text.isEmpty else { return nil }
+        guard let stored = Timestamp.normalize(text), let date = Timestamp.date(stored) else {
+            throw fail(place, "'\(text)' is not an ISO 8601 time")
+        }
+        return date
     }
 
     func int(_ value: JSONValue?, _ place: String) throws -> Int? {

@@ -20,7 +20,9 @@ public struct GrypeReader: ReportReader {
         if let span = source.rootMember("source"), let target = try? source.value(span)["target"] {
             asset = target.string ?? target["userInput"]?.string
         }
-        try emit(.run(tool: "Grype", version: version))
+        let timestamp = try fields.time(
+            source.rootMember("descriptor").flatMap { try source.value($0)["timestamp"] }, "$.descriptor.timestamp")
+        try emit(.run(tool: "Grype", version: version, startedAt: timestamp))
         var count = 0
         for (index, span) in try source.rootArray("matches").enumerated() {
             let match = try source.value(span)

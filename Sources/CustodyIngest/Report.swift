@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyJSON
+import Foundation
 
 /// The report formats Custody reads.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -55,7 +56,8 @@ public struct ReportSummary: Sendable, Equatable {
 
 /// What a reader streams: a run of a tool begins, or a finding of the current run.
 public enum ReportItem: Sendable {
-    case run(tool: String, version: String?)
+    /// A run of a tool; `startedAt` is when the report says the scan ran, if it says.
+    case run(tool: String, version: String?, startedAt: Date? = nil)
     case finding(NormalizedFinding)
 }
 

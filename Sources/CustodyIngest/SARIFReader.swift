@@ -62,7 +62,10 @@ public struct SARIFReader: ReportReader {
                 return try source.value(span, using: contextParser)
             }
             var context = try RunContext(member: member, place: base, file: file)
-            try emit(.run(tool: context.tool, version: context.toolVersion))
+            let invocation = try member("invocations")?.array?.first(where: { _ in true })
+            let startedAt = try Fields(file: file).time(
+                invocation?["startTimeUtc"], base + ".invocations[0].startTimeUtc")
+            try emit(.run(tool: context.tool, version: context.toolVersion, startedAt: startedAt))
             var resultCount = 0
             var distrusted = 0
             if let resultsSpan = members.first(where: { $0.key == "results" })?.span,

@@ -18,7 +18,8 @@ public struct TrivyReader: ReportReader {
         let fields = Fields(file: source.file)
         let version = source.rootMember("Trivy").flatMap { try? source.value($0)["Version"]?.string }
         let artifact = source.rootString("ArtifactName")
-        try emit(.run(tool: "Trivy", version: version))
+        let createdAt = try fields.time(source.rootMember("CreatedAt").map { try source.value($0) }, "$.CreatedAt")
+        try emit(.run(tool: "Trivy", version: version, startedAt: createdAt))
         var count = 0
         for (index, span) in try source.rootArray("Results").enumerated() {
             let result = try source.value(span)

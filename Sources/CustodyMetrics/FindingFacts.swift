@@ -22,8 +22,21 @@ public struct FindingFacts: Sendable, Equatable {
     public var assignedAt: Double?
     /// Whether it arrived without an owner.
     public var arrivedUnowned: Bool
-    /// How often it was seen again after a fix in the period asked for (regressions).
-    public var reopenedInPeriod = 0
+    /// When it was seen again after a fix, in the period asked for (regressions).
+    public var reopenedAt: [Double] = []
+    public var reopenedInPeriod: Int { reopenedAt.count }
+    /// Its owners over time, when it ever changed owner (empty: `team` owned it throughout):
+    /// from when each owned it, the first from its discovery.
+    public var ownerSpans: [OwnerSpan] = []
+    /// The CISA SSVC decision for it now (nil: not decided, no CVE or no inputs).
+    public var ssvc: SSVC.Decision?
+    /// The commit that introduced it, when git told (docs/introducers.md).
+    public var introduction: Introduction?
+    /// The release of the scan that proved it fixed, when that scan named one.
+    public var fixedInRelease: String?
+    /// Who acted on it in the period asked for: fixes proved (the scan's uploader) and lifecycle
+    /// actions (acknowledge, accept a risk, false positive, request a transfer), with when.
+    public var actions: [Action] = []
     /// How far up the escalation ladder it is now.
     public var escalation = EscalationStage.none
     /// Until when its risk is accepted, for a finding accepted as a risk.
@@ -44,6 +57,58 @@ public struct FindingFacts: Sendable, Equatable {
         self.dueAt = dueAt
         self.assignedAt = assignedAt
         self.arrivedUnowned = arrivedUnowned
+    }
+
+    public struct OwnerSpan: Sendable, Equatable {
+        public var from: Double
+        public var team: String?
+
+        public init(from: Double, team: String?) {
+            self.from = from
+            self.team = team
+        }
+    }
+
+    public struct Introduction: Sendable, Equatable {
+        /// The earliest release tag containing the commit (nil: in none yet).
+        public var release: String?
+        /// The team that owned the lines then (CODEOWNERS at the commit).
+        public var team: String?
+        /// When the commit was authored.
+        public var at: Double?
+
+        public init(release: String?, team: String?, at: Double?) {
+            self.release = release
+            self.team = team
+            self.at = at
+        }
+    }
+
+    public struct Action: Sendable, Equatable {
+        public var actor: String
+        public var at: Double
+        /// A fix proved by a rescan, rather than a lifecycle action.
+        public var isFix: Bool
+
+        public init(actor: String, at: Double, isFix: Bool) {
+            self.actor = actor
+            self.at = at
+            self.isFix = isFix
+        }
+    }
+
+    /// The team that owned it at `time` (nil: nobody).
+    public func owner(at time: Double) -> String? {
+        guard !ownerSpans.isEmpty else { return team }
+        var owner = ownerSpans[0].team
+        for span in ownerSpans.dropFirst() where span.from <= time { owner = span.team }
+        return owner
+    }
+
+    /// The team a period ending at `until` holds to account for it: the owner when it was
+    /// fixed, if it was fixed by then, else the owner at the end of the period.
+    public func accountableTeam(until: Double) -> String? {
+        owner(at: min(fixedAt ?? until, until))
     }
 
     /// Whether it was still someone's open work at `time`: discovered by then, not fixed by then,

@@ -96,6 +96,9 @@ public final class IntroducerAttributor: @unchecked Sendable {
         teamByHandle = map
     }
 
+    /// The earliest release tag containing the scanned commit (nil: no release holds it yet).
+    public func scannedRelease() throws -> String? { try releaseIndex()[commit] }
+
     /// Blames the flagged lines of `locations` not blamed yet: all their files at once by
     /// replaying history a single time (``HistoryReplay``, the history read once per ingest), or
     /// with `git blame` per file on `workers` threads at once (only the flagged lines, or whole

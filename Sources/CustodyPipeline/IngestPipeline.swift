@@ -12,9 +12,13 @@ public struct IngestOptions: Sendable {
     public var checkout: String?
     public var branch: String?
     public var commit: String?
+    /// The release the scanned commit is part of; nil: with a checkout, the earliest release tag
+    /// containing the commit.
+    public var release: String?
     public var scope: ScanScope = .partial
-    /// When the scans ran; nil: now.
+    /// When the scans ran; nil: the time each report states (`usesReportedTime`), else now.
     public var scanDate: Date?
+    public var usesReportedTime = true
     /// A CODEOWNERS file, or a checkout holding one, to attribute owners with.
     public var codeownersPath: String?
     /// The CODEOWNERS dialect; nil: from the file's location and content.
@@ -179,6 +183,14 @@ public struct IngestPipeline {
             }
         }
         let startedAt = options.scanDate ?? Date()
+        var release = options.release
+        if release == nil, let attributor {
+            do {
+                release = try attributor.scannedRelease()
+            } catch let failure as Git.Failure {
+                throw Diagnostic(file: options.checkout ?? "", message: failure.message)
+            }
+        }
 
         // Two threads: this one records into the store (SQLite stays on the thread that opened
         // the transaction); a second reads, fingerprints and attributes (steps 1-3), handing
@@ -187,6 +199,7 @@ public struct IngestPipeline {
         let producer = Producer(
             files: files, options: options, resolver: resolver, attributor: attributor, startedAt: startedAt,
             queue: queue)
+        producer.release = release
         producer.organisation = organisation
         producer.mapName = mapName
         producer.mapTime = mapTime
@@ -268,6 +281,7 @@ final class Producer: @unchecked Sendable {
     /// The ownership map's name and effective time, set before the thread starts.
     var mapName: String?
     var mapTime: String?
+    var release: String?
     let queue: BoundedQueue<[Step]>
     /// Signalled when the thread has finished; `warnings` may be read after that.
     let done = DispatchSemaphore(value: 0)
@@ -303,12 +317,14 @@ final class Producer: @unchecked Sendable {
             var waiting: [(PreparedFinding, ScanRecord, Int?)] = []
             // Step 4: due dates, one computation per severity and team.
             var dueDates: [String: String?] = [:]
+            // When the current run's scan ran: given, stated by the report, or the ingest's start.
+            var runStart = startedAt
             let teams = organisation.teamsByID
             func dueDate(_ severity: Severity, _ team: String?, kev: [KEVEntry]) -> String? {
                 func compute() -> String? {
                     options.dueDates.dueDate(
                         severity: severity, team: team.flatMap { teams[$0] }, organisation: organisation,
-                        start: startedAt, repository: options.repository, kevEntries: kev)
+                        start: runStart, repository: options.repository, kevEntries: kev)
                 }
                 guard kev.isEmpty else { return compute() }  // rare: not worth a cache entry
                 let key = severity.rawValue + "/" + (team ?? "")
@@ -380,8 +396,14 @@ final class Producer: @unchecked Sendable {
                 var runTool: (reported: String, named: String) = ("", "")
                 let report = try reader.read(source) { item in
                     switch item {
-                    case .run(let reportedTool, let version):
+                    case .run(let reportedTool, let version, let stated):
                         let tool = ToolIdentity.name(reportedTool)
+                        let reported = options.usesReportedTime ? stated : nil
+                        let start = options.scanDate ?? reported ?? startedAt
+                        if start != runStart {
+                            runStart = start
+                            dueDates.removeAll()
+                        }
                         runTool = (reportedTool, tool)
                         try attributeWaiting()  // the previous run's findings go before this scan
                         occurrences = OccurrenceCounter()
@@ -389,9 +411,10 @@ final class Producer: @unchecked Sendable {
                         var record = ScanRecord(
                             tool: tool, toolVersion: version, format: reader.format.rawValue, sourceFile: file,
                             repository: options.repository, branch: options.branch, commit: options.commit,
-                            scope: options.scope, uploader: options.uploader, startedAt: startedAt)
+                            scope: options.scope, uploader: options.uploader, startedAt: start)
                         record.appliesOwnershipMap = resolver.hasMap
-                        record.isDated = options.scanDate != nil
+                        record.isDated = options.scanDate != nil || reported != nil
+                        record.release = release
                         record.ownershipMap = mapName
                         record.ownershipMapEffectiveAt = mapTime
                         scan = record

@@ -62,9 +62,16 @@ extension CustodyService {
             reasons.append("the repository holds \(facts.unowned) unowned open findings (limit \(limit))")
         }
         let outcome: GateDecision.Outcome = reasons.isEmpty ? .pass : request.warnOnly ? .warn : .block
+        // The teams the decision holds to account: owners of the blocking findings, and teams
+        // over their allowance (counted in their metrics).
+        var accountable = Set(blocking.compactMap(\.team))
+        for (team, overdue) in facts.overdueByTeam where overdue > policy.allowance(team: team) {
+            accountable.insert(team)
+        }
         let payload = JSONText.Value.object([
             ("repository", .string(repository)), ("commit", .string(commit)), ("outcome", .string(outcome.rawValue)),
-            ("reasons", .strings(reasons)), ("warn_only", .bool(request.warnOnly)),
+            ("reasons", .strings(reasons)), ("teams", .strings(accountable.sorted())),
+            ("warn_only", .bool(request.warnOnly)),
             ("new_findings", .array(facts.newFindings.map { .int($0.id) })),
         ])
         let event = try perform {

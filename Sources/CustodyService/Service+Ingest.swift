@@ -15,9 +15,16 @@ public struct IngestRequest: Sendable {
     public var commit: String?
     public var scope: ScanScope = .partial
     /// When the scans ran (DefectDojo's `scan_date`), for a history loaded from archived
-    /// reports in order; nil: now. A report dated before the newest scan of its repository,
-    /// branch and tool is refused (fixes are found by order).
+    /// reports in order; nil: the time the report itself states (SARIF's
+    /// `invocations[].startTimeUtc`, Trivy's `CreatedAt`...), else now. A dated report (given or
+    /// stated) older than the newest scan of its repository, branch and tool is refused (fixes
+    /// are found by order).
     public var scanDate: Date?
+    /// The release the scanned commit is part of (default: with a checkout, the earliest release
+    /// tag containing the commit): the release that fixed what the scan proves fixed.
+    public var release: String?
+    /// False: a report's own time is ignored and an undated scan runs now.
+    public var usesReportedTime = true
     public var codeowners: String?
     public var codeownersDialect: CodeownersDialect?
     public var sourceRoot: String?
@@ -65,6 +72,8 @@ extension CustodyService {
         options.commit = request.commit
         options.scope = request.scope
         options.scanDate = request.scanDate
+        options.usesReportedTime = request.usesReportedTime
+        options.release = request.release
         options.codeownersPath = request.codeowners
         options.codeownersDialect = request.codeownersDialect
         options.sourceRoot = request.sourceRoot

@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyJSON
 import CustodyMetrics
 import CustodyStore
 import Foundation
@@ -14,7 +15,7 @@ public struct MetricsRequest: Sendable, Equatable {
     }
 
     public enum Breakdown: String, Sendable, CaseIterable {
-        case team, unit, severity
+        case team, unit, severity, release, month
     }
 
     public var scope: Scope = .organisation
@@ -66,6 +67,9 @@ extension CustodyService {
                     "\(principal.name) may see the metrics of \(principal.teams.sorted().joined(separator: ", ")) only")
             }
         }
+        // A finding counts for the team accountable for it in the period: its owner when it was
+        // fixed, or at the end of the period (owner spans), not merely its owner today.
+        let end = until.timeIntervalSince1970
         let inScope: (String?) -> Bool
         let scopeName: String
         // A team's or a unit's findings are read through the team index, not the whole store.
@@ -90,26 +94,101 @@ extension CustodyService {
         }
         let total = "total"
         let breakdown = request.breakdown
-        var builder = MetricsBuilder(
-            since: since.timeIntervalSince1970, until: until.timeIntervalSince1970
-        ) { finding in
-            guard inScope(finding.team) else { return [] }
+        let members = Dictionary(uniqueKeysWithValues: organisation.teams.map { ($0.id, $0.members) })
+        func builder(_ since: Date, _ until: Date, _ groupsOf: @escaping (FindingFacts) -> [String]) -> MetricsBuilder {
+            MetricsBuilder(
+                since: since.timeIntervalSince1970, until: until.timeIntervalSince1970, members: members,
+                groupsOf: groupsOf)
+        }
+        var whole = builder(since, until) { finding in
+            let team = finding.accountableTeam(until: end)
+            guard inScope(team) else { return [] }
             switch breakdown {
-            case nil: return [total]
-            case .team: return [total, finding.team ?? "(unowned)"]
-            case .unit: return [total, finding.team.flatMap { teams[$0]?.unitID } ?? "(no unit)"]
+            case nil, .month: return [total]
+            case .team: return [total, team ?? "(unowned)"]
+            case .unit: return [total, team.flatMap { teams[$0]?.unitID } ?? "(no unit)"]
             case .severity: return [total, finding.severity.rawValue]
+            case .release:
+                return [total, finding.introduction.map { $0.release ?? "(unreleased)" } ?? "(no introducer)"]
+            }
+        }
+        // By month: each calendar month (UTC) of the period is a period of its own.
+        var months: [MetricsBuilder] = []
+        if breakdown == .month {
+            for (name, start, stop) in Self.months(from: since, to: until) {
+                let monthEnd = stop.timeIntervalSince1970
+                months.append(
+                    builder(start, stop) { inScope($0.accountableTeam(until: monthEnd)) ? [name] : [] })
             }
         }
         try perform {
-            try store.forEachFindingFacts(since: since, until: until, teams: readTeams) { builder.add($0) }
+            try store.forEachFindingFacts(since: since, until: until, teams: readTeams) { facts in
+                whole.add(facts)
+                for index in months.indices { months[index].add(facts) }
+            }
         }
-        let (groups, gap) = builder.result()
-        let empty = GroupMetrics(group: total)
-        return MetricsReport(
-            scope: scopeName, since: since, until: until, total: groups.first { $0.group == total } ?? empty,
+        let (groups, gap) = whole.result()
+        var report = MetricsReport(
+            scope: scopeName, since: since, until: until,
+            total: groups.first { $0.group == total } ?? GroupMetrics(group: total),
             groups: groups.filter { $0.group != total }.sorted { $0.group < $1.group },
             unowned: request.scope == .organisation ? gap : nil)
+        if breakdown == .month {
+            report.groups = zip(months, Self.months(from: since, to: until)).map { builder, month in
+                var empty = GroupMetrics(group: month.name)
+                empty.since = month.start.timeIntervalSince1970
+                return builder.result().groups.first ?? empty
+            }
+        }
+        try countGateDecisions(in: &report, store: store, teams: teams, inScope: inScope)
+        return report
+    }
+
+    /// Adds the period's release gate decisions to the groups of the teams they held to account.
+    private func countGateDecisions(
+        in report: inout MetricsReport, store: SQLStore, teams: [String: Team], inScope: (String?) -> Bool
+    ) throws(ServiceError) {
+        let decisions = try perform {
+            try store.events(kind: .gateDecided, since: report.since, until: report.until)
+        }
+        for decision in decisions {
+            let input = JSONInput(bytes: Array(decision.payload.utf8))
+            guard let payload = try? JSONParser().parse(input, input.whole).root,
+                let outcome = payload["outcome"]?.string, outcome != GateDecision.Outcome.pass.rawValue
+            else { continue }
+            let held = (payload["teams"]?.array.map { Array($0) } ?? []).compactMap(\.string).filter(inScope)
+            func count(_ metrics: inout GroupMetrics) {
+                if outcome == GateDecision.Outcome.block.rawValue {
+                    metrics.gateBlocked += 1
+                } else {
+                    metrics.gateWarned += 1
+                }
+            }
+            if !held.isEmpty { count(&report.total) }
+            for index in report.groups.indices {
+                let group = report.groups[index].group
+                if held.contains(group) || held.contains(where: { teams[$0]?.unitID == group }) {
+                    count(&report.groups[index])
+                }
+            }
+        }
+    }
+
+    /// The calendar months (UTC) the period touches, each cut to the period: "2026-07" and its
+    /// bounds.
+    static func months(from since: Date, to until: Date) -> [(name: String, start: Date, end: Date)] {
+        var months: [(String, Date, Date)] = []
+        var start = since
+        while start < until {
+            let stamp = Timestamp.string(start)
+            let year = Int(stamp.prefix(4)) ?? 1970
+            let month = Int(stamp.dropFirst(5).prefix(2)) ?? 1
+            let next = String(format: "%04d-%02d-01", month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1)
+            let end = min(until, Timestamp.date(next) ?? until)
+            months.append((String(stamp.prefix(7)), start, end))
+            start = end
+        }
+        return months
     }
 
     /// `unit` and every unit below it.

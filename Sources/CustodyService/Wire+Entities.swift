@@ -42,6 +42,7 @@ extension Wire {
             ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
             ("commit", .optional(scan.commit)), ("scope", .string(scan.scope)), ("uploader", .string(scan.uploader)),
             ("started_at", .string(scan.startedAt)), ("findings", .int(Int64(scan.findings))),
+            ("release", .optional(scan.release)),
         ])
     }
 

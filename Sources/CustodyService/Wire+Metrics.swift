@@ -18,6 +18,33 @@ extension Wire {
         ])
     }
 
+    static func counts(_ counts: [String: Int]) -> JSONText.Value {
+        .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })
+    }
+
+    static func shares(_ shares: ActorShares) -> JSONText.Value {
+        .object([
+            ("owning_team", .int(Int64(shares.owningTeam))), ("other_team", .int(Int64(shares.otherTeam))),
+            ("no_team", .int(Int64(shares.noTeam))), ("owning_team_share", .optional(shares.owningShare)),
+        ])
+    }
+
+    static func arrivals(_ metrics: GroupMetrics) -> JSONText.Value {
+        .object(
+            Arrivals.Interval.allCases.map { interval in
+                (
+                    interval == .day ? "daily" : interval.rawValue + "ly",
+                    .array(
+                        Arrivals.buckets(metrics, since: metrics.since, per: interval).map {
+                            .object([
+                                ("start", .string($0.start)), ("new", .int(Int64($0.new))),
+                                ("fixed", .int(Int64($0.fixed))), ("reopened", .int(Int64($0.reopened))),
+                            ])
+                        })
+                )
+            })
+    }
+
     public static func groupMetrics(_ metrics: GroupMetrics) -> JSONText.Value {
         .object([
             ("group", .string(metrics.group)),
@@ -26,6 +53,11 @@ extension Wire {
                 .object(
                     [("total", .int(Int64(metrics.open)))]
                         + Severity.allCases.map { ($0.rawValue, .int(Int64(metrics.openBySeverity[$0] ?? 0))) })
+            ),
+            (
+                "open_by_ssvc",
+                .object(
+                    SSVC.Decision.allCases.reversed().map { ($0.rawValue, .int(Int64(metrics.openBySSVC[$0] ?? 0))) })
             ),
             ("new", .int(Int64(metrics.new))), ("fixed", .int(Int64(metrics.fixed))),
             ("capacity", .optional(metrics.capacity)),
@@ -64,14 +96,30 @@ extension Wire {
                 ])
             ),
             ("daily_open", .array(metrics.dailyOpen.map { .int(Int64($0)) })),
+            ("arrivals", arrivals(metrics)),
+            (
+                "escapes",
+                .object([
+                    ("introduced", .int(Int64(metrics.introduced))),
+                    ("by_release", counts(metrics.introducedByRelease)),
+                    ("by_introducing_team", counts(metrics.introducedByTeam)),
+                    ("escape_time", survival(metrics.escapeTime)),
+                    ("fixed_by_release", counts(metrics.fixedByRelease)),
+                ])
+            ),
+            ("fixes_by", shares(metrics.fixesBy)), ("actions_by", shares(metrics.actionsBy)),
+            (
+                "gate",
+                .object([("blocked", .int(Int64(metrics.gateBlocked))), ("warned", .int(Int64(metrics.gateWarned)))])
+            ),
         ])
     }
 
     public static func metricsReport(_ report: MetricsReport) -> JSONText.Value {
         var members: [(String, JSONText.Value)] = [
             ("scope", .string(report.scope)), ("since", .string(Timestamp.string(report.since))),
-            ("until", .string(Timestamp.string(report.until))), ("total", groupMetrics(report.total)),
-            ("groups", .array(report.groups.map(groupMetrics))),
+            ("until", .string(Timestamp.string(report.until))),
+            ("total", groupMetrics(report.total)), ("groups", .array(report.groups.map(groupMetrics))),
         ]
         if let gap = report.unowned {
             members.append(
@@ -94,7 +142,8 @@ extension Wire {
         "time_to_own_median_days", "time_to_own_p90_days", "time_to_remediate_median_days",
         "time_to_remediate_p75_days", "time_to_remediate_p90_days", "time_to_remediate_observed",
         "time_to_remediate_censored", "time_to_remediate_naive_mean_days", "sla_compliance", "open_past_due",
-        "overdue_days",
+        "overdue_days", "reopened", "open_ssvc_act", "open_ssvc_attend", "introduced", "escape_time_median_days",
+        "fixes_by_owning_team_share", "actions_by_owning_team_share", "gate_blocked", "gate_warned",
     ]
 
     /// `metrics --csv` (RFC 4180): empty cells where an estimate is undefined.
@@ -113,6 +162,10 @@ extension Wire {
                         number(remediate.medianDays), number(remediate.p75Days), number(remediate.p90Days),
                         String(remediate.observed), String(remediate.censored), number(remediate.naiveMeanDays),
                         number(metrics.slaCompliance), String(metrics.openPastDue), number(metrics.overdueDays),
+                        String(metrics.reopened), String(metrics.openBySSVC[.act] ?? 0),
+                        String(metrics.openBySSVC[.attend] ?? 0), String(metrics.introduced),
+                        number(metrics.escapeTime.medianDays), number(metrics.fixesBy.owningShare),
+                        number(metrics.actionsBy.owningShare), String(metrics.gateBlocked), String(metrics.gateWarned),
                     ], to: &out)
         }
         return String(decoding: out, as: UTF8.self)
@@ -171,6 +224,22 @@ extension Wire {
         family(
             "custody_open_past_due_findings", "Open findings past their due date at the end of the period.",
             all.map { ([("group", $0.group)], Double($0.openPastDue)) })
+        family(
+            "custody_reopened_findings", "Times findings were seen again after a fix in the period.",
+            all.map { ([("group", $0.group)], Double($0.reopened)) })
+        family(
+            "custody_introduced_findings", "Findings first seen in the period that git attributed to a commit.",
+            all.flatMap { metrics in
+                metrics.introducedByRelease.sorted { $0.key < $1.key }.map {
+                    ([("group", metrics.group), ("release", $0.key)], Double($0.value))
+                }
+            })
+        family(
+            "custody_fixes_by_owning_team_ratio", "Share of the period's proved fixes credited to the owning team.",
+            all.map { ([("group", $0.group)], $0.fixesBy.owningShare) })
+        family(
+            "custody_gate_blocked_decisions", "Release gate decisions in the period that blocked the group's teams.",
+            all.map { ([("group", $0.group)], Double($0.gateBlocked)) })
         if let gap = report.unowned {
             family("custody_unowned_open_findings", "Open findings no team owns.", [([], Double(gap.open))])
             family("custody_unowned_share_ratio", "Share of open findings no team owns.", [([], gap.share)])

@@ -156,13 +156,13 @@ final class SQLIngestSession: IngestSession {
         let scanID = try connection.statement(
             """
             INSERT INTO scans (tool, tool_version, format, source_file, repository, branch, commit_sha,
-                               scope, uploader, started_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               scope, uploader, started_at, release)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).insert([
             .text(scan.tool), .optional(scan.toolVersion), .text(scan.format), .text(scan.sourceFile),
             .optional(scan.repository), .optional(scan.branch), .optional(scan.commit), .text(scan.scope.rawValue),
-            .text(scan.uploader), .text(now),
+            .text(scan.uploader), .text(now), .optional(scan.release),
         ])
         current = (scan, scanID, now)
         summary = IngestSummary()

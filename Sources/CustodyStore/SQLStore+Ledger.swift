@@ -21,6 +21,23 @@ extension SQLStore {
         }
     }
 
+    /// The events of one kind recorded in a period (after `since`, at or before `until`), oldest
+    /// first.
+    public func events(kind: EventKind, since: Date, until: Date) throws -> [EventRow] {
+        try locked {
+            try connection.statement(
+                """
+                SELECT seq, at, finding_id, scan_id, actor, payload FROM events
+                WHERE kind = ? AND at > ? AND at <= ? ORDER BY seq
+                """
+            ).rows([.text(kind.rawValue), .text(Timestamp.string(since)), .text(Timestamp.string(until))]) {
+                EventRow(
+                    sequence: $0.int(0), at: $0.text(1) ?? "", kind: kind, findingID: $0.optionalInt(2),
+                    scanID: $0.optionalInt(3), actor: $0.text(4) ?? "", payload: $0.text(5) ?? "")
+            }
+        }
+    }
+
     /// Checks the whole chain of custody (see ``Ledger``).
     public func verifyLedger(publicKey: String? = nil) throws -> Ledger.Report {
         try locked {

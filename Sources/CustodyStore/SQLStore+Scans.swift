@@ -6,7 +6,7 @@ extension SQLStore {
         try locked {
             var sql = """
                 SELECT id, tool, tool_version, format, source_file, repository, branch, commit_sha, scope, uploader,
-                       started_at, finding_count
+                       started_at, finding_count, release
                 FROM scans
                 """
             var values: [SQLValue] = []
@@ -23,7 +23,7 @@ extension SQLStore {
                     repository: try row.text("repository"), branch: try row.text("branch"),
                     commit: try row.text("commit_sha"), scope: try row.text("scope") ?? "",
                     uploader: try row.text("uploader") ?? "", startedAt: try row.text("started_at") ?? "",
-                    findings: Int(try row.int("finding_count")))
+                    findings: Int(try row.int("finding_count")), release: try row.text("release"))
             }
         }
     }

@@ -484,5 +484,10 @@ public enum Schema {
             WHERE kev_added IS NOT NULL OR severity = 'critical';
             """
         },
+        // The release a scan's commit shipped in (given, or the earliest tag containing it), so
+        // that the metrics can say which release fixed a finding.
+        Migration(version: 28, name: "scans: the release of the scanned commit") { _ in
+            "ALTER TABLE scans ADD COLUMN release TEXT;"
+        },
     ]
 }

@@ -451,4 +451,6 @@ public struct ScanRow: Sendable, Equatable {
     public var uploader: String
     public var startedAt: String
     public var findings: Int
+    /// The release the scanned commit is part of, when known.
+    public var release: String?
 }

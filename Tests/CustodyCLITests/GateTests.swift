@@ -39,6 +39,24 @@ struct GateTests {
         #expect(other.status == 0 && other.out.hasPrefix("PASS: portal@c2"), "\(other.out)")
     }
 
+    @Test func decisionsCountInTheMetricsOfTheTeamsTheyHoldToAccount() throws {
+        let session = try session()
+        #expect(session.run("gate", "--repo", "portal", "--commit", "c1").status == 1)
+        #expect(session.run("gate", "--repo", "portal", "--commit", "c1", "--warn-only").status == 0)
+        #expect(session.run("gate", "--repo", "portal", "--commit", "c2").status == 0)  // a pass names nobody
+        let payments = try session.json(session.run("metrics", "--team", "payments", "--json").out)
+        #expect(payments["total"]?["gate"]?["blocked"]?.int == 1)
+        #expect(payments["total"]?["gate"]?["warned"]?.int == 1)
+        let event = try #require(
+            try SQLStore(path: session.database).events(findingID: nil).last { $0.kind == .gateDecided })
+        #expect(event.payload.contains(#""teams":[]"#))  // the pass
+        let csv = session.run("metrics", "--by", "team", "--csv").out.split(separator: "\r\n").map(String.init)
+        let header = csv[0].split(separator: ",").map(String.init)
+        let row = try #require(csv.first { $0.hasPrefix("payments,") }).split(
+            separator: ",", omittingEmptySubsequences: false)
+        #expect(row[try #require(header.firstIndex(of: "gate_blocked"))] == "1")
+    }
+
     @Test func thePolicyDecidesThresholdsBudgetsAndTheUnownedLimit() throws {
         let session = try session()
         var config = try config(session, "gate:\n  block_new_at: critical\n  max_unowned: 0\n")

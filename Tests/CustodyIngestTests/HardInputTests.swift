@@ -35,7 +35,7 @@ struct HardInputTests {
         ),
         (
             "bandit",
-            #"{"generated_at":"x","metrics":{},"results":[{"test_id":"B1","filename":"a.py","line_number":1,"issue_severity":"LOW","issue_text":"t"}]}"#
+            #"{"generated_at":"2024-01-12T10:00:00Z","metrics":{},"results":[{"test_id":"B1","filename":"a.py","line_number":1,"issue_severity":"LOW","issue_text":"t"}]}"#
         ),
         (
             "gitlab",

@@ -15,7 +15,7 @@ struct ReadReport {
         var findings: [NormalizedFinding] = []
         summary = try reader.read(source) { item in
             switch item {
-            case .run(let tool, let version): runs.append((tool, version))
+            case .run(let tool, let version, _): runs.append((tool, version))
             case .finding(let finding): findings.append(finding)
             }
         }

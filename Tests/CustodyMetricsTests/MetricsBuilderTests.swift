@@ -38,7 +38,7 @@ struct MetricsBuilderTests {
     static var extended: [FindingFacts] {
         var findings = history
         findings[2].escalation = .lead
-        findings[1].reopenedInPeriod = 1
+        findings[1].reopenedAt = [at(22)!]
         var accepted = finding(8, .medium, team: "a", found: -40, status: .riskAccepted)
         accepted.riskAcceptedUntil = at(45)
         findings.append(accepted)
