@@ -52,7 +52,9 @@ let package = Package(
                 "CustodyNotify", "CustodyMetrics",
             ]),
         // Parses arguments, calls the service, formats: no SQL and no business rule.
-        .target(name: "CustodyCLI", dependencies: ["CustodyService", "CustodyCore", "CustodySamples"]),
+        // Renders the service's reports as HTML with SVG charts (and PDF through Chromium).
+        .target(name: "CustodyReports", dependencies: ["CustodyService", "CustodyMetrics", "CustodyCore"]),
+        .target(name: "CustodyCLI", dependencies: ["CustodyService", "CustodyCore", "CustodySamples", "CustodyReports"]),
         // Sample inputs: the demo organisation and large benchmark inputs (`custody sample`).
         .target(name: "CustodySamples", dependencies: ["CustodyCore", "CustodyOwnership"]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),

@@ -142,7 +142,7 @@ public enum CLI {
             FindingsCommands.show,
             UnownedCommands.queue,
             UnownedCommands.assign, SummaryCommand.command, MetricsCommand.command, ScorecardCommand.command,
-            GateCommand.command,
+            GateCommand.command, ReportCommands.board, ReportCommands.team, ReportCommands.incident,
             ScansCommand.command,
             LedgerCommands.verify,
             LedgerCommands.export, DatabaseCommands.copy,

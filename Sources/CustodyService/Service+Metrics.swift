@@ -49,6 +49,16 @@ extension CustodyService {
     /// Accountability metrics (docs/metrics.md). A team's principal sees its own teams' metrics
     /// only; the other roles see any scope.
     public func metrics(_ request: MetricsRequest, by principal: Principal) throws(ServiceError) -> MetricsReport {
+        try measure(request, by: principal)
+    }
+
+    /// ``metrics(_:by:)``, with `groups` (given the finding and its accountable team) naming the
+    /// groups each finding counts in instead of the request's breakdown: several breakdowns
+    /// from one read, for the reports.
+    func measure(
+        _ request: MetricsRequest, by principal: Principal,
+        groups custom: (@Sendable (FindingFacts, String?) -> [String])? = nil
+    ) throws(ServiceError) -> MetricsReport {
         let until = request.until ?? Date()
         let since = request.since ?? until.addingTimeInterval(-MetricsRequest.defaultDays * 86_400)
         guard since < until else {
@@ -103,6 +113,7 @@ extension CustodyService {
         var whole = builder(since, until) { finding in
             let team = finding.accountableTeam(until: end)
             guard inScope(team) else { return [] }
+            if let custom { return [total] + custom(finding, team) }
             switch breakdown {
             case nil, .month: return [total]
             case .team: return [total, team ?? "(unowned)"]

@@ -2,12 +2,17 @@ import CustodyCore
 import Foundation
 
 extension SQLStore {
+    /// Applies `transition` to the findings, one event each; `at` dates the events (nil: now; a
+    /// history generator replays a past, the service always says now).
     public func transition(
-        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool
+        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool,
+        at: Date? = nil
     ) throws -> TransitionOutcome {
         try locked {
             try connection.transaction {
-                let organisation = try organisationUnlocked()
+                // Only a risk acceptance needs the organisation (who may approve).
+                var organisation: Organisation?
+                if case .acceptRisk = transition { organisation = try organisationUnlocked() }
                 var outcome = TransitionOutcome()
                 var planned: [Int64] = []
                 for id in findingIDs {
@@ -24,7 +29,7 @@ extension SQLStore {
                         outcome.refused.append((id, "cannot \(transition.name) a finding that is \(status.rawValue)"))
                         continue
                     }
-                    if case .acceptRisk(_, let approver) = transition {
+                    if case .acceptRisk(_, let approver) = transition, let organisation {
                         let team = owner.flatMap { owner in organisation.teams.first { $0.id == owner } }
                         if let refusal = RiskApproval.refusal(
                             approver: approver, severity: Severity(rawValue: severityText) ?? .info, team: team,
@@ -59,7 +64,8 @@ extension SQLStore {
                         ).run([.text(transition.target.rawValue), .integer(id)])
                     }
                     try connection.appendEvent(
-                        kind: transition.eventKind, findingID: id, scanID: nil, actor: actor, payload: .object(payload))
+                        kind: transition.eventKind, findingID: id, scanID: nil, actor: actor, payload: .object(payload),
+                        at: at.map(Timestamp.string))
                     outcome.changed.append(id)
                 }
                 return outcome

@@ -2,7 +2,10 @@ import CustodyCore
 import Foundation
 
 extension SQLStore {
-    public func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int {
+    /// Makes `team` the owner of the findings, one event each, dated `at` (nil: now).
+    public func assignOwner(
+        findingIDs: [Int64], team: String, actor: String, reason: String, at: Date? = nil
+    ) throws -> Int {
         try locked {
             try connection.transaction {
                 guard
@@ -19,8 +22,9 @@ extension SQLStore {
                         .run([.text(team), .integer(id)])
                     try connection.appendEvent(
                         kind: .ownershipAssigned, findingID: id, scanID: nil, actor: actor,
-                        payload: .object([("from", .optional(old)), ("to", .string(team)), ("reason", .string(reason))])
-                    )
+                        payload: .object([("from", .optional(old)), ("to", .string(team)), ("reason", .string(reason))]
+                        ),
+                        at: at.map(Timestamp.string))
                     changed += 1
                 }
                 return changed

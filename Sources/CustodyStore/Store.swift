@@ -375,14 +375,14 @@ public protocol Store: AnyObject {
     func unownedQueue(now: Date) throws -> [UnownedGroup]
     /// Makes `team` the owner of the given findings, one `ownership.assigned` event each;
     /// returns how many changed owner.
-    func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String) throws -> Int
+    func assignOwner(findingIDs: [Int64], team: String, actor: String, reason: String, at: Date?) throws -> Int
     /// Who owned a finding from when: its owner when first seen, then every change, in order.
     func ownerHistory(findingID: Int64) throws -> [OwnerSpan]
     /// Applies `transition` to every finding, one event each, in one transaction. A finding in a
     /// state the transition cannot start from, or a risk approver the rules refuse, is a
     /// refusal: with `skipRefused` the others go ahead, otherwise nothing changes.
     func transition(
-        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool
+        findingIDs: [Int64], _ transition: Transition, actor: String, reason: String, skipRefused: Bool, at: Date?
     ) throws -> TransitionOutcome
     /// Asks `team` to take findings over: each becomes `transferred` until the team accepts or
     /// rejects (or the security team arbitrates). One event each.

@@ -40,6 +40,15 @@ if arguments.count == 4, arguments[1] == "ledger", let count = Int(arguments[3])
     print("verify result           \(report?.broken == nil ? "OK" : "BROKEN"), head \(report?.head.prefix(16) ?? "")")
     exit(0)
 }
+if arguments.count >= 4, arguments[1] == "history", let findings = Int(arguments[3]) {
+    // custody-bench history DB FINDINGS [DAYS]: a generated history (bench/history, docs/reports.md).
+    let elapsed = try seconds2 {
+        try HistoryBench.run(
+            path: arguments[2], findings: findings, days: arguments.count > 4 ? Double(arguments[4]) ?? 730 : 730)
+    }
+    print(String(format: "built in %.1f s", elapsed))
+    exit(0)
+}
 if arguments.count == 4, arguments[1] == "tick", let days = Double(arguments[3]) {
     // custody-bench tick DB DAYS: one escalation pass as if DAYS had passed (findings untouched
     // before it), over every open finding of the store.
