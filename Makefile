@@ -63,6 +63,10 @@ demo: build
 	@$(CUSTODY) trace 11
 	@echo; echo "== accountability metrics per team: open risk, time to own and to fix (Kaplan-Meier), SLA, the gap"
 	@$(CUSTODY) metrics --by team
+	@echo; echo "== the board report and a team report (HTML; --out board.pdf prints through Chromium), an incident review"
+	@$(CUSTODY) report board --title "State of Example" --out $(DEMO_DIR)/board.html
+	@$(CUSTODY) report team payments --out $(DEMO_DIR)/payments.html
+	@$(CUSTODY) report incident 11 | head -20
 	@echo; echo "== the chain of custody: sign its head, then verify every link and the signature"
 	@rm -rf $(DEMO_DIR)/keys && $(CUSTODY) ledger keygen $(DEMO_DIR)/keys
 	@$(CUSTODY) ledger checkpoint --key $(DEMO_DIR)/keys/ledger-key.pem --actor security-team

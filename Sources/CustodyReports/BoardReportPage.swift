@@ -70,7 +70,8 @@ public enum BoardReportPage {
                 + ((total.capacity ?? 0) >= 1 ? "the backlog is shrinking" : "the backlog is growing") + ").")
         let remediate = total.timeToRemediate
         sentences.append(
-            "Time to remediate: median \(Format.median(remediate, finished: "fixed")), p90 \(Format.days(remediate.p90Days)) days "
+            "Time to remediate: median \(Format.median(remediate, finished: "fixed")), p90 "
+                + (remediate.p90Days.map { Format.days($0) + " days" } ?? "not reached") + " "
                 + "(Kaplan-Meier, \(remediate.censored) still open counted as such); the naive mean of fixed findings "
                 + "alone would say \(Format.days(remediate.naiveMeanDays)).")
         sentences.append(

@@ -102,6 +102,7 @@ public struct HTML: Sendable {
         th, td { border-bottom: 1px solid #d0d7de; padding: .25rem .4rem; text-align: left; vertical-align: top; }
         th { background: #f3f5f7; } .n { text-align: right; font-variant-numeric: tabular-nums; }
         section.appendix { break-before: page; }
+        h2, h3, caption { break-after: avoid; } svg, tr { break-inside: avoid; }
         figure { margin: .6rem 0 1rem; } figcaption { color: #4a5360; font-size: .85rem; }
         svg { max-width: 100%; height: auto; } svg text { font-family: inherit; }
         .note { color: #4a5360; font-size: .85rem; }

@@ -5,12 +5,13 @@ import Foundation
 extension SQLStore {
     /// Every finding as the metrics see it (``FindingFacts``), in id order, one at a time.
     ///
-    /// Read in four set-wise passes, not a subquery per finding (which cost 13 us a finding on
-    /// SQLite): the owning teams' first actions and the period's regressions from the events of
-    /// those kinds (the (kind, seq) index), the owner spans (only findings that changed owner
-    /// have any), then the findings with their first scan. `since` and `until` bound the
-    /// regressions counted. With `teams`, only those teams' findings are read, each pass through
-    /// the (team, id) index: a team's scorecard reads its own findings, not the store's.
+    /// Read in five set-wise passes, not a subquery per finding (which cost 13 us a finding on
+    /// SQLite): the owning teams' first actions, the period's regressions, and the period's
+    /// actions with the release of each fix's scan, from the events of those kinds (the (kind,
+    /// seq) index); the owner spans (only findings that changed owner have any); then the
+    /// findings with their first scan and introducer. With `teams`, only the findings those teams
+    /// own or ever owned are read, each pass finding by finding: a team's scorecard reads its own
+    /// findings, not the store's.
     public func forEachFindingFacts(
         since: Date, until: Date, teams: [String]? = nil, _ body: (FindingFacts) throws -> Void
     ) throws {
@@ -25,6 +26,14 @@ extension SQLStore {
                         + " UNION SELECT finding_id FROM owner_spans WHERE team IN (\(marks)))"
                 } ?? ""
             let teamValues = (teams ?? []).map(SQLValue.text) + (teams ?? []).map(SQLValue.text)
+            // The rows of a table about findings: all of them, or for teams, those of the teams'
+            // findings, read finding by finding through the table's finding index (CROSS JOIN
+            // keeps SQLite from scanning every event of a kind for a team's few).
+            func rows(of table: String, _ alias: String, joining join: String = "") -> String {
+                teams == nil
+                    ? "\(table) \(alias)\(join) WHERE 1 = 1"
+                    : "findings f CROSS JOIN \(table) \(alias)\(join) WHERE \(alias).finding_id = f.id\(only)"
+            }
             func time(_ row: any SQLRow, _ column: Int32) -> Double? {
                 row.bytes(column).flatMap { Timestamp.seconds(utf8: $0) }
             }
@@ -36,8 +45,8 @@ extension SQLStore {
             var ownedAt: [Int64: Double] = [:]
             try connection.statement(
                 """
-                SELECT e.finding_id, min(e.at) AS at FROM events e JOIN findings f ON f.id = e.finding_id
-                WHERE e.kind IN (\(firstActions))\(only) GROUP BY e.finding_id
+                SELECT e.finding_id, min(e.at) AS at FROM \(rows(of: "events", "e"))
+                AND e.kind IN (\(firstActions)) GROUP BY e.finding_id
                 """
             ).forEach(teamValues) { row in
                 ownedAt[row.int(0)] = time(row, 1)
@@ -46,10 +55,10 @@ extension SQLStore {
             var reopened: [Int64: [Double]] = [:]
             try connection.statement(
                 """
-                SELECT e.finding_id, e.at FROM events e JOIN findings f ON f.id = e.finding_id
-                WHERE e.kind = '\(EventKind.findingReopened.rawValue)' AND e.at > ? AND e.at <= ?\(only)
+                SELECT e.finding_id, e.at FROM \(rows(of: "events", "e"))
+                AND e.kind = '\(EventKind.findingReopened.rawValue)' AND e.at > ? AND e.at <= ?
                 """
-            ).forEach(period + teamValues) { row in
+            ).forEach(teamValues + period) { row in
                 if let at = time(row, 1) { reopened[row.int(0), default: []].append(at) }
                 return true
             }
@@ -59,11 +68,11 @@ extension SQLStore {
             let acted = (ownerActions + [.findingFixed]).map { "'\($0.rawValue)'" }.joined(separator: ", ")
             try connection.statement(
                 """
-                SELECT e.finding_id, e.kind, e.actor, e.at, s.release FROM events e
-                JOIN findings f ON f.id = e.finding_id LEFT JOIN scans s ON s.id = e.scan_id
-                WHERE e.kind IN (\(acted)) AND e.at > ? AND e.at <= ?\(only)
+                SELECT e.finding_id, e.kind, e.actor, e.at, s.release
+                FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
+                AND e.kind IN (\(acted)) AND e.at > ? AND e.at <= ?
                 """
-            ).forEach(period + teamValues) { row in
+            ).forEach(teamValues + period) { row in
                 let id = row.int(0)
                 let isFix = row.text(1) == EventKind.findingFixed.rawValue
                 if let at = time(row, 3) {
@@ -76,8 +85,8 @@ extension SQLStore {
             var spans: [Int64: [FindingFacts.OwnerSpan]] = [:]
             try connection.statement(
                 """
-                SELECT o.finding_id, o.team, o.from_at FROM owner_spans o JOIN findings f ON f.id = o.finding_id
-                WHERE 1 = 1\(only) ORDER BY o.finding_id, o.seq
+                SELECT o.finding_id, o.team, o.from_at FROM \(rows(of: "owner_spans", "o"))
+                ORDER BY o.finding_id, o.seq
                 """
             ).forEach(teamValues) { row in
                 spans[row.int(0), default: []].append(
