@@ -35,7 +35,7 @@ public enum PDFPrinter {
             ]
             // To a file, not a pipe: a full pipe would stall Chromium until the timeout.
             let errors = work.appendingPathComponent("chromium.err")
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errors)
             process.standardOutput = FileHandle.nullDevice
             try process.run()

@@ -5,11 +5,11 @@ import Foundation
 extension SQLStore {
     /// Every finding as the metrics see it (``FindingFacts``), in id order, one at a time.
     ///
-    /// Read in five set-wise passes, not a subquery per finding (which cost 13 us a finding on
-    /// SQLite): the owning teams' first actions, the period's regressions, and the period's
-    /// actions with the release of each fix's scan, from the events of those kinds (the (kind,
-    /// seq) index); the owner spans (only findings that changed owner have any); then the
-    /// findings with their first scan and introducer. With `teams`, only the findings those teams
+    /// Read in three set-wise passes, not a subquery per finding (which cost 13 us a finding on
+    /// SQLite): the events of the kinds that matter (the owning teams' actions, and the fixes
+    /// and regressions since the period began, with the release of each fix's scan); the owner
+    /// spans (only findings that changed owner have any); then the findings with their first
+    /// scan and introducer. With `teams`, only the findings those teams
     /// own or ever owned are read, each pass finding by finding: a team's scorecard reads its own
     /// findings, not the store's.
     public func forEachFindingFacts(
@@ -41,56 +41,54 @@ extension SQLStore {
                 .findingAcknowledged, .findingRiskAccepted, .findingFalsePositive, .transferRequested,
             ]
             let firstActions = ownerActions.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            let period: [SQLValue] = [.text(Timestamp.string(since)), .text(Timestamp.string(until))]
-            var ownedAt: [Int64: Double] = [:]
+            // One pass over the events that matter: the owning teams' actions (all of them, for the
+            // first), fixes and regressions (those after `since`), with the release of a fix's scan.
+            // Ids are dense: every finding's facts are kept in arrays indexed by id (a dictionary's
+            // hashing was an eighth of a million-finding read); a team's few in dictionaries.
+            let count =
+                teams == nil
+                ? try connection.statement("SELECT coalesce(max(id), 0) AS top FROM findings").first([]) {
+                    Int($0.int(0)) + 1
+                } : nil
+            var ownedAt = ByFinding<Double?>(count: count, empty: nil)
+            var reopened = ByFinding<[Double]>(count: count, empty: [])
+            var actions = ByFinding<[FindingFacts.Action]>(count: count, empty: [])
+            var fixedIn = ByFinding<String?>(count: count, empty: nil)
+            let (start, end) = (since.timeIntervalSince1970, until.timeIntervalSince1970)
+            let fixKind = EventKind.findingFixed.rawValue
+            let regression = EventKind.findingReopened.rawValue
             try connection.statement(
                 """
-                SELECT e.finding_id, min(e.at) AS at FROM \(rows(of: "events", "e"))
-                AND e.kind IN (\(firstActions)) GROUP BY e.finding_id
-                """
-            ).forEach(teamValues) { row in
-                ownedAt[row.int(0)] = time(row, 1)
-                return true
-            }
-            var reopened: [Int64: [Double]] = [:]
-            try connection.statement(
-                """
-                SELECT e.finding_id, e.at FROM \(rows(of: "events", "e"))
-                AND e.kind = '\(EventKind.findingReopened.rawValue)' AND e.at > ? AND e.at <= ?
-                """
-            ).forEach(teamValues + period) { row in
-                if let at = time(row, 1) { reopened[row.int(0), default: []].append(at) }
-                return true
-            }
-            // Who acted in the period, and the release of the scan that proved each fix.
-            var actions: [Int64: [FindingFacts.Action]] = [:]
-            var fixedIn: [Int64: String] = [:]
-            let acted = (ownerActions + [.findingFixed]).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            try connection.statement(
-                """
-                SELECT e.finding_id, e.kind, e.actor, e.at, s.release
+                SELECT e.finding_id, CASE e.kind WHEN '\(fixKind)' THEN 1 WHEN '\(regression)' THEN 2 ELSE 0 END AS code,
+                       e.actor, e.at, s.release
                 FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
-                AND e.kind IN (\(acted)) AND e.at > ? AND e.at <= ?
+                AND (e.kind IN (\(firstActions)) OR (e.kind IN ('\(fixKind)', '\(regression)') AND e.at > ?))
                 """
-            ).forEach(teamValues + period) { row in
+            ).forEach(teamValues + [.text(Timestamp.string(since))]) { row in
+                guard let at = time(row, 3) else { return true }
                 let id = row.int(0)
-                let isFix = row.text(1) == EventKind.findingFixed.rawValue
-                if let at = time(row, 3) {
-                    actions[id, default: []].append(FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: isFix))
+                let code = row.int(1)
+                if code == 0, ownedAt[id].map({ at < $0 }) ?? true { ownedAt[id] = at }
+                guard at > start, at <= end else { return true }
+                switch code {
+                case 2: reopened.update(id) { $0.append(at) }
+                default:
+                    let action = FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: code == 1)
+                    actions.update(id) { $0.append(action) }
+                    if code == 1, let release = row.text(4) { fixedIn[id] = release }
                 }
-                if isFix, let release = row.text(4) { fixedIn[id] = release }
                 return true
             }
             // Owners over time, for the findings that ever changed owner.
-            var spans: [Int64: [FindingFacts.OwnerSpan]] = [:]
+            var spans = ByFinding<[FindingFacts.OwnerSpan]>(count: count, empty: [])
             try connection.statement(
                 """
                 SELECT o.finding_id, o.team, o.from_at FROM \(rows(of: "owner_spans", "o"))
                 ORDER BY o.finding_id, o.seq
                 """
             ).forEach(teamValues) { row in
-                spans[row.int(0), default: []].append(
-                    FindingFacts.OwnerSpan(from: time(row, 2) ?? 0, team: row.text(1)))
+                let span = FindingFacts.OwnerSpan(from: time(row, 2) ?? 0, team: row.text(1))
+                spans.update(row.int(0)) { $0.append(span) }
                 return true
             }
             let statement = try connection.statement(
@@ -121,7 +119,7 @@ extension SQLStore {
                 let owner = row.text(team)
                 // With owner spans, the first says who owned it on arrival, and a later span
                 // with a team when it was first given one; without, its owner never changed.
-                let history = spans[findingID] ?? []
+                let history = spans[findingID]
                 let arrivedUnowned = history.first.map { $0.team == nil } ?? (owner == nil)
                 let assignedAt = arrivedUnowned ? history.dropFirst().first { $0.team != nil }?.from : nil
                 var facts = FindingFacts(
@@ -131,8 +129,8 @@ extension SQLStore {
                     fixedAt: time(row, fixed), dueAt: time(row, due), assignedAt: assignedAt,
                     arrivedUnowned: arrivedUnowned)
                 facts.ownerSpans = history
-                facts.reopenedAt = reopened[findingID] ?? []
-                facts.actions = actions[findingID] ?? []
+                facts.reopenedAt = reopened[findingID]
+                facts.actions = actions[findingID]
                 facts.fixedInRelease = fixedIn[findingID]
                 facts.escalation = EscalationStage(rawValue: Int(row.int(escalation))) ?? .none
                 facts.riskAcceptedUntil = time(row, acceptedUntil)
@@ -145,6 +143,39 @@ extension SQLStore {
                 try body(facts)
                 return true
             }
+        }
+    }
+}
+
+/// Values by finding id: an array indexed by id when every finding is read (ids are dense), a
+/// dictionary when a team's few are. An id past the array (a finding added since) reads as empty.
+struct ByFinding<Value> {
+    private var dense: [Value]
+    private var sparse: [Int64: Value] = [:]
+    private let empty: Value
+    private let isDense: Bool
+
+    init(count: Int?, empty: Value) {
+        self.empty = empty
+        isDense = count != nil
+        dense = Array(repeating: empty, count: count ?? 0)
+    }
+
+    subscript(id: Int64) -> Value {
+        get {
+            if isDense { return id >= 0 && id < dense.count ? dense[Int(id)] : empty }
+            return sparse[id] ?? empty
+        }
+        set { update(id) { $0 = newValue } }
+    }
+
+    /// Changes the value of `id` in place (an append does not copy the array it appends to).
+    mutating func update(_ id: Int64, _ change: (inout Value) -> Void) {
+        if isDense {
+            if id >= 0 && id < dense.count { change(&dense[Int(id)]) }
+        } else {
+            let fallback = empty
+            change(&sparse[id, default: fallback])
         }
     }
 }

@@ -29,6 +29,26 @@ struct DatabaseFaultTests {
         /// `pg_ctl restart -m immediate`: the server dies without a checkpoint and recovers.
         func restart() throws { _ = try script("restart") }
 
+        /// Whether a session other than this query's holds a transaction that has written (its
+        /// transaction id is assigned at its first write), asked with psql.
+        func someoneIsWriting() throws -> Bool {
+            let output = directory.file("psql.out")
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            process.arguments = [
+                url, "-Atc",
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+            ]
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let count = try String(contentsOfFile: output, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            return (Int(count) ?? 0) > 0
+        }
+
         private func script(_ command: String) throws -> String {
             let output = directory.file("script-\(command).out")
             _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -96,8 +116,13 @@ struct DatabaseFaultTests {
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
             let started = Date()
             try process.run()
-            // Into the ingest's transaction: past connecting and reading the organisation.
-            Thread.sleep(forTimeInterval: 0.3 + 0.2 * Double(attempt))
+            // Into the ingest's transaction: once it has written (the server says so), then a
+            // little later each try, so that some try lands before its commit.
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning, Date() < deadline, try !cluster.someoneIsWriting() {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
             try cluster.restart()
             process.waitUntilExit()
             let err = try String(contentsOfFile: errors, encoding: .utf8)

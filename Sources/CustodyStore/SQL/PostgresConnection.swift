@@ -138,8 +138,9 @@ final class PostgresConnection: SQLConnection {
         }
         // libpq reports a connection that broke under a statement without a SQLSTATE.
         if state == nil, PQstatus(handle) == CONNECTION_BAD { state = "08006" }
-        return DatabaseError(
-            code: -1, message: message.trimmingCharacters(in: .whitespacesAndNewlines), sql: sql, state: state)
+        return lost(
+            DatabaseError(
+                code: -1, message: message.trimmingCharacters(in: .whitespacesAndNewlines), sql: sql, state: state))
     }
 
     func execute(_ sql: String) throws {
@@ -231,7 +232,22 @@ final class PostgresConnection: SQLConnection {
             if status == PGRES_PIPELINE_SYNC { break }
         }
         PQexitPipelineMode(handle)
-        if let failure { throw failure }
+        if let failure { throw lost(failure) }
+    }
+
+    /// `failure` marked as a lost connection (08006) when the connection is gone by now: libpq
+    /// reports the server closing under a statement (in pipeline mode above all) as that
+    /// statement's error, without a SQLSTATE, and may not have marked the connection bad yet;
+    /// its own words for it ("server closed the connection unexpectedly") are the only sign.
+    func lost(_ failure: DatabaseError) -> DatabaseError {
+        guard failure.state == nil else { return failure }
+        // Reading what is left on the socket makes libpq notice a closed one.
+        if PQstatus(handle) != CONNECTION_BAD { _ = PQconsumeInput(handle) }
+        guard PQstatus(handle) == CONNECTION_BAD || failure.message.contains("server closed the connection")
+        else { return failure }
+        var marked = failure
+        marked.state = "08006"
+        return marked
     }
 
     /// A new key for a row of `table`, from its identity sequence, taken 256 at a time (one round
@@ -471,6 +487,7 @@ final class PostgresStatement: SQLStatement {
                 if failure == nil { failure = connection.error(result, sql: sql) }
             }
         }
+        if let failure = failure as? DatabaseError { throw connection.lost(failure) }
         if let failure { throw failure }
     }
 
