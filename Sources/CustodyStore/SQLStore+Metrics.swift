@@ -5,13 +5,13 @@ import Foundation
 extension SQLStore {
     /// Every finding as the metrics see it (``FindingFacts``), in id order, one at a time.
     ///
-    /// Read in three set-wise passes, not a subquery per finding (which cost 13 us a finding on
-    /// SQLite): the events of the kinds that matter (the owning teams' actions, and the fixes
-    /// and regressions since the period began, with the release of each fix's scan); the owner
-    /// spans (only findings that changed owner have any); then the findings with their first
-    /// scan and introducer. With `teams`, only the findings those teams
-    /// own or ever owned are read, each pass finding by finding: a team's scorecard reads its own
-    /// findings, not the store's.
+    /// Read in four set-wise passes, not a subquery per finding (which cost 13 us a finding on
+    /// SQLite): the kinds and times of the events that matter (the owning teams' actions, and
+    /// the fixes and regressions since the period began), who acted in the period with the
+    /// release of each fix's scan, the owner spans (only findings that changed owner have any),
+    /// then the findings with their first scan and introducer. With `teams`, only the findings
+    /// those teams own or ever owned are read, each pass finding by finding through the
+    /// (finding, kind, at) index: a team's scorecard reads its own findings, not the store's.
     public func forEachFindingFacts(
         since: Date, until: Date, teams: [String]? = nil, _ body: (FindingFacts) throws -> Void
     ) throws {
@@ -57,27 +57,43 @@ extension SQLStore {
             let (start, end) = (since.timeIntervalSince1970, until.timeIntervalSince1970)
             let fixKind = EventKind.findingFixed.rawValue
             let regression = EventKind.findingReopened.rawValue
+            // Kind and time only, so that a team's read stays in the (finding, kind, at) index;
+            // who acted, and a fix's release, are read for the period's own events after.
+            var acted: Set<Int64> = []
             try connection.statement(
                 """
                 SELECT e.finding_id, CASE e.kind WHEN '\(fixKind)' THEN 1 WHEN '\(regression)' THEN 2 ELSE 0 END AS code,
-                       e.actor, e.at, s.release
-                FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
+                       e.at
+                FROM \(rows(of: "events", "e"))
                 AND (e.kind IN (\(firstActions)) OR (e.kind IN ('\(fixKind)', '\(regression)') AND e.at > ?))
                 """
             ).forEach(teamValues + [.text(Timestamp.string(since))]) { row in
-                guard let at = time(row, 3) else { return true }
+                guard let at = time(row, 2) else { return true }
                 let id = row.int(0)
                 let code = row.int(1)
                 if code == 0, ownedAt[id].map({ at < $0 }) ?? true { ownedAt[id] = at }
                 guard at > start, at <= end else { return true }
-                switch code {
-                case 2: reopened.update(id) { $0.append(at) }
-                default:
-                    let action = FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: code == 1)
-                    actions.update(id) { $0.append(action) }
-                    if code == 1, let release = row.text(4) { fixedIn[id] = release }
-                }
+                if code == 2 { reopened.update(id) { $0.append(at) } } else if teams != nil { acted.insert(id) }
                 return true
+            }
+            // The period's actions: for every finding through the kind index, for a team's only
+            // for the findings that had one.
+            if teams == nil || !acted.isEmpty {
+                try connection.statement(
+                    """
+                    SELECT e.finding_id, e.kind, e.actor, e.at, s.release
+                    FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
+                    AND e.kind IN (\(firstActions), '\(fixKind)') AND e.at > ? AND e.at <= ?
+                    """
+                ).forEach(teamValues + [.text(Timestamp.string(since)), .text(Timestamp.string(until))]) { row in
+                    let id = row.int(0)
+                    guard teams == nil || acted.contains(id), let at = time(row, 3) else { return true }
+                    let isFix = row.text(1) == fixKind
+                    let action = FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: isFix)
+                    actions.update(id) { $0.append(action) }
+                    if isFix, let release = row.text(4) { fixedIn[id] = release }
+                    return true
+                }
             }
             // Owners over time, for the findings that ever changed owner.
             var spans = ByFinding<[FindingFacts.OwnerSpan]>(count: count, empty: [])

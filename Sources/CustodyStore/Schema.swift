@@ -489,5 +489,15 @@ public enum Schema {
         Migration(version: 28, name: "scans: the release of the scanned commit") { _ in
             "ALTER TABLE scans ADD COLUMN release TEXT;"
         },
+        // A finding's events by kind and time, in the index itself: a team's metrics read its
+        // findings' events from a few index pages instead of a table page per event (a team of
+        // 3,000 findings in a 1M store: 64 MB of pages read and zeroed -> under 1 MB). It serves
+        // every lookup the index on finding_id alone served, which it replaces.
+        Migration(version: 29, name: "events by finding, kind and time") { _ in
+            """
+            CREATE INDEX events_finding_kind ON events (finding_id, kind, at);
+            DROP INDEX events_finding;
+            """
+        },
     ]
 }
