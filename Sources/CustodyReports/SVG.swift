@@ -40,6 +40,25 @@ public enum SVG {
             + "fill=\"#1b1f24\">\(HTML.escape(text))</text>"
     }
 
+    /// A swatch of each line's colour and its name, in a row from (x, y).
+    static func legend(_ names: [String], x start: Double, y: Double) -> String {
+        var svg = ""
+        var x = start
+        for (index, name) in names.enumerated() {
+            svg += "<rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"10\" height=\"10\" "
+            svg += "fill=\"\(palette[index % palette.count])\"/>"
+            svg += label(x + 14, y + 9, name, size: 10)
+            x += 24 + Double(name.count) * 6.5
+        }
+        return svg
+    }
+
+    /// One line of a chart, in the palette's `index`th colour.
+    static func polyline(_ points: [String], index: Int) -> String {
+        "<polyline fill=\"none\" stroke=\"\(palette[index % palette.count])\" stroke-width=\"2\" "
+            + "points=\"\(points.joined(separator: " "))\"/>"
+    }
+
     /// Series over the same days, with the first and last day named under the axis.
     public static func lineChart(
         _ series: [Series], first: String, last: String, title: String, width: Int = 640, height: Int = 220
@@ -69,18 +88,10 @@ public enum SVG {
             let points = line.values.enumerated().map { day, value in
                 "\(number(left + Double(day) * step)),\(number(bottom - (bottom - top) * value / maximum))"
             }
-            svg += "<polyline fill=\"none\" stroke=\"\(palette[index % palette.count])\" stroke-width=\"2\" "
-            svg += "points=\"\(points.joined(separator: " "))\"/>"
+            svg += polyline(points, index: index)
         }
         svg += label(left, bottom + 16, first, size: 10) + label(right, bottom + 16, last, anchor: "end", size: 10)
-        var x = left
-        for (index, line) in series.enumerated() {
-            svg += "<rect x=\"\(number(x))\" y=\"\(number(bottom + 24))\" width=\"10\" height=\"10\" "
-            svg += "fill=\"\(palette[index % palette.count])\"/>"
-            svg += label(x + 14, bottom + 33, line.name, size: 10)
-            x += 24 + Double(line.name.count) * 6.5
-        }
-        return svg + "</svg>"
+        return svg + legend(series.map(\.name), x: left, y: bottom + 24) + "</svg>"
     }
 
     /// Horizontal bars, one per label, each with its value written beside it.
@@ -175,18 +186,10 @@ public enum SVG {
                 points.append("\(number(x(step.days))),\(number(y(level)))")
             }
             points.append("\(number(x(span))),\(number(y(level)))")
-            svg += "<polyline fill=\"none\" stroke=\"\(palette[index % palette.count])\" stroke-width=\"2\" "
-            svg += "points=\"\(points.joined(separator: " "))\"/>"
+            svg += polyline(points, index: index)
         }
         svg += label(left, bottom + 16, "0 days", size: 10)
         svg += label(right, bottom + 16, "\(Int(span)) days", anchor: "end", size: 10)
-        var legend = left
-        for (index, curve) in curves.enumerated() {
-            svg += "<rect x=\"\(number(legend))\" y=\"\(number(bottom + 24))\" width=\"10\" height=\"10\" "
-            svg += "fill=\"\(palette[index % palette.count])\"/>"
-            svg += label(legend + 14, bottom + 33, curve.name, size: 10)
-            legend += 24 + Double(curve.name.count) * 6.5
-        }
-        return svg + "</svg>"
+        return svg + legend(curves.map(\.name), x: left, y: bottom + 24) + "</svg>"
     }
 }

@@ -51,22 +51,9 @@ struct ReportTests {
         #expect(printed.status == 0, "\(printed.err)")
         let bytes = try #require(FileManager.default.contents(atPath: pdf))
         #expect(bytes.starts(with: Array("%PDF".utf8)))
-        let text = try run("/usr/bin/pdftotext", [pdf, "-"])
+        let text = try output(of: "/usr/bin/pdftotext", [pdf, "-"]).text
         #expect(text.contains("Security accountability: board report"))
         #expect(text.contains("F. Risk introduced per release"))
-    }
-
-    func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 
     @Test func aTeamReportIsEscapedAndAWrongOutputIsRefused() throws {

@@ -39,21 +39,12 @@ public final class GitFixture: @unchecked Sendable {
 
     @discardableResult
     public func git(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", path, "-c", "user.name=Test", "-c", "user.email=test@example.gov"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: "git", code: Int(process.terminationStatus),
-                userInfo: [NSLocalizedDescriptionKey: "git \(arguments)"])
+        let (status, text) = try output(
+            of: "/usr/bin/git", ["-C", path, "-c", "user.name=Test", "-c", "user.email=test@example.gov"] + arguments,
+            environment: environment)
+        guard status == 0 else {
+            throw NSError(domain: "git", code: Int(status), userInfo: [NSLocalizedDescriptionKey: "git \(arguments)"])
         }
-        return String(decoding: data, as: UTF8.self)
+        return text
     }
 }

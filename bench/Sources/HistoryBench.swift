@@ -252,19 +252,8 @@ enum HistoryBench {
                     .refused, "finding \(simulated[index].id) is '\(message ?? "none")', not '\(expected)'")
             }
         }
-        var events = try store.counts()["events"] ?? 0
-        let history = events
-        var next = Int64(1)
-        let past = Timestamp.string(Date(timeIntervalSince1970: now - 86_400))
-        while events < 5 * findings {
-            let chunk = min(100_000, 5 * findings - events)
-            try store.appendEvents(
-                (0..<chunk).map { _ in
-                    defer { next = next % Int64(findings) + 1 }
-                    return (.slaDueChanged, next, "bench", .object([("from", .null), ("to", .string(past))]))
-                })
-            events += chunk
-        }
+        let (history, events) = try ReadsBench.padEvents(
+            store, findings: findings, due: Timestamp.string(Date(timeIntervalSince1970: now - 86_400)))
         print(
             String(
                 format: "phases: ingest %.1f s, lifecycle %.1f s, escalation %.1f s", phases.ingest, phases.lifecycle,

@@ -103,18 +103,26 @@ enum ReadsBench {
             _ = try store.assignOwner(findingIDs: group, team: "team\(target)", actor: "bench", reason: "reorg")
         }
         _ = try store.escalate(now: Date(), actor: "bench")
+        _ = try padEvents(store, findings: size, due: past)
+        _ = try store.prioritize(criticality: [], team: nil, limit: 1)
+    }
+
+    /// Due-date changes over the findings in turn until the store holds five events a finding;
+    /// returns how many events it held before and after.
+    static func padEvents(_ store: SQLStore, findings: Int, due: String) throws -> (before: Int, after: Int) {
         var events = try store.counts()["events"] ?? 0
+        let before = events
         var next = Int64(1)
-        while events < 5 * size {
-            let chunk = min(100_000, 5 * size - events)
+        while events < 5 * findings {
+            let chunk = min(100_000, 5 * findings - events)
             try store.appendEvents(
                 (0..<chunk).map { _ in
-                    defer { next = next % Int64(size) + 1 }
-                    return (.slaDueChanged, next, "bench", .object([("from", .null), ("to", .string(past))]))
+                    defer { next = next % Int64(findings) + 1 }
+                    return (.slaDueChanged, next, "bench", .object([("from", .null), ("to", .string(due))]))
                 })
             events += chunk
         }
-        _ = try store.prioritize(criticality: [], team: nil, limit: 1)
+        return (before, events)
     }
 
     static func finding(repository: Int, index: Int, due: String) -> PreparedFinding {
