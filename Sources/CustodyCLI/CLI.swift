@@ -70,14 +70,19 @@ public struct CommandContext {
     /// The service over the database. `configured` loads the configuration: --config FILE,
     /// else $CUSTODY_CONFIG, else ./custody.yaml when it exists, else the defaults.
     public func service(configured: Bool = false) throws -> CustodyService {
-        var configuration = Configuration()
-        if configured {
-            let path =
-                arguments.value("config") ?? environment["CUSTODY_CONFIG"]
-                ?? (FileManager.default.fileExists(atPath: "custody.yaml") ? "custody.yaml" : nil)
-            if let path { configuration = try CustodyService.loadConfiguration(path: path) }
-        }
-        return CustodyService(databasePath: databasePath, configuration: configuration, environment: environment)
+        try service(configuration: configured ? configuration() : Configuration())
+    }
+
+    public func service(configuration: Configuration) -> CustodyService {
+        CustodyService(databasePath: databasePath, configuration: configuration, environment: environment)
+    }
+
+    /// --config FILE, else $CUSTODY_CONFIG, else ./custody.yaml when it exists, else the defaults.
+    public func configuration() throws -> Configuration {
+        let path =
+            arguments.value("config") ?? environment["CUSTODY_CONFIG"]
+            ?? (FileManager.default.fileExists(atPath: "custody.yaml") ? "custody.yaml" : nil)
+        return try path.map { try CustodyService.loadConfiguration(path: $0) } ?? Configuration()
     }
 
     /// Who acts: --actor, else the login name. A local operator may do everything.

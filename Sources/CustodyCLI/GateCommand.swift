@@ -13,6 +13,9 @@ enum GateCommand {
             OptionSpec("repo", value: "NAME", help: "the repository being released"),
             OptionSpec("commit", value: "SHA", help: "the commit being released (as its scans recorded it)"),
             configOption,
+            OptionSpec(
+                "policy", value: "FILE",
+                help: "a file whose 'gate' section is the policy (default: the configuration's)"),
             OptionSpec("warn-only", help: "decide and record, but exit 0 (a rollout)"),
             OptionSpec("now", value: "TIME", help: "decide as of TIME (default: now)"),
             OptionSpec("actor", value: "WHO", help: "who asks (default: $USER)"),
@@ -27,7 +30,11 @@ enum GateCommand {
         let request = GateRequest(
             repository: repository, commit: commit, warnOnly: arguments.flag("warn-only"),
             now: try arguments.time("now"))
-        let decision = try context.service(configured: true).gate(request, by: context.principal())
+        var configuration = try context.configuration()
+        if let policy = arguments.value("policy") {
+            configuration.gate = try CustodyService.loadConfiguration(path: policy).gate
+        }
+        let decision = try context.service(configuration: configuration).gate(request, by: context.principal())
         if arguments.flag("json") {
             printJSON(context, Wire.gateDecision(decision))
         } else {

@@ -25,6 +25,8 @@ public struct FindingFacts: Sendable, Equatable {
     /// When it was seen again after a fix, in the period asked for (regressions).
     public var reopenedAt: [Double] = []
     public var reopenedInPeriod: Int { reopenedAt.count }
+    /// When its risk acceptance ran out and it became open work again, in the period.
+    public var riskExpiredAt: [Double] = []
     /// Its owners over time, when it ever changed owner (empty: `team` owned it throughout):
     /// from when each owned it, the first from its discovery.
     public var ownerSpans: [OwnerSpan] = []

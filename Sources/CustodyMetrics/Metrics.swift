@@ -18,6 +18,7 @@ public struct GroupMetrics: Sendable {
     public var timeToOwn: Survival
     public var timeToRemediate: Survival
     public var timeToRemediateBySeverity: [Severity: Survival] = [:]
+    public var timeToOwnBySeverity: [Severity: Survival] = [:]
     /// Of the findings fixed in the period that had a due date, those fixed by it.
     public var fixedWithinSLA = 0
     public var fixedWithDueDate = 0
@@ -34,6 +35,8 @@ public struct GroupMetrics: Sendable {
     /// within 30 days of it.
     public var riskAccepted = 0
     public var riskAcceptedExpiringIn30Days = 0
+    /// Risk acceptances that ran out in the period (the findings became open work again).
+    public var riskAcceptancesExpired = 0
     /// Open at the end of the period, by CISA SSVC decision (undecided ones left out).
     public var openBySSVC: [SSVC.Decision: Int] = [:]
     /// Per day of the period: found, fixed and seen again after a fix (the first day first).
@@ -118,6 +121,7 @@ public struct MetricsBuilder {
         var remediate: [Survival.Observation] = []
         /// By severity, indexed by its position in `Severity.allCases` (no hashing per finding).
         var remediateBySeverity: [[Survival.Observation]] = Array(repeating: [], count: Severity.allCases.count)
+        var ownBySeverity: [[Survival.Observation]] = Array(repeating: [], count: Severity.allCases.count)
         var openBySeverity = Array(repeating: 0, count: Severity.allCases.count)
         /// Per day of the period: findings that became open, and that stopped being open.
         var opened: [Int]
@@ -235,6 +239,7 @@ extension MetricsBuilder.Accumulator {
         _ finding: FindingFacts, period builder: MetricsBuilder.Period, openAtEnd: Bool, foundInPeriod: Bool
     ) {
         metrics.reopened += finding.reopenedInPeriod
+        metrics.riskAcceptancesExpired += finding.riskExpiredAt.count
         for time in finding.reopenedAt {
             if let day = builder.dayIndex(time) { reopened[day] += 1 }
         }
@@ -261,7 +266,9 @@ extension MetricsBuilder.Accumulator {
         }
         if foundInPeriod {
             metrics.new += 1
-            own.append(MetricsBuilder.observation(from: finding.discoveredAt, to: finding.ownedAt, end: builder.until))
+            let owned = MetricsBuilder.observation(from: finding.discoveredAt, to: finding.ownedAt, end: builder.until)
+            own.append(owned)
+            ownBySeverity[finding.severity.index].append(owned)
             let fix = MetricsBuilder.observation(from: finding.discoveredAt, to: finding.fixedAt, end: builder.until)
             remediate.append(fix)
             remediateBySeverity[finding.severity.index].append(fix)
@@ -310,6 +317,7 @@ extension MetricsBuilder.Accumulator {
             if !remediateBySeverity[index].isEmpty {
                 metrics.timeToRemediateBySeverity[severity] = Survival(remediateBySeverity[index])
             }
+            if !ownBySeverity[index].isEmpty { metrics.timeToOwnBySeverity[severity] = Survival(ownBySeverity[index]) }
         }
         var open = openBefore
         metrics.dailyOpen = zip(opened, closed).map { opened, closed in

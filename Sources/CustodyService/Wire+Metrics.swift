@@ -70,6 +70,13 @@ extension Wire {
                     })
             ),
             (
+                "time_to_own_by_severity",
+                .object(
+                    Severity.allCases.compactMap { severity in
+                        metrics.timeToOwnBySeverity[severity].map { (severity.rawValue, survival($0)) }
+                    })
+            ),
+            (
                 "sla",
                 .object([
                     ("compliance", .optional(metrics.slaCompliance)),
@@ -93,6 +100,7 @@ extension Wire {
                 .object([
                     ("active", .int(Int64(metrics.riskAccepted))),
                     ("expiring_in_30_days", .int(Int64(metrics.riskAcceptedExpiringIn30Days))),
+                    ("expired_in_period", .int(Int64(metrics.riskAcceptancesExpired))),
                 ])
             ),
             ("daily_open", .array(metrics.dailyOpen.map { .int(Int64($0)) })),

@@ -52,6 +52,7 @@ extension SQLStore {
                 } : nil
             var ownedAt = ByFinding<Double?>(count: count, empty: nil)
             var reopened = ByFinding<[Double]>(count: count, empty: [])
+            var expired = ByFinding<[Double]>(count: count, empty: [])
             var actions = ByFinding<[FindingFacts.Action]>(count: count, empty: [])
             var fixedIn = ByFinding<String?>(count: count, empty: nil)
             let (start, end) = (since.timeIntervalSince1970, until.timeIntervalSince1970)
@@ -62,7 +63,9 @@ extension SQLStore {
             var acted: Set<Int64> = []
             try connection.statement(
                 """
-                SELECT e.finding_id, CASE e.kind WHEN '\(fixKind)' THEN 1 WHEN '\(regression)' THEN 2 ELSE 0 END AS code,
+                SELECT e.finding_id, CASE WHEN e.kind = '\(fixKind)' THEN 1
+                       WHEN e.kind = '\(regression)' AND e.payload LIKE '%risk acceptance expired%' THEN 3
+                       WHEN e.kind = '\(regression)' THEN 2 ELSE 0 END AS code,
                        e.at
                 FROM \(rows(of: "events", "e"))
                 AND (e.kind IN (\(firstActions)) OR (e.kind IN ('\(fixKind)', '\(regression)') AND e.at > ?))
@@ -73,7 +76,11 @@ extension SQLStore {
                 let code = row.int(1)
                 if code == 0, ownedAt[id].map({ at < $0 }) ?? true { ownedAt[id] = at }
                 guard at > start, at <= end else { return true }
-                if code == 2 { reopened.update(id) { $0.append(at) } } else if teams != nil { acted.insert(id) }
+                switch code {
+                case 2: reopened.update(id) { $0.append(at) }
+                case 3: expired.update(id) { $0.append(at) }
+                default: if teams != nil { acted.insert(id) }
+                }
                 return true
             }
             // The period's actions: for every finding through the kind index, for a team's only
@@ -146,6 +153,7 @@ extension SQLStore {
                     arrivedUnowned: arrivedUnowned)
                 facts.ownerSpans = history
                 facts.reopenedAt = reopened[findingID]
+                facts.riskExpiredAt = expired[findingID]
                 facts.actions = actions[findingID]
                 facts.fixedInRelease = fixedIn[findingID]
                 facts.escalation = EscalationStage(rawValue: Int(row.int(escalation))) ?? .none

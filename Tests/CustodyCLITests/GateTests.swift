@@ -73,6 +73,11 @@ struct GateTests {
         config = try self.config(session, "gate:\n  block_new_at: critical\n  teams: {payments: 1}\n")
         result = session.run("gate", "--repo", "portal", "--commit", "c2", "--config", config, "--now", later)
         #expect(result.status == 0, "\(result.out)")
+        // A policy file beside the pipeline replaces the configuration's gate section.
+        let policy = try session.write("policy.yaml", "gate:\n  block_new_at: critical\n  teams: {payments: 0}\n")
+        result = session.run(
+            "gate", "--repo", "portal", "--commit", "c2", "--config", config, "--policy", policy, "--now", later)
+        #expect(result.status == 1 && result.out.contains("(allowance 0)"), "\(result.out)")
         // A wrong policy names its line.
         config = try self.config(session, "gate:\n  block_new_at: severe\n")
         result = session.run("gate", "--repo", "portal", "--commit", "c2", "--config", config)

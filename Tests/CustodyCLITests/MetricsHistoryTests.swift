@@ -76,6 +76,31 @@ struct MetricsHistoryTests {
         #expect(weekly.compactMap { $0["new"]?.int }.reduce(0, +) == 2)
     }
 
+    @Test func anExpiredRiskAcceptanceIsCountedAsSuchNotAsARegression() throws {
+        let session = Session()
+        let (codeowners, report) = try session.setUp()
+        #expect(session.run("ingest", "--repo", "portal", "--codeowners", codeowners, report).status == 0)
+        let day = 86_400.0
+        let until = String(Timestamp.string(Date().addingTimeInterval(2 * day)).prefix(10))
+        let accepted = session.run(
+            "accept-risk", "1", "--until", until, "--approver", "bob@example.gov", "--reason", "mitigated")
+        #expect(accepted.status == 0, "\(accepted.err)")
+        let later = Timestamp.string(Date().addingTimeInterval(5 * day))
+        #expect(session.run("tick", "--now", later).status == 0)
+        let metrics = try session.json(
+            session.run(
+                "metrics", "--team", "payments", "--until", Timestamp.string(Date().addingTimeInterval(6 * day)),
+                "--json"
+            ).out)
+        let total = try #require(metrics["total"])
+        #expect(total["risk_accepted"]?["expired_in_period"]?.int == 1)
+        #expect(total["risk_accepted"]?["active"]?.int == 0)
+        #expect(total["reopened"]?.int == 0)
+        #expect(total["open"]?["total"]?.int == 1)  // open work again
+        // Owned (accepted) within the day it was found: time to own by severity.
+        #expect(total["time_to_own_by_severity"]?["high"]?["observed"]?.int == 1)
+    }
+
     func dated(_ session: Session, _ name: String, _ time: String, _ paths: [String]) throws -> String {
         let report = session.sarif(paths).replacingOccurrences(
             of: #""results":"#,
