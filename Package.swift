@@ -25,6 +25,9 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(
             name: "CPostgres", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
@@ -54,7 +57,11 @@ let package = Package(
         // Parses arguments, calls the service, formats: no SQL and no business rule.
         // Renders the service's reports as HTML with SVG charts (and PDF through Chromium).
         .target(name: "CustodyReports", dependencies: ["CustodyService", "CustodyMetrics", "CustodyCore"]),
-        .target(name: "CustodyCLI", dependencies: ["CustodyService", "CustodyCore", "CustodySamples", "CustodyReports"]),
+        // The HTTP server (libmicrohttpd) and the JSON API over the service: no business rule.
+        .target(name: "CustodyServer", dependencies: ["CustodyService", "CustodyCore", "CMicroHTTPD"]),
+        .target(
+            name: "CustodyCLI",
+            dependencies: ["CustodyService", "CustodyCore", "CustodySamples", "CustodyReports", "CustodyServer"]),
         // Sample inputs: the demo organisation and large benchmark inputs (`custody sample`).
         .target(name: "CustodySamples", dependencies: ["CustodyCore", "CustodyOwnership"]),
         .executableTarget(name: "custody", dependencies: ["CustodyCLI"]),
@@ -87,6 +94,9 @@ let package = Package(
         .testTarget(
             name: "CustodyServiceTests",
             dependencies: ["CustodyTestSupport", "CustodyService", "CustodyStore", "CustodyCore", "CustodyJSON"]),
+        .testTarget(
+            name: "CustodyServerTests",
+            dependencies: ["CustodyTestSupport", "CustodyServer", "CustodyService", "CustodyCore"]),
         .testTarget(
             name: "CustodyCLITests",
             dependencies: ["CustodyTestSupport", "CustodyCLI", "CustodyService", "CustodyStore", "CustodyCore", "CustodyJSON", "CustodyIngest"]),

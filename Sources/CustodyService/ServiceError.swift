@@ -23,6 +23,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case unavailable
         /// A fault of Custody itself.
         case `internal`
+        /// No credentials, or a token that is unknown, expired or revoked.
+        case unauthenticated
 
         /// The CLI's exit status. 0 is success, 1 a check that failed (a broken ledger), 2 a
         /// wrong command line; the kinds follow from 3.
@@ -36,6 +38,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
             case .limitExceeded: 8
             case .unavailable: 9
             case .internal: 10
+            case .unauthenticated: 11
             }
         }
 
@@ -50,6 +53,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
             case .limitExceeded: 413
             case .unavailable: 503
             case .internal: 500
+            case .unauthenticated: 401
             }
         }
     }

@@ -46,6 +46,16 @@ extension Wire {
         ])
     }
 
+    /// An API token's record: never the token or its hash.
+    public static func token(_ row: TokenRow) -> JSONText.Value {
+        .object([
+            ("name", .string(row.name)), ("role", .string(row.role)), ("teams", .strings(row.teams)),
+            ("created_at", .string(row.createdAt)), ("created_by", .string(row.createdBy)),
+            ("expires_at", .optional(row.expiresAt)), ("last_used_at", .optional(row.lastUsedAt)),
+            ("revoked_at", .optional(row.revokedAt)),
+        ])
+    }
+
     public static func vexSummary(_ s: VEXSummary) -> JSONText.Value {
         .object([
             ("statements", .int(Int64(s.statements))), ("applied", .int(Int64(s.applied))),

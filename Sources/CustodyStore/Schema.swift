@@ -499,5 +499,22 @@ public enum Schema {
             DROP INDEX events_finding;
             """
         },
+        // API tokens: only the SHA-256 of each is kept (the token is shown once, when made).
+        Migration(version: 30, name: "API tokens, hashed") { d in
+            """
+            CREATE TABLE tokens (
+                id \(d.autoIncrementKey),
+                name TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                teams TEXT NOT NULL DEFAULT '',
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                expires_at TEXT,
+                last_used_at TEXT,
+                revoked_at TEXT
+            );
+            """
+        },
     ]
 }

@@ -1,0 +1,183 @@
+import CustodyCore
+import CustodyService
+import Foundation
+
+/// The JSON API under `/api/v1/` (docs/api.md) over the service: each route parses its request,
+/// calls the service as the token's principal, and writes the service's wire format. Errors
+/// are the service's kinds, one body everywhere: `{"error": kind, "message": ..., ...}`.
+public final class API: Sendable {
+    let service: CustodyService
+    let log: RequestLog?
+
+    public init(service: CustodyService, log: RequestLog? = nil) {
+        self.service = service
+        self.log = log
+    }
+
+    /// Answers one request, and logs it (never its token).
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var principal: Principal?
+        let response: HTTPResponse
+        do {
+            response = try route(request, principal: &principal)
+        } catch {
+            // Where the store is on the server is no client's business.
+            var said = error
+            if said.file == service.databasePath || said.file == CustodyService.displayed(service.databasePath) {
+                said.file = nil
+            }
+            response = Self.failure(said)
+        }
+        log?.record(
+            request, status: response.status, principal: principal?.name,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return response
+    }
+
+    static func failure(_ error: ServiceError) -> HTTPResponse {
+        var headers: [(String, String)] = []
+        if error.kind == .unauthenticated { headers.append(("WWW-Authenticate", "Bearer realm=\"custody\"")) }
+        return .json(error.kind.httpStatus, Wire.error(error).text + "\n", headers: headers)
+    }
+
+    func route(_ request: HTTPRequest, principal: inout Principal?) throws(ServiceError) -> HTTPResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if request.method == "GET", parts == ["healthz"] { return .json(200, #"{"status":"ok"}"# + "\n") }
+        if request.method == "GET", parts == ["readyz"] {
+            _ = try service.counts()
+            return .json(200, #"{"status":"ready"}"# + "\n")
+        }
+        guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
+            throw ServiceError(.notFound, "no route \(request.method) \(request.path)")
+        }
+        let who = try authenticate(request)
+        principal = who
+        return try v1(request, Array(parts.dropFirst(2)), as: who)
+    }
+
+    /// The principal of the request's token (`Authorization: Bearer TOKEN` or `token TOKEN`).
+    func authenticate(_ request: HTTPRequest) throws(ServiceError) -> Principal {
+        let header = request.header("authorization") ?? ""
+        let token = header.split(separator: " ", maxSplits: 1).map(String.init)
+        guard token.count == 2, ["bearer", "token"].contains(token[0].lowercased()) else {
+            throw ServiceError(.unauthenticated, "a valid API token is needed (Authorization: Bearer TOKEN)")
+        }
+        return try service.authenticate(token: token[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    func v1(_ request: HTTPRequest, _ parts: [String], as principal: Principal) throws(ServiceError) -> HTTPResponse {
+        switch (request.method, parts.first ?? "", parts.count) {
+        case ("GET", "findings", 1):
+            return try findings(request, as: principal)
+        case ("GET", "findings", 2):
+            guard let id = Int64(parts[1]), id > 0 else {
+                throw ServiceError(.invalidInput, "'\(parts[1])' is not a finding id")
+            }
+            var writer = JSONWriter()
+            Wire.findingDetail(try service.finding(id, by: principal), into: &writer)
+            writer.bytes.append(10)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: writer.bytes)
+        case ("GET", "metrics", 1):
+            return try metrics(request, as: principal)
+        default:
+            throw ServiceError(.notFound, "no route \(request.method) /api/v1/\(parts.joined(separator: "/"))")
+        }
+    }
+
+    /// `GET /api/v1/findings?team=&status=&severity=&repository=&rule=&cve=&sort=&limit=&cursor=`:
+    /// a page (at most 1,000, default 50) and the next page's cursor.
+    func findings(_ request: HTTPRequest, as principal: Principal) throws(ServiceError) -> HTTPResponse {
+        let query = request.query
+        var filter = FindingFilter()
+        filter.team = query["team"]
+        filter.repository = query["repository"]
+        filter.rule = query["rule"]
+        filter.cve = query["cve"]
+        filter.unownedOnly = query["unowned"] == "true"
+        if let status = query["status"] {
+            guard let parsed = FindingStatus(rawValue: status) else {
+                throw ServiceError(.invalidInput, "unknown status '\(status)'", file: "query", place: "status")
+            }
+            filter.status = parsed
+        }
+        if let severity = query["severity"] {
+            guard let parsed = Severity(rawValue: severity) else {
+                throw ServiceError(.invalidInput, "unknown severity '\(severity)'", file: "query", place: "severity")
+            }
+            filter.severity = parsed
+        }
+        var listing = FindingListRequest(filter: filter, cursor: query["cursor"], limit: 50)
+        if let sort = query["sort"] {
+            guard let parsed = FindingSort(rawValue: sort) else {
+                throw ServiceError(
+                    .invalidInput, "unknown sort '\(sort)'; one of \(FindingSort.allCases.map(\.rawValue))",
+                    file: "query", place: "sort")
+            }
+            listing.sort = parsed
+        }
+        if let limit = query["limit"] {
+            guard let number = Int(limit), (1...1_000).contains(number) else {
+                throw ServiceError(.invalidInput, "limit must be 1 to 1000", file: "query", place: "limit")
+            }
+            listing.limit = number
+        }
+        listing = try service.scoped(listing, for: principal)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("findings")
+        writer.beginArray()
+        let summary = try service.forEachFinding(listing) { Wire.finding($0, into: &writer) }
+        writer.endArray()
+        writer.key("next_cursor")
+        if let next = summary.nextCursor { writer.string(next) } else { writer.null() }
+        writer.endObject()
+        writer.bytes.append(10)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: writer.bytes)
+    }
+
+    /// `GET /api/v1/metrics?team=|unit=&since=&until=&by=`: docs/metrics.md's JSON.
+    func metrics(_ request: HTTPRequest, as principal: Principal) throws(ServiceError) -> HTTPResponse {
+        let query = request.query
+        var metrics = MetricsRequest()
+        if let team = query["team"] {
+            metrics.scope = .team(team)
+        } else if let unit = query["unit"] {
+            metrics.scope = .unit(unit)
+        }
+        for (name, keyPath) in [("since", \MetricsRequest.since), ("until", \MetricsRequest.until)] {
+            guard let text = query[name] else { continue }
+            guard let date = Timestamp.date(text) else {
+                throw ServiceError(.invalidInput, "\(name) needs a time: 2026-11-24 or 2026-11-24T08:00:00Z")
+            }
+            metrics[keyPath: keyPath] = date
+        }
+        if let by = query["by"] {
+            guard let breakdown = MetricsRequest.Breakdown(rawValue: by) else {
+                throw ServiceError(.invalidInput, "unknown breakdown '\(by)'", file: "query", place: "by")
+            }
+            metrics.breakdown = breakdown
+        }
+        return .json(200, Wire.metricsReport(try service.metrics(metrics, by: principal)).text + "\n")
+    }
+}
+
+/// The structured request log: one JSON line per request (time, principal, method, path,
+/// status, duration), never a token or a query's values.
+public final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private let write: (String) -> Void
+
+    public init(write: @escaping (String) -> Void) { self.write = write }
+
+    func record(_ request: HTTPRequest, status: Int, principal: String?, seconds: Double) {
+        let line = JSONText.Value.object([
+            ("time", .string(Timestamp.string(Date()))), ("principal", .optional(principal)),
+            ("method", .string(request.method)), ("path", .string(request.path)), ("status", .int(Int64(status))),
+            ("duration_ms", .double((seconds * 1e5).rounded() / 100)),
+        ]).text
+        lock.lock()
+        defer { lock.unlock() }
+        write(line + "\n")
+    }
+}

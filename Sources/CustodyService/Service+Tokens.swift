@@ -1,0 +1,82 @@
+import CustodyCore
+import CustodyStore
+import Foundation
+
+/// A request for an API token: its name, role, the teams a team token acts for, its expiry.
+public struct TokenRequest: Sendable, Equatable {
+    public var name: String
+    public var role: Principal.Role
+    public var teams: [String] = []
+    public var expiresAt: Date?
+
+    public init(name: String, role: Principal.Role, teams: [String] = [], expiresAt: Date? = nil) {
+        self.name = name
+        self.role = role
+        self.teams = teams
+        self.expiresAt = expiresAt
+    }
+}
+
+extension CustodyService {
+    /// Makes a token and returns it with its record: the token itself is shown this once and
+    /// kept only as its SHA-256. The security team (or the local operator) makes tokens; a team
+    /// token names at least one existing team.
+    public func createToken(_ request: TokenRequest, now: Date = Date(), by principal: Principal) throws(ServiceError)
+        -> (token: String, record: TokenRow)
+    {
+        try authorizeSecurity(principal, "make API tokens")
+        let name = request.name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 100, !name.contains(",") else {
+            throw ServiceError(.invalidInput, "a token needs a name of 1 to 100 characters, without commas")
+        }
+        let teams = Set(request.teams).sorted()
+        if request.role == .team {
+            guard !teams.isEmpty else { throw ServiceError(.invalidInput, "a team token names its teams (--team)") }
+            let known = try organisation().teamsByID
+            if let unknown = teams.first(where: { known[$0] == nil }) {
+                throw ServiceError(.notFound, "no team '\(unknown)'")
+            }
+        } else if !teams.isEmpty {
+            throw ServiceError(.invalidInput, "only a team token names teams")
+        }
+        if let expiry = request.expiresAt, expiry <= now {
+            throw ServiceError(.invalidInput, "the token would have expired already (\(Timestamp.string(expiry)))")
+        }
+        var random = SystemRandomNumberGenerator()
+        let secret = "cst_" + SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let store = try store()
+        let record = try perform {
+            try store.createToken(
+                name: name, role: request.role.rawValue, teams: teams, hash: SHA256.hex(secret),
+                expiresAt: request.expiresAt.map(Timestamp.string), actor: principal.name, now: now)
+        }
+        return (secret, record)
+    }
+
+    public func tokens(by principal: Principal) throws(ServiceError) -> [TokenRow] {
+        try authorizeSecurity(principal, "list API tokens")
+        let store = try store()
+        return try perform { try store.tokens() }
+    }
+
+    public func revokeToken(name: String, now: Date = Date(), by principal: Principal) throws(ServiceError) {
+        try authorizeSecurity(principal, "revoke API tokens")
+        let store = try store()
+        guard try perform({ try store.revokeToken(name: name, now: now) }) else {
+            throw ServiceError(.notFound, "no token '\(name)' that is not revoked already")
+        }
+    }
+
+    /// Who a bearer token speaks for. Unknown, expired and revoked tokens are all
+    /// `unauthenticated`, with the same words (an attacker learns nothing about which).
+    public func authenticate(token: String, now: Date = Date()) throws(ServiceError) -> Principal {
+        let refused = ServiceError(.unauthenticated, "a valid API token is needed (Authorization: Bearer TOKEN)")
+        guard token.hasPrefix("cst_"), token.utf8.count == 68 else { throw refused }
+        let store = try store()
+        guard let record = try perform({ try store.token(hash: SHA256.hex(token), now: now) }),
+            record.revokedAt == nil, let role = Principal.Role(rawValue: record.role)
+        else { throw refused }
+        if let expiry = record.expiresAt.flatMap(Timestamp.date), expiry <= now { throw refused }
+        return Principal(name: "token:" + record.name, role: role, teams: Set(record.teams))
+    }
+}
