@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyJSON
 import CustodyService
 import Foundation
 
@@ -80,6 +81,13 @@ public final class API: Sendable {
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: writer.bytes)
         case ("GET", "metrics", 1):
             return try metrics(request, as: principal)
+        case ("POST", "ingest", 1):
+            return try ingest(request, as: principal)
+        case ("POST", "findings", 3):
+            guard let id = Int64(parts[1]), id > 0 else {
+                throw ServiceError(.invalidInput, "'\(parts[1])' is not a finding id")
+            }
+            return try act(id, parts[2], request, as: principal)
         default:
             throw ServiceError(.notFound, "no route \(request.method) /api/v1/\(parts.joined(separator: "/"))")
         }
@@ -179,5 +187,73 @@ public final class RequestLog: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         write(line + "\n")
+    }
+}
+
+extension API {
+    /// `POST /api/v1/ingest?repository=&branch=&commit=&scope=full|partial&name=&scan_date=`: the
+    /// body is one report (gzip or not), read like `custody ingest`, in one transaction.
+    func ingest(_ request: HTTPRequest, as principal: Principal) throws(ServiceError) -> HTTPResponse {
+        let query = request.query
+        guard !request.body.isEmpty else { throw ServiceError(.invalidInput, "the body is the report; it is empty") }
+        let name = query["name"] ?? "upload"
+        guard !name.contains("/"), name.count <= 200 else {
+            throw ServiceError(.invalidInput, "name is a file name, not a path", file: "query", place: "name")
+        }
+        var ingest = IngestRequest(inputs: [.bytes(name: name, request.body)])
+        ingest.readsServerFiles = false
+        ingest.repository = query["repository"]
+        ingest.branch = query["branch"]
+        ingest.commit = query["commit"]
+        if let scope = query["scope"] {
+            guard let parsed = ScanScope(rawValue: scope) else {
+                throw ServiceError(.invalidInput, "scope is full or partial", file: "query", place: "scope")
+            }
+            ingest.scope = parsed
+        }
+        if let date = query["scan_date"] {
+            guard let parsed = Timestamp.date(date) else {
+                throw ServiceError(.invalidInput, "scan_date needs a time", file: "query", place: "scan_date")
+            }
+            ingest.scanDate = parsed
+        }
+        switch try service.ingest(ingest, by: principal) {
+        case .scans(let summary, let warnings):
+            return .json(200, Wire.ingestSummary(summary, warnings: warnings).text + "\n")
+        case .vex(let summary):
+            return .json(200, Wire.vexSummary(summary).text + "\n")
+        }
+    }
+
+    /// `POST /api/v1/findings/{id}/acknowledge|reopen|false-positive|accept-risk` with a JSON body
+    /// `{"reason": ..., "justification": ..., "until": ..., "approver": ...}`: the change, in the
+    /// ledger under the token's principal.
+    func act(_ id: Int64, _ verb: String, _ request: HTTPRequest, as principal: Principal) throws(ServiceError)
+        -> HTTPResponse
+    {
+        let body: JSONValue
+        do {
+            body = try JSONDocument(bytes: request.body.isEmpty ? Array("{}".utf8) : request.body).root
+        } catch {
+            throw ServiceError(.invalidInput, "the body is not JSON: \(error)", file: "body")
+        }
+        func text(_ key: StaticString) -> String? { body[key]?.string }
+        let action: LifecycleAction
+        switch verb {
+        case "acknowledge": action = .acknowledge
+        case "reopen": action = .reopen
+        case "false-positive": action = .falsePositive(justification: text("justification") ?? "")
+        case "accept-risk": action = .acceptRisk(until: text("until") ?? "", approver: text("approver") ?? "")
+        default: throw ServiceError(.notFound, "no action '\(verb)'")
+        }
+        // A team's principal acts on what it may see: another team's finding is not found.
+        _ = try service.finding(id, by: principal)
+        let response = try service.transition(
+            TransitionRequest(selection: .ids([id]), action: action, reason: text("reason") ?? ""), by: principal)
+        return .json(
+            200,
+            JSONText.Value.object([
+                ("status", .string(response.target.rawValue)), ("changed", .array(response.changed.map { .int($0) })),
+            ]).text + "\n")
     }
 }

@@ -34,6 +34,9 @@ public struct IngestRequest: Sendable {
     public var attributeIntroducers = true
     public var format: ReportFormat?
     public var limits = InputLimits()
+    /// False for a remote client (the API): the repository is a name only, never a directory of
+    /// the server, and no input, CODEOWNERS or source root may name a file of the server.
+    public var readsServerFiles = true
 
     public init(inputs: [ReportInput]) { self.inputs = inputs }
 }
@@ -51,9 +54,15 @@ extension CustodyService {
     public func ingest(_ request: IngestRequest, by principal: Principal) throws(ServiceError) -> IngestResponse {
         try authorize(principal, "ingest reports")
         guard !request.inputs.isEmpty else { throw ServiceError(.invalidInput, "no reports given") }
+        if !request.readsServerFiles {
+            let namesFiles = request.inputs.contains { if case .file = $0 { true } else { false } }
+            guard !namesFiles, request.codeowners == nil, request.sourceRoot == nil else {
+                throw ServiceError(.forbidden, "a remote ingest sends its reports; it names no file of the server")
+            }
+        }
         var options = IngestOptions()
         options.repository = request.repository
-        if let repo = request.repository {
+        if let repo = request.repository, request.readsServerFiles {
             var isDirectory: ObjCBool = false
             let looksLikePath = repo.contains("/") || repo.hasPrefix(".")
             if FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo) {

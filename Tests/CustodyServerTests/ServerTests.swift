@@ -213,6 +213,60 @@ struct ServerTests {
         #expect(!lines.joined().contains("cst_") && !lines.joined().contains("team=payments"))
     }
 
+    @Test func anUploadIngestsLikeAFileAndNamesNoFileOfTheServer() throws {
+        let served = try Served()
+        let token = try served.token("payments-ci", .team, teams: ["payments"])
+        let sarif =
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner"}},"results":[{"ruleId":"N","level":"error","message":{"text":"new"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"services/payments/n.py"},"region":{"startLine":3,"snippet":{"text":"x"}}}}]}]}]}"#
+        let answer = try served.call(
+            "/api/v1/ingest?repository=portal&name=ci.sarif", method: "POST", token: token, body: Data(sarif.utf8))
+        #expect(answer.status == 200, "\(answer.body)")
+        #expect(answer.json?["new"] as? Int == 1, "\(answer.body)")
+        // The same upload again: only sightings.
+        let again = try served.call(
+            "/api/v1/ingest?repository=portal&name=ci.sarif", method: "POST", token: token, body: Data(sarif.utf8))
+        #expect(again.json?["new"] as? Int == 0 && again.json?["seen"] as? Int == 1, "\(again.body)")
+        // A broken report is refused, named by its upload name, nothing written.
+        let broken = try served.call(
+            "/api/v1/ingest?repository=portal&name=bad.sarif", method: "POST", token: token, body: Data("{".utf8))
+        #expect(broken.status == 400 && broken.json?["file"] as? String == "bad.sarif", "\(broken.body)")
+        #expect(try served.call("/api/v1/ingest", method: "POST", token: token).status == 400)
+        // A remote ingest cannot make the server read its own files.
+        var local = IngestRequest(inputs: [.file("/etc/hostname")])
+        local.readsServerFiles = false
+        #expect(throws: ServiceError.self) { _ = try served.service.ingest(local, by: served.security) }
+        let auditor = try served.token("audit", .auditor)
+        #expect(
+            try served.call("/api/v1/ingest?name=x", method: "POST", token: auditor, body: Data(sarif.utf8)).status
+                == 403)
+    }
+
+    @Test func lifecycleActionsRunAsTheTokensPrincipal() throws {
+        let served = try Served()
+        let token = try served.token("payments-ci", .team, teams: ["payments"])
+        let ack = try served.call(
+            "/api/v1/findings/1/acknowledge", method: "POST", token: token, body: Data(#"{"reason":"ours"}"#.utf8))
+        #expect(ack.status == 200 && ack.json?["status"] as? String == "acknowledged", "\(ack.body)")
+        #expect(try served.service.trace(1).timeline.last?.who == "token:payments-ci")
+        // Another team's finding: not found; a second acknowledgement: refused; no reason: 400.
+        #expect(
+            try served.call(
+                "/api/v1/findings/2/acknowledge", method: "POST", token: token, body: Data(#"{"reason":"x"}"#.utf8)
+            ).status == 404)
+        #expect(
+            try served.call(
+                "/api/v1/findings/1/acknowledge", method: "POST", token: token, body: Data(#"{"reason":"x"}"#.utf8)
+            ).status == 422)
+        #expect(try served.call("/api/v1/findings/4/acknowledge", method: "POST", token: token).status == 400)
+        #expect(
+            try served.call("/api/v1/findings/4/acknowledge", method: "POST", token: token, body: Data("{".utf8))
+                .status == 400)
+        let fp = try served.call(
+            "/api/v1/findings/4/false-positive", method: "POST", token: token,
+            body: Data(#"{"reason":"test code","justification":"code_not_present"}"#.utf8))
+        #expect(fp.status == 200, "\(fp.body)")
+    }
+
     @Test func aBodyOverTheLimitIs413() throws {
         let served = try Served(maxBody: 1_024)
         let token = try served.token("sec", .security)
