@@ -10,6 +10,16 @@ extension CustodyService {
         return try perform { try store.verifyLedger(publicKey: publicKey) }
     }
 
+    /// ``verifyLedger(publicKey:)`` for a principal: auditors, the security team and the local
+    /// operator verify the record; teams and executives do not read it whole.
+    public func verifyLedger(publicKey: String?, by principal: Principal) throws(ServiceError) -> Ledger.Report {
+        guard [.auditor, .security, .administrator].contains(principal.role) else {
+            throw ServiceError(
+                .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not read the whole ledger")
+        }
+        return try verifyLedger(publicKey: publicKey)
+    }
+
     /// Streams the chain of custody as JSON Lines (for a SIEM), after a sequence number.
     public func exportLedger(after sequence: Int64, to sink: any ByteSink) throws(ServiceError) -> Int {
         let store = try store()

@@ -267,6 +267,28 @@ struct ServerTests {
         #expect(fp.status == 200, "\(fp.body)")
     }
 
+    @Test func traceTeamsLedgerAndThePrometheusScrape() throws {
+        let served = try Served()
+        let payments = try served.token("payments-ci", .team, teams: ["payments"])
+        let trace = try served.call("/api/v1/findings/1/trace", token: payments)
+        #expect(trace.status == 200 && trace.body.contains("discovered by Scanner"), "\(trace.body)")
+        #expect(try served.call("/api/v1/findings/2/trace", token: payments).status == 404)
+        let teams = try served.call("/api/v1/teams", token: payments)
+        #expect((teams.json?.value as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["payments", "web"])
+        // The whole ledger is the auditors' and the security team's.
+        #expect(try served.call("/api/v1/ledger/verify", token: payments).status == 403)
+        let auditor = try served.token("audit", .auditor)
+        let verify = try served.call("/api/v1/ledger/verify", token: auditor)
+        #expect(verify.status == 200, "\(verify.body)")
+        // The scrape: a team's token gets its team's figures; no token, 401.
+        #expect(try served.call("/metrics").status == 401)
+        let scrape = try served.call("/metrics", token: payments)
+        #expect(scrape.status == 200 && scrape.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(
+            scrape.body.contains(#"custody_open_findings{group="total",severity="high",scope="team payments"} 2.0"#),
+            "\(scrape.body)")
+    }
+
     @Test func aBodyOverTheLimitIs413() throws {
         let served = try Served(maxBody: 1_024)
         let token = try served.token("sec", .security)
