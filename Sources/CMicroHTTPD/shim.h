@@ -35,6 +35,30 @@ static inline struct MHD_Daemon *custody_mhd_start(const char *host, uint16_t po
                             MHD_OPTION_END);
 }
 
+/* As custody_mhd_start, serving TLS (libmicrohttpd's GnuTLS) with the PEM key and certificate given
+   as text; NULL when TLS is not built in or the key and certificate are not accepted. */
+static inline struct MHD_Daemon *custody_mhd_start_tls(const char *host, uint16_t port, unsigned int threads,
+                                                       unsigned int timeout, size_t memory, unsigned int per_ip,
+                                                       custody_mhd_handler handler, custody_mhd_completed completed,
+                                                       void *context, const char *key, const char *certificate) {
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof(address));
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    if (inet_pton(AF_INET, host, &address.sin_addr) != 1) return NULL;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) return NULL;
+    return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS, port, NULL, NULL, handler,
+                            context, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+                            MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+                            MHD_OPTION_HTTPS_MEM_KEY, key,
+                            MHD_OPTION_HTTPS_MEM_CERT, certificate,
+                            MHD_OPTION_END);
+}
+
 /* The port the daemon listens on (the one chosen for port 0). */
 static inline uint16_t custody_mhd_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -13,6 +13,8 @@ enum ServeCommand {
             OptionSpec("port", value: "N", help: "the port (default 8080; 0: any free one, printed)"),
             OptionSpec("threads", value: "N", help: "request threads (default 8)"),
             OptionSpec("max-body", value: "BYTES", help: "the largest request body (default 67108864; 413 above)"),
+            OptionSpec("tls-cert", value: "PEM", help: "serve HTTPS with this certificate (with --tls-key)"),
+            OptionSpec("tls-key", value: "PEM", help: "the certificate's private key"),
             configOption,
         ],
         positionals: []
@@ -23,6 +25,16 @@ enum ServeCommand {
         settings.port = UInt16(try arguments.integer("port", range: 0...65_535) ?? 8080)
         settings.threads = UInt32(try arguments.integer("threads", range: 1...256) ?? 8)
         settings.maxBody = try arguments.integer("max-body", range: 1...(1 << 34)) ?? settings.maxBody
+        switch (arguments.value("tls-cert"), arguments.value("tls-key")) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            for path in [certificate, key] where !FileManager.default.isReadableFile(atPath: path) {
+                throw ServiceError(.notFound, "cannot read the TLS file", file: path)
+            }
+            settings.tlsCertificate = try String(contentsOfFile: certificate, encoding: .utf8)
+            settings.tlsKey = try String(contentsOfFile: key, encoding: .utf8)
+        default: throw UsageError(message: "--tls-cert and --tls-key go together", command: "serve")
+        }
         let api = API(
             service: try context.service(configured: true),
             log: RequestLog { line in FileHandle.standardError.write(Data(line.utf8)) })
@@ -43,7 +55,8 @@ enum ServeCommand {
             source.resume()
             return source
         }
-        context.console.out("custody: serving http://\(settings.host):\(server.port)/ (SIGTERM stops)")
+        let scheme = settings.tlsKey == nil ? "http" : "https"
+        context.console.out("custody: serving \(scheme)://\(settings.host):\(server.port)/ (SIGTERM stops)")
         context.console.flush()  // whoever started us reads the address now
         stop.wait()
         server.stop()

@@ -13,6 +13,9 @@ public final class HTTPServer: @unchecked Sendable {
         public var timeout: UInt32 = 30
         public var maxBody = 64 << 20
         public var connectionsPerAddress: UInt32 = 64
+        /// PEM text of the key and certificate: with both, the server speaks only TLS.
+        public var tlsKey: String?
+        public var tlsCertificate: String?
 
         public init() {}
     }
@@ -36,13 +39,20 @@ public final class HTTPServer: @unchecked Sendable {
     /// Starts listening; throws when the address cannot be bound.
     public func start() throws(StartFailure) {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        guard
-            let started = custody_mhd_start(
+        let started: OpaquePointer?
+        if let key = settings.tlsKey, let certificate = settings.tlsCertificate {
+            started = custody_mhd_start_tls(
+                settings.host, settings.port, settings.threads, settings.timeout, 32 << 10,
+                settings.connectionsPerAddress, HTTPServer.access, HTTPServer.completed, context, key, certificate)
+        } else {
+            started = custody_mhd_start(
                 settings.host, settings.port, settings.threads, settings.timeout, 32 << 10,
                 settings.connectionsPerAddress, HTTPServer.access, HTTPServer.completed, context)
-        else {
+        }
+        guard let started else {
             throw StartFailure(
-                description: "cannot listen on \(settings.host):\(settings.port) (in use, or not an IPv4 address)")
+                description: "cannot listen on \(settings.host):\(settings.port) (in use, not an IPv4 address"
+                    + (settings.tlsKey != nil ? ", or a TLS key and certificate libmicrohttpd refuses)" : ")"))
         }
         daemon = started
         port = custody_mhd_port(started)
