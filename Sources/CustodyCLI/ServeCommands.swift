@@ -13,6 +13,7 @@ enum ServeCommand {
             OptionSpec("port", value: "N", help: "the port (default 8080; 0: any free one, printed)"),
             OptionSpec("threads", value: "N", help: "request threads (default 8)"),
             OptionSpec("max-body", value: "BYTES", help: "the largest request body (default 67108864; 413 above)"),
+            OptionSpec("rate", value: "N", help: "requests a second per token, on average (default 100; 0: no limit)"),
             OptionSpec("tls-cert", value: "PEM", help: "serve HTTPS with this certificate (with --tls-key)"),
             OptionSpec("tls-key", value: "PEM", help: "the certificate's private key"),
             configOption,
@@ -35,9 +36,11 @@ enum ServeCommand {
             settings.tlsKey = try String(contentsOfFile: key, encoding: .utf8)
         default: throw UsageError(message: "--tls-cert and --tls-key go together", command: "serve")
         }
+        let rate = try arguments.integer("rate", range: 0...1_000_000) ?? 100
         let api = API(
             service: try context.service(configured: true),
-            log: RequestLog { line in FileHandle.standardError.write(Data(line.utf8)) })
+            log: RequestLog { line in FileHandle.standardError.write(Data(line.utf8)) },
+            limiter: rate > 0 ? RateLimiter(rate: Double(rate), burst: Double(rate) * 2) : nil)
         let server = HTTPServer(settings: settings) { api.handle($0) }
         do {
             try server.start()

@@ -9,10 +9,12 @@ import Foundation
 public final class API: Sendable {
     let service: CustodyService
     let log: RequestLog?
+    let limiter: RateLimiter?
 
-    public init(service: CustodyService, log: RequestLog? = nil) {
+    public init(service: CustodyService, log: RequestLog? = nil, limiter: RateLimiter? = nil) {
         self.service = service
         self.log = log
+        self.limiter = limiter
     }
 
     /// Answers one request, and logs it (never its token).
@@ -53,6 +55,7 @@ public final class API: Sendable {
             // The Prometheus scrape: the token's scope (a team's token, its team), last 90 days.
             let who = try authenticate(request)
             principal = who
+            if let limited = limited(who) { return limited }
             var scope = MetricsRequest()
             if who.role == .team, let team = who.teams.sorted().first { scope.scope = .team(team) }
             return .text(
@@ -64,7 +67,17 @@ public final class API: Sendable {
         }
         let who = try authenticate(request)
         principal = who
+        if let limited = limited(who) { return limited }
         return try v1(request, Array(parts.dropFirst(2)), as: who)
+    }
+
+    /// 429 with Retry-After when `principal` is over its rate (nil: go ahead).
+    func limited(_ principal: Principal) -> HTTPResponse? {
+        guard let wait = limiter?.take(principal.name) else { return nil }
+        var response = Self.failure(
+            ServiceError(.rateLimited, "too many requests for \(principal.name): try again in \(wait) s"))
+        response.headers.append(("Retry-After", String(wait)))
+        return response
     }
 
     /// The principal of the request's token (`Authorization: Bearer TOKEN` or `token TOKEN`).

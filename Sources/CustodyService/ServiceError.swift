@@ -25,6 +25,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case `internal`
         /// No credentials, or a token that is unknown, expired or revoked.
         case unauthenticated
+        /// Too many requests for one token in too short a time (the API): try again later.
+        case rateLimited = "rate_limited"
 
         /// The CLI's exit status. 0 is success, 1 a check that failed (a broken ledger), 2 a
         /// wrong command line; the kinds follow from 3.
@@ -39,6 +41,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
             case .unavailable: 9
             case .internal: 10
             case .unauthenticated: 11
+            case .rateLimited: 12
             }
         }
 
@@ -54,6 +57,7 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
             case .unavailable: 503
             case .internal: 500
             case .unauthenticated: 401
+            case .rateLimited: 429
             }
         }
     }

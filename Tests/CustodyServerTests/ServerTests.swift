@@ -33,7 +33,7 @@ final class Served: @unchecked Sendable {
     }
     let log = Lines()
 
-    init(maxBody: Int = 1 << 20) throws {
+    init(maxBody: Int = 1 << 20, rate: Double? = nil) throws {
         service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
         let teams = """
             teams:
@@ -59,7 +59,9 @@ final class Served: @unchecked Sendable {
         settings.threads = 4
         settings.maxBody = maxBody
         let lines = log
-        let api = API(service: service, log: RequestLog { lines.append($0) })
+        let api = API(
+            service: service, log: RequestLog { lines.append($0) },
+            limiter: rate.map { RateLimiter(rate: $0, burst: 2) })
         server = HTTPServer(settings: settings) { api.handle($0) }
         try server.start()
     }
@@ -287,6 +289,26 @@ struct ServerTests {
         #expect(
             scrape.body.contains(#"custody_open_findings{group="total",severity="high",scope="team payments"} 2.0"#),
             "\(scrape.body)")
+    }
+
+    @Test func aTokenOverItsRateIsToldToWait() throws {
+        let served = try Served(rate: 0.5)
+        let one = try served.token("one", .security)
+        let other = try served.token("other", .security)
+        #expect(try served.call("/api/v1/teams", token: one).status == 200)
+        #expect(try served.call("/api/v1/teams", token: one).status == 200)  // the burst of 2
+        let third = try served.call("/api/v1/teams", token: one)
+        #expect(third.status == 429 && third.json?["error"] as? String == "rate_limited", "\(third.body)")
+        #expect(third.headers["retry-after"] == "2")
+        #expect(try served.call("/api/v1/teams", token: other).status == 200)  // each token its own bucket
+    }
+
+    @Test func theBucketRefillsAtItsRate() {
+        let limiter = RateLimiter(rate: 2, burst: 2)
+        #expect(limiter.take("a", now: 100) == nil && limiter.take("a", now: 100) == nil)
+        #expect(limiter.take("a", now: 100) == 1)
+        #expect(limiter.take("a", now: 100.5) == nil)  // half a second: one more
+        #expect(limiter.take("a", now: 100.5) == 1)
     }
 
     @Test func aBodyOverTheLimitIs413() throws {
