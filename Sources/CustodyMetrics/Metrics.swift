@@ -143,9 +143,7 @@ public struct MetricsBuilder {
 
         /// Whether `actor` is a member of `team`, of another team, or of none.
         func credit(_ actor: String, team: String?, in shares: inout ActorShares) {
-            var name = Substring(actor.lowercased())
-            if name.first == "@" { name = name.dropFirst() }
-            guard let teams = membership[String(name)], !teams.isEmpty else {
+            guard let teams = membership[MetricsBuilder.memberKey(actor)], !teams.isEmpty else {
                 shares.noTeam += 1
                 return
             }
@@ -158,6 +156,12 @@ public struct MetricsBuilder {
             guard time > since, time <= until else { return nil }
             return min(days - 1, max(0, Int(((time - since) / MetricsBuilder.day).rounded(.up)) - 1))
         }
+    }
+
+    /// An actor or member handle as the membership compares it: lower case, without a leading @.
+    static func memberKey(_ handle: String) -> String {
+        let name = handle.lowercased()
+        return name.hasPrefix("@") ? String(name.dropFirst()) : name
     }
 
     private var period: Period { Period(since: since, until: until, days: days, membership: membership) }
@@ -174,11 +178,7 @@ public struct MetricsBuilder {
         self.groupsOf = groupsOf
         var membership: [String: Set<String>] = [:]
         for (team, handles) in members {
-            for handle in handles {
-                var name = Substring(handle.lowercased())
-                if name.first == "@" { name = name.dropFirst() }
-                membership[String(name), default: []].insert(team)
-            }
+            for handle in handles { membership[Self.memberKey(handle), default: []].insert(team) }
         }
         self.membership = membership
     }

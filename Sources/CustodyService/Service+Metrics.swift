@@ -125,8 +125,9 @@ extension CustodyService {
         }
         // By month: each calendar month (UTC) of the period is a period of its own.
         var months: [MetricsBuilder] = []
+        let monthBounds = breakdown == .month ? Self.months(from: since, to: until) : []
         if breakdown == .month {
-            for (name, start, stop) in Self.months(from: since, to: until) {
+            for (name, start, stop) in monthBounds {
                 let monthEnd = stop.timeIntervalSince1970
                 months.append(
                     builder(start, stop) { inScope($0.accountableTeam(until: monthEnd)) ? [name] : [] })
@@ -145,7 +146,7 @@ extension CustodyService {
             groups: groups.filter { $0.group != total }.sorted { $0.group < $1.group },
             unowned: request.scope == .organisation ? gap : nil)
         if breakdown == .month {
-            report.groups = zip(months, Self.months(from: since, to: until)).map { builder, month in
+            report.groups = zip(months, monthBounds).map { builder, month in
                 var empty = GroupMetrics(group: month.name)
                 empty.since = month.start.timeIntervalSince1970
                 return builder.result().groups.first ?? empty
@@ -163,8 +164,7 @@ extension CustodyService {
             try store.events(kind: .gateDecided, since: report.since, until: report.until)
         }
         for decision in decisions {
-            let input = JSONInput(bytes: Array(decision.payload.utf8))
-            guard let payload = try? JSONParser().parse(input, input.whole).root,
+            guard let payload = try? JSONDocument(bytes: Array(decision.payload.utf8)).root,
                 let outcome = payload["outcome"]?.string, outcome != GateDecision.Outcome.pass.rawValue
             else { continue }
             let held = (payload["teams"]?.array.map { Array($0) } ?? []).compactMap(\.string).filter(inScope)
@@ -234,16 +234,28 @@ extension CustodyService {
     public func scorecard(team id: String, since: Date? = nil, until: Date? = nil, by principal: Principal)
         throws(ServiceError) -> Scorecard
     {
+        try scorecard(team: id, since: since, until: until, urgent: 5, by: principal).card
+    }
+
+    /// The scorecard with its `urgent` most urgent open findings, and how many are open in all
+    /// (one read of the team's findings serves both).
+    func scorecard(team id: String, since: Date?, until: Date?, urgent limit: Int, by principal: Principal)
+        throws(ServiceError) -> (card: Scorecard, open: Int)
+    {
         let metrics = try metrics(MetricsRequest(scope: .team(id), since: since, until: until), by: principal)
         let organisation = try organisation()
         guard let team = organisation.teamsByID[id] else { throw ServiceError(.notFound, "no team '\(id)'") }
         var filter = FindingFilter()
         filter.team = id
         var urgent: [FindingRow] = []
+        var open = 0
         _ = try forEachFinding(FindingListRequest(filter: filter, sort: .priority)) { row in
-            if row.status.isActive, urgent.count < 5 { urgent.append(row) }
+            guard row.status.isActive else { return }
+            open += 1
+            if urgent.count < limit { urgent.append(row) }
         }
-        return Scorecard(
+        let card = Scorecard(
             team: team, unit: organisation.units.first { $0.id == team.unitID }, metrics: metrics, mostUrgent: urgent)
+        return (card, open)
     }
 }

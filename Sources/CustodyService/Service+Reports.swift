@@ -93,16 +93,7 @@ extension CustodyService {
     public func teamReport(
         team: String, since: Date? = nil, until: Date? = nil, limit: Int = 50, by principal: Principal
     ) throws(ServiceError) -> TeamReport {
-        let card = try scorecard(team: team, since: since, until: until, by: principal)
-        var filter = FindingFilter()
-        filter.team = team
-        var open: [FindingRow] = []
-        var count = 0
-        _ = try forEachFinding(FindingListRequest(filter: filter, sort: .priority)) { row in
-            guard row.status.isActive else { return }
-            count += 1
-            if open.count < limit { open.append(row) }
-        }
-        return TeamReport(scorecard: card, openWork: open, openCount: count)
+        let (card, open) = try scorecard(team: team, since: since, until: until, urgent: limit, by: principal)
+        return TeamReport(scorecard: card, openWork: card.mostUrgent, openCount: open)
     }
 }

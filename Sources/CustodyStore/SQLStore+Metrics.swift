@@ -60,7 +60,6 @@ extension SQLStore {
             let regression = EventKind.findingReopened.rawValue
             // Kind and time only, so that a team's read stays in the (finding, kind, at) index;
             // who acted, and a fix's release, are read for the period's own events after.
-            var acted: Set<Int64> = []
             try connection.statement(
                 """
                 SELECT e.finding_id, CASE WHEN e.kind = '\(fixKind)' THEN 1
@@ -79,28 +78,26 @@ extension SQLStore {
                 switch code {
                 case 2: reopened.update(id) { $0.append(at) }
                 case 3: expired.update(id) { $0.append(at) }
-                default: if teams != nil { acted.insert(id) }
+                default: break
                 }
                 return true
             }
-            // The period's actions: for every finding through the kind index, for a team's only
-            // for the findings that had one.
-            if teams == nil || !acted.isEmpty {
-                try connection.statement(
-                    """
-                    SELECT e.finding_id, e.kind, e.actor, e.at, s.release
-                    FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
-                    AND e.kind IN (\(firstActions), '\(fixKind)') AND e.at > ? AND e.at <= ?
-                    """
-                ).forEach(teamValues + [.text(Timestamp.string(since)), .text(Timestamp.string(until))]) { row in
-                    let id = row.int(0)
-                    guard teams == nil || acted.contains(id), let at = time(row, 3) else { return true }
-                    let isFix = row.text(1) == fixKind
-                    let action = FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: isFix)
-                    actions.update(id) { $0.append(action) }
-                    if isFix, let release = row.text(4) { fixedIn[id] = release }
-                    return true
-                }
+            // The period's actions: for every finding through the kind index, for a team's through
+            // the (finding, kind, at) index.
+            try connection.statement(
+                """
+                SELECT e.finding_id, e.kind, e.actor, e.at, s.release
+                FROM \(rows(of: "events", "e", joining: " LEFT JOIN scans s ON s.id = e.scan_id"))
+                AND e.kind IN (\(firstActions), '\(fixKind)') AND e.at > ? AND e.at <= ?
+                """
+            ).forEach(teamValues + [.text(Timestamp.string(since)), .text(Timestamp.string(until))]) { row in
+                let id = row.int(0)
+                guard let at = time(row, 3) else { return true }
+                let isFix = row.text(1) == fixKind
+                let action = FindingFacts.Action(actor: row.text(2) ?? "", at: at, isFix: isFix)
+                actions.update(id) { $0.append(action) }
+                if isFix, let release = row.text(4) { fixedIn[id] = release }
+                return true
             }
             // Owners over time, for the findings that ever changed owner.
             var spans = ByFinding<[FindingFacts.OwnerSpan]>(count: count, empty: [])
