@@ -149,7 +149,7 @@ public enum CLI {
             UnownedCommands.assign, SummaryCommand.command, MetricsCommand.command, ScorecardCommand.command,
             GateCommand.command, ReportCommands.board, ReportCommands.team, ReportCommands.incident,
             ScansCommand.command, ServeCommand.command, TokensCommands.create, TokensCommands.list,
-            TokensCommands.revoke,
+            TokensCommands.revoke, RepositoryCommands.add, RepositoryCommands.list, RepositoryCommands.remove,
             LedgerCommands.verify,
             LedgerCommands.export, DatabaseCommands.copy,
             LedgerCommands.keygen, LedgerCommands.checkpoint, LifecycleCommands.acknowledge,

@@ -92,11 +92,11 @@ enum IngestCommand {
                     "\(summary.statements) VEX statements: \(summary.applied) applied to findings, \(summary.changed) changed status, \(summary.superseded) superseded by later statements"
                 )
             }
-        case .scans(let s, let warnings):
+        case .scans(let s, let warnings, let map):
             // Each reads "file: warning: message", as compilers write them.
             for warning in warnings { context.console.err(warning) }
             if arguments.flag("json") {
-                printJSON(context, Wire.ingestSummary(s, warnings: warnings))
+                printJSON(context, Wire.ingestSummary(s, warnings: warnings, ownershipMap: map))
             } else {
                 context.console.out(
                     "\(s.findings) findings: \(s.new) new, \(s.seen) seen, \(s.fixed) fixed, \(s.reopened) reopened, \(s.unowned) unowned"

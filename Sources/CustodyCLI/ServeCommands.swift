@@ -37,8 +37,12 @@ enum ServeCommand {
         default: throw UsageError(message: "--tls-cert and --tls-key go together", command: "serve")
         }
         let rate = try arguments.integer("rate", range: 0...1_000_000) ?? 100
+        // A connection per request thread: reads go side by side.
+        let service = CustodyService(
+            databasePath: context.databasePath, configuration: try context.configuration(),
+            environment: context.environment, connections: .perThread)
         let api = API(
-            service: try context.service(configured: true),
+            service: service,
             log: RequestLog { line in FileHandle.standardError.write(Data(line.utf8)) },
             limiter: rate > 0 ? RateLimiter(rate: Double(rate), burst: Double(rate) * 2) : nil)
         let server = HTTPServer(settings: settings) { api.handle($0) }

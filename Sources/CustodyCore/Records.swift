@@ -128,6 +128,10 @@ public struct ScanRecord: Sendable {
     /// took effect (the commit's time, or the file's), for the ownership map's history.
     public var ownershipMap: String?
     public var ownershipMapEffectiveAt: String?
+    /// The map's CODEOWNERS text, kept as the repository's last map when the map was sent (an
+    /// upload's, a file's) rather than read from a checkout: a later upload that sends none is
+    /// attributed by it.
+    public var ownershipMapText: String?
     /// Whether `startedAt` was given by the uploader (a history loaded from archived reports)
     /// rather than taken from the clock: such a scan must not be older than its target's newest.
     public var isDated = false

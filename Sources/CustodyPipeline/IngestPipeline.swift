@@ -23,6 +23,11 @@ public struct IngestOptions: Sendable {
     public var codeownersPath: String?
     /// The CODEOWNERS dialect; nil: from the file's location and content.
     public var codeownersDialect: CodeownersDialect?
+    /// CODEOWNERS text sent with an upload rather than a file to read. Ignored when
+    /// `codeownersPath` is set; preferred to the checkout's.
+    public var codeownersText: SentCodeowners?
+    /// The map last recorded for the repository: applied when nothing else gives one.
+    public var recordedCodeowners: SentCodeowners?
     /// With a checkout and a commit: find who introduced each code finding (git blame).
     public var attributeIntroducers = true
     /// How introducers are blamed (replay of the history, `git blame` per file, or chosen).
@@ -40,6 +45,20 @@ public struct IngestOptions: Sendable {
     public init() {}
 }
 
+/// CODEOWNERS text an ingest is given: its name in the ownership history and since when it
+/// holds (nil: the scan's time).
+public struct SentCodeowners: Sendable {
+    public var name: String
+    public var text: String
+    public var effectiveAt: String?
+
+    public init(name: String, text: String, effectiveAt: String? = nil) {
+        self.name = name
+        self.text = text
+        self.effectiveAt = effectiveAt
+    }
+}
+
 /// Steps 1 to 5 of the design sketch for a set of report files: read each report (1),
 /// fingerprint every finding (2), attribute its owner (3) and record everything in one
 /// transaction (5). Nothing is written unless every file reads cleanly.
@@ -51,6 +70,8 @@ public struct IngestPipeline {
     public struct Outcome: Sendable {
         public var summary: IngestSummary
         public var warnings: [Diagnostic]
+        /// Where the CODEOWNERS applied came from.
+        public var ownershipMap: OwnershipMapSource
     }
 
     /// Reads a CODEOWNERS file, or the one a checkout holds (by the platforms' precedence), in the
@@ -72,8 +93,15 @@ public struct IngestPipeline {
             file = path + "/" + found.path
             located = found.dialect
         }
-        let text = try TextFile.read(file, limit: TextFile.codeownersLimit)
-        let parsed = (dialect ?? located ?? CodeownersDialect.detect(text)).parse(text, file: file)
+        return parseCodeowners(
+            try TextFile.read(file, limit: TextFile.codeownersLimit), file: file, dialect: dialect ?? located)
+    }
+
+    /// CODEOWNERS text read as the file `file`, in `dialect` or the one its content shows.
+    public static func parseCodeowners(_ text: String, file: String, dialect: CodeownersDialect?) -> (
+        OwnerResolver.Source, [Diagnostic]
+    ) {
+        let parsed = (dialect ?? CodeownersDialect.detect(text)).parse(text, file: file)
         return (OwnerResolver.Source(rules: parsed, file: file), warnings(parsed.diagnostics, file: nil))
     }
 
@@ -140,37 +168,9 @@ public struct IngestPipeline {
 
     private func runOnce(inputs files: [ReportInput], options: IngestOptions) throws -> Outcome {
         let organisation = try store.organisation()
-        var codeowners: OwnerResolver.Source?
-        var warnings: [Diagnostic] = []
-        if let path = options.codeownersPath {
-            let (parsed, fileWarnings) = try Self.loadCodeowners(path: path, dialect: options.codeownersDialect)
-            warnings += fileWarnings
-            codeowners = parsed
-        } else if let checkout = options.checkout,
-            let (parsed, fileWarnings) = try Self.loadCodeowners(
-                checkout: checkout, commit: options.commit, dialect: options.codeownersDialect)
-        {
-            warnings += fileWarnings
-            codeowners = parsed
-        }
-        let resolver = OwnerResolver(codeowners: codeowners, organisation: organisation)
-        // What the map is called in its history, and since when it holds.
-        var mapName: String?
-        var mapTime: String?
-        if let codeowners {
-            mapName = codeowners.revision.map { "\(codeowners.file) at \($0)" } ?? codeowners.file
-            if let revision = codeowners.revision, let checkout = options.checkout,
-                let seconds = try? Git(directory: checkout).run(["show", "-s", "--format=%ct", revision]),
-                let time = TimeInterval(seconds.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                mapTime = Timestamp.string(Date(timeIntervalSince1970: time))
-            } else if let modified = try? FileManager.default.attributesOfItem(atPath: codeowners.file)[
-                .modificationDate]
-                as? Date
-            {
-                mapTime = Timestamp.string(modified)
-            }
-        }
+        let map = try OwnershipMapChoice(options: options)
+        let warnings = map.warnings
+        let resolver = OwnerResolver(codeowners: map.codeowners, organisation: organisation)
         var attributor: IntroducerAttributor?
         if options.attributeIntroducers, let checkout = options.checkout, let commit = options.commit {
             do {
@@ -201,8 +201,9 @@ public struct IngestPipeline {
             queue: queue)
         producer.release = release
         producer.organisation = organisation
-        producer.mapName = mapName
-        producer.mapTime = mapTime
+        producer.mapName = map.name
+        producer.mapTime = map.effectiveAt
+        producer.mapText = map.keptText
         let thread = Thread { producer.run() }
         thread.stackSize = 8 << 20
         thread.start()
@@ -232,7 +233,7 @@ public struct IngestPipeline {
             }
         }
         // The producer appended its last warnings before finishing the queue we drained.
-        return Outcome(summary: summary, warnings: warnings + producer.warnings)
+        return Outcome(summary: summary, warnings: warnings + producer.warnings, ownershipMap: map.source)
     }
 }
 
@@ -281,6 +282,8 @@ final class Producer: @unchecked Sendable {
     /// The ownership map's name and effective time, set before the thread starts.
     var mapName: String?
     var mapTime: String?
+    /// The map's text when it is kept for the repository.
+    var mapText: String?
     var release: String?
     let queue: BoundedQueue<[Step]>
     /// Signalled when the thread has finished; `warnings` may be read after that.
@@ -417,6 +420,7 @@ final class Producer: @unchecked Sendable {
                         record.release = release
                         record.ownershipMap = mapName
                         record.ownershipMapEffectiveAt = mapTime
+                        record.ownershipMapText = mapText
                         scan = record
                         batch.append(.scan(record))
                     case .finding(let reported):

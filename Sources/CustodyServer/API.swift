@@ -227,34 +227,53 @@ public final class RequestLog: @unchecked Sendable {
 
 extension API {
     /// `POST /api/v1/ingest?repository=&branch=&commit=&scope=full|partial&name=&scan_date=`: the
-    /// body is one report (gzip or not), read like `custody ingest`, in one transaction.
+    /// body is one report (gzip or not), or a `multipart/form-data` form whose `file` is the
+    /// report, `codeowners` the repository's CODEOWNERS, and whose other fields may stand for
+    /// the query's. Read like `custody ingest`, in one transaction.
     func ingest(_ request: HTTPRequest, as principal: Principal) throws(ServiceError) -> HTTPResponse {
-        let query = request.query
-        guard !request.body.isEmpty else { throw ServiceError(.invalidInput, "the body is the report; it is empty") }
-        let name = query["name"] ?? "upload"
-        guard !name.contains("/"), name.count <= 200 else {
+        var parameters = request.query
+        var name = parameters["name"] ?? "upload"
+        var report = request.body
+        var codeowners: String?
+        if let boundary = MultipartForm.boundary(ofContentType: request.header("content-type")) {
+            let form = try MultipartForm(body: request.body, boundary: boundary)
+            guard let file = form.part("file") else {
+                throw ServiceError(
+                    .invalidInput, "the form has no 'file' part (the report)", file: "body", place: "file")
+            }
+            report = file.bytes
+            name = file.fileName.map { ($0 as NSString).lastPathComponent } ?? name
+            codeowners = form.part("codeowners")?.text
+            for field in ["repository", "branch", "commit", "scope", "scan_date", "name"] {
+                if let value = form.field(field) { parameters[field] = value }
+            }
+            if let given = form.field("name") { name = given }
+        }
+        guard !report.isEmpty else { throw ServiceError(.invalidInput, "the report is empty", file: "body") }
+        guard !name.contains("/"), !name.isEmpty, name.count <= 200 else {
             throw ServiceError(.invalidInput, "name is a file name, not a path", file: "query", place: "name")
         }
-        var ingest = IngestRequest(inputs: [.bytes(name: name, request.body)])
+        var ingest = IngestRequest(inputs: [.bytes(name: name, report)])
         ingest.readsServerFiles = false
-        ingest.repository = query["repository"]
-        ingest.branch = query["branch"]
-        ingest.commit = query["commit"]
-        if let scope = query["scope"] {
+        ingest.sentCodeowners = codeowners
+        ingest.repository = parameters["repository"]
+        ingest.branch = parameters["branch"]
+        ingest.commit = parameters["commit"]
+        if let scope = parameters["scope"] {
             guard let parsed = ScanScope(rawValue: scope) else {
                 throw ServiceError(.invalidInput, "scope is full or partial", file: "query", place: "scope")
             }
             ingest.scope = parsed
         }
-        if let date = query["scan_date"] {
+        if let date = parameters["scan_date"] {
             guard let parsed = Timestamp.date(date) else {
                 throw ServiceError(.invalidInput, "scan_date needs a time", file: "query", place: "scan_date")
             }
             ingest.scanDate = parsed
         }
         switch try service.ingest(ingest, by: principal) {
-        case .scans(let summary, let warnings):
-            return .json(200, Wire.ingestSummary(summary, warnings: warnings).text + "\n")
+        case .scans(let summary, let warnings, let map):
+            return .json(200, Wire.ingestSummary(summary, warnings: warnings, ownershipMap: map).text + "\n")
         case .vex(let summary):
             return .json(200, Wire.vexSummary(summary).text + "\n")
         }

@@ -14,15 +14,29 @@ public final class CustodyService: @unchecked Sendable {
     public let configuration: Configuration
     /// Where secrets for notification sinks come from (environment variables by name).
     public let environment: [String: String]
+    /// How callers share the database: one connection for all (the CLI), or one per thread.
+    public let connections: Connections
     private var openedStore: SQLStore?
     private let lock = NSLock()
 
+    /// How the service holds its connections to the database.
+    public enum Connections: Sendable {
+        /// One connection, every call in turn: a command line's single thread.
+        case shared
+        /// A connection for each calling thread (a server's pool of request threads): reads run
+        /// side by side - SQLite's write-ahead log lets readers go on beside the one writer, and
+        /// PostgreSQL gives each connection a backend of its own. Writers still take turns.
+        case perThread
+    }
+
     public init(
-        databasePath: String, configuration: Configuration = Configuration(), environment: [String: String] = [:]
+        databasePath: String, configuration: Configuration = Configuration(), environment: [String: String] = [:],
+        connections: Connections = .shared
     ) {
         self.databasePath = databasePath
         self.configuration = configuration
         self.environment = environment
+        self.connections = connections
     }
 
     /// Whether `location` is a PostgreSQL URL rather than a SQLite file.
@@ -34,13 +48,35 @@ public final class CustodyService: @unchecked Sendable {
     /// The store, opened (and migrated) on first use: operations that need no database (scoring a
     /// CVSS vector, resolving CODEOWNERS) never create one.
     func store() throws(ServiceError) -> SQLStore {
+        if connections == .perThread { return try threadStore() }
         lock.lock()
         defer { lock.unlock() }
         if let openedStore { return openedStore }
+        let store = try open()
+        openedStore = store
+        return store
+    }
+
+    /// The calling thread's own store, opened on its first call (kept in the thread's
+    /// dictionary, so it goes with the thread).
+    private func threadStore() throws(ServiceError) -> SQLStore {
+        let key = "custody.store.\(UInt(bitPattern: ObjectIdentifier(self).hashValue))"
+        let dictionary = Thread.current.threadDictionary
+        if let store = dictionary[key] as? SQLStore { return store }
+        // The first opening migrates; the others find nothing to apply.
+        lock.lock()
+        let store: SQLStore
         do {
-            let store = try SQLStore(path: databasePath)
-            openedStore = store
-            return store
+            defer { lock.unlock() }
+            store = try open()
+        }
+        dictionary[key] = store
+        return store
+    }
+
+    private func open() throws(ServiceError) -> SQLStore {
+        do {
+            return try SQLStore(path: databasePath)
         } catch {
             throw ServiceError.from(error, database: Self.displayed(databasePath))
         }

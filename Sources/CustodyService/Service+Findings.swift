@@ -169,7 +169,7 @@ extension CustodyService {
     /// The store query of a filter, after checking what it names exists.
     func query(_ filter: FindingFilter, store: SQLStore) throws(ServiceError) -> FindingQuery {
         if let team = filter.team {
-            let known = try perform { try store.organisation().teams.contains { $0.id == team } }
+            let known = try perform { try store.teamExists(team) }
             guard known else { throw ServiceError(.notFound, "unknown team '\(team)'; see 'custody teams list'") }
         }
         var query = FindingQuery(

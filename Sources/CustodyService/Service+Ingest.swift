@@ -26,6 +26,10 @@ public struct IngestRequest: Sendable {
     /// False: a report's own time is ignored and an undated scan runs now.
     public var usesReportedTime = true
     public var codeowners: String?
+    /// CODEOWNERS text sent with an upload (the multipart field `codeowners`), preferred to the
+    /// map of a registered repository's checkout; with neither, the repository's last recorded
+    /// map applies.
+    public var sentCodeowners: String?
     public var codeownersDialect: CodeownersDialect?
     public var sourceRoot: String?
     /// How introducers are blamed: `auto` (default), `replay` or `per-file`.
@@ -43,7 +47,7 @@ public struct IngestRequest: Sendable {
 
 /// What an ingest did: scans recorded, or VEX statements applied.
 public enum IngestResponse: Sendable {
-    case scans(IngestSummary, warnings: [String])
+    case scans(IngestSummary, warnings: [String], ownershipMap: OwnershipMapSource)
     case vex(VEXSummary)
 }
 
@@ -62,7 +66,11 @@ extension CustodyService {
         }
         var options = IngestOptions()
         options.repository = request.repository
-        if let repo = request.repository, request.readsServerFiles {
+        if let repo = request.repository, let registered = try registeredCheckout(repo) {
+            // A repository the security team registered: its clone gives CODEOWNERS at the
+            // commit and the introducers, for a remote upload too.
+            options.checkout = registered
+        } else if let repo = request.repository, request.readsServerFiles {
             var isDirectory: ObjCBool = false
             let looksLikePath = repo.contains("/") || repo.hasPrefix(".")
             if FileManager.default.fileExists(atPath: repo + "/.git") || Git.isRepository(repo) {
@@ -84,6 +92,13 @@ extension CustodyService {
         options.usesReportedTime = request.usesReportedTime
         options.release = request.release
         options.codeownersPath = request.codeowners
+        if let text = request.sentCodeowners {
+            guard text.utf8.count <= TextFile.codeownersLimit else {
+                throw ServiceError(
+                    .limitExceeded, "the CODEOWNERS sent is over \(TextFile.codeownersLimit) bytes", file: "codeowners")
+            }
+            options.codeownersText = SentCodeowners(name: "CODEOWNERS (uploaded by \(principal.name))", text: text)
+        }
         options.codeownersDialect = request.codeownersDialect
         options.sourceRoot = request.sourceRoot
         options.attributeIntroducers = request.attributeIntroducers
@@ -98,7 +113,29 @@ extension CustodyService {
         options.limits = request.limits
         options.uploader = principal.name
         let store = try store()
+        do {
+            return try ingest(options, request: request, store: store, principal: principal)
+        } catch {
+            // A remote uploader is told the repository's name, never where its clone is.
+            guard !request.readsServerFiles, let checkout = options.checkout, let name = options.repository else {
+                throw error
+            }
+            var said = error
+            said.message = said.message.replacingOccurrences(of: checkout, with: name)
+            if said.file?.hasPrefix(checkout) == true { said.file = name }
+            throw said
+        }
+    }
+
+    private func ingest(_ options: IngestOptions, request: IngestRequest, store: SQLStore, principal: Principal)
+        throws(ServiceError) -> IngestResponse
+    {
+        var options = options
         return try perform {
+            if let repository = options.repository, let last = try store.lastOwnershipMap(repository: repository) {
+                options.recordedCodeowners = SentCodeowners(
+                    name: last.name, text: last.text, effectiveAt: last.recordedAt)
+            }
             options.dueDates = DueDateRules(
                 policy: configuration.sla, criticality: configuration.criticality, kev: try store.kevCatalog())
             let vex = try request.inputs.compactMap(Self.vexSource)
@@ -111,7 +148,8 @@ extension CustodyService {
                 return .vex(try store.applyVEX(try vex.flatMap(VEXReader.read), actor: principal.name))
             }
             let outcome = try IngestPipeline(store: store).run(inputs: request.inputs, options: options)
-            return .scans(outcome.summary, warnings: outcome.warnings.map(\.description))
+            return .scans(
+                outcome.summary, warnings: outcome.warnings.map(\.description), ownershipMap: outcome.ownershipMap)
         }
     }
 

@@ -26,12 +26,16 @@ extension Wire {
         ])
     }
 
-    public static func ingestSummary(_ s: IngestSummary, warnings: [String] = []) -> JSONText.Value {
+    /// An ingest's summary; `ownershipMap` says where its CODEOWNERS came from.
+    public static func ingestSummary(
+        _ s: IngestSummary, warnings: [String] = [], ownershipMap: OwnershipMapSource? = nil
+    ) -> JSONText.Value {
         .object([
             ("findings", .int(Int64(s.findings))), ("new", .int(Int64(s.new))), ("seen", .int(Int64(s.seen))),
             ("fixed", .int(Int64(s.fixed))), ("reopened", .int(Int64(s.reopened))),
             ("unowned", .int(Int64(s.unowned))), ("reowned", .int(Int64(s.reowned))),
             ("scans", .array(s.scanIDs.map { .int($0) })), ("warnings", .strings(warnings)),
+            ("ownership_map", .optional(ownershipMap?.rawValue)),
         ])
     }
 
@@ -43,6 +47,13 @@ extension Wire {
             ("commit", .optional(scan.commit)), ("scope", .string(scan.scope)), ("uploader", .string(scan.uploader)),
             ("started_at", .string(scan.startedAt)), ("findings", .int(Int64(scan.findings))),
             ("release", .optional(scan.release)),
+        ])
+    }
+
+    public static func repository(_ row: RepositoryRow) -> JSONText.Value {
+        .object([
+            ("name", .string(row.name)), ("path", .string(row.path)), ("added_at", .string(row.addedAt)),
+            ("added_by", .string(row.addedBy)),
         ])
     }
 

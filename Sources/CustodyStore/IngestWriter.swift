@@ -187,6 +187,15 @@ final class SQLIngestSession: IngestSession {
                     ]), at: now)
             }
         }
+        if let text = scan.ownershipMapText, let repository = scan.repository, let map = scan.ownershipMap {
+            try connection.statement(
+                """
+                INSERT INTO ownership_maps (repository, name, text, recorded_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (repository) DO UPDATE SET name = excluded.name, text = excluded.text,
+                    recorded_at = excluded.recorded_at
+                """
+            ).run([.text(repository), .text(map), .text(text), .text(scan.ownershipMapEffectiveAt ?? now)])
+        }
         // The keys this repository already has, read once from the covering index: a finding
         // whose key is not among them is new without a lookup per finding.
         if knownKeysRepository != scan.repository || knownKeys == nil {

@@ -97,6 +97,13 @@ extension SQLStore {
         try locked { try organisationUnlocked() }
     }
 
+    /// Whether a team has this id: one lookup, not the organisation read.
+    public func teamExists(_ id: String) throws -> Bool {
+        try locked {
+            try connection.statement("SELECT 1 FROM teams WHERE id = ?").first([.text(id)]) { _ in true } != nil
+        }
+    }
+
     func organisationUnlocked() throws -> Organisation {
         do {
             let units = try connection.statement("SELECT id, name, parent_id, head FROM org_units ORDER BY id").rows {

@@ -516,5 +516,46 @@ public enum Schema {
             );
             """
         },
+        // What remote uploads need: repositories registered with a clone the server reads
+        // (CODEOWNERS at the commit, introducers), the CODEOWNERS text last applied to each
+        // repository, uploads answered later by id (GitHub's SARIF uploads), and the named
+        // contexts DefectDojo's clients look up before they import (product types, products,
+        // engagements, tests).
+        Migration(version: 31, name: "registered repositories, ownership maps, uploads, import contexts") { d in
+            """
+            CREATE TABLE repositories (
+                name TEXT PRIMARY KEY,
+                path TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                added_by TEXT NOT NULL
+            );
+            CREATE TABLE ownership_maps (
+                repository TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                text TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            );
+            CREATE TABLE uploads (
+                id TEXT PRIMARY KEY,
+                repository TEXT NOT NULL,
+                commit_sha TEXT,
+                ref TEXT,
+                status TEXT NOT NULL,
+                errors TEXT NOT NULL DEFAULT '',
+                summary TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            );
+            CREATE TABLE import_contexts (
+                id \(d.autoIncrementKey),
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                parent INTEGER NOT NULL DEFAULT 0,
+                attributes TEXT NOT NULL DEFAULT '{}',
+                created_at TEXT NOT NULL,
+                UNIQUE (kind, parent, name)
+            );
+            """
+        },
     ]
 }

@@ -187,13 +187,23 @@ struct LifecycleTests {
         #expect(result.out == "4 due dates changed\n")
         let payments = try session.json(session.run("findings", "show", "1", "--json").out)["due_at"]?.string
         let unowned = try session.json(session.run("findings", "show", "4", "--json").out)["due_at"]?.string
-        let start = firstSeen.timeIntervalSince1970
-        // Five business days are at least 7 calendar days; twenty at least 28.
-        let days = { (text: String?) in
-            (ISO8601DateFormatter().date(from: text!)!.timeIntervalSince1970 - start) / 86_400
+        // Counted the other way, with Foundation's calendar: the weekdays after the first
+        // sighting up to the due date, which falls on a weekday (whatever day the test runs).
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let weekdays = { (text: String?) -> Int in
+            let due = ISO8601DateFormatter().date(from: text!)!
+            guard !calendar.isDateInWeekend(due) else { return -1 }
+            var count = 0
+            var day = firstSeen
+            while day < due {
+                day = day.addingTimeInterval(86_400)
+                if !calendar.isDateInWeekend(day) { count += 1 }
+            }
+            return count
         }
-        #expect(days(payments) >= 7 && days(payments) <= 9)
-        #expect(days(unowned) >= 28 && days(unowned) <= 30)
+        #expect(weekdays(payments) == 5)
+        #expect(weekdays(unowned) == 20)
         #expect(try SQLStore(path: session.database).events(findingID: 1).last?.kind == .slaDueChanged)
         #expect(session.run("sla", "apply", "--config", config).out == "0 due dates changed\n")
         // Nothing is overdue yet.

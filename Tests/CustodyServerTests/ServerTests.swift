@@ -76,10 +76,14 @@ final class Served: @unchecked Sendable {
     }
 
     /// A request over loopback, waited for.
-    func call(_ path: String, method: String = "GET", token: String? = nil, body: Data? = nil) throws -> Answer {
+    func call(
+        _ path: String, method: String = "GET", token: String? = nil, body: Data? = nil,
+        headers: [String: String] = [:]
+    ) throws -> Answer {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: Answer?

@@ -60,7 +60,7 @@ final class Fixture: @unchecked Sendable {
         request.scope = scope
         let service = other ?? self.service
         request.codeowners = codeowners
-        guard case .scans(let summary, _) = try service.ingest(request, by: security) else {
+        guard case .scans(let summary, _, _) = try service.ingest(request, by: security) else {
             Issue.record("expected scans")
             return IngestSummary()
         }
@@ -100,7 +100,7 @@ struct ServiceTests {
         var request = IngestRequest(inputs: [.file(file)])
         request.repository = "portal"
         request.codeowners = fixture.codeowners
-        guard case .scans(let again, _) = try fixture.service.ingest(request, by: fixture.security) else {
+        guard case .scans(let again, _, _) = try fixture.service.ingest(request, by: fixture.security) else {
             Issue.record("expected scans")
             return
         }
