@@ -62,6 +62,12 @@ public final class API: Sendable {
                 200, Wire.metricsPrometheus(try service.metrics(scope, by: who)),
                 type: "text/plain; version=0.0.4; charset=utf-8")
         }
+        if let repository = CodeScanning.route(parts) {
+            let who = try authenticate(request)
+            principal = who
+            if let limited = limited(who) { return limited }
+            return try codeScanning(request, repository, as: who)
+        }
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
             throw ServiceError(.notFound, "no route \(request.method) \(request.path)")
         }

@@ -15,8 +15,10 @@ extension CustodyService {
         -> RepositoryRow
     {
         try authorizeSecurity(principal, "register repositories")
-        guard !name.isEmpty, name.count <= 200, !name.contains("/"), !name.hasPrefix("-") else {
-            throw ServiceError(.invalidInput, "'\(name)' is not a repository name (no '/', at most 200 characters)")
+        // `owner/name` as GitHub says it is a name too; a path is not.
+        let refused = name.hasPrefix("/") || name.hasPrefix(".") || name.hasPrefix("-") || name.contains("..")
+        guard !name.isEmpty, name.count <= 200, !refused, !name.contains(where: \.isWhitespace) else {
+            throw ServiceError(.invalidInput, "'\(name)' is not a repository name (such as portal or example/portal)")
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         guard Git.isRepository(absolute) else {

@@ -32,6 +32,21 @@ public struct UploadRow: Sendable, Equatable {
     public var summary: String
     public var createdAt: String
     public var createdBy: String
+
+    public init(
+        id: String, repository: String, commitSHA: String?, ref: String?, status: String, errors: [String],
+        summary: String, createdAt: String, createdBy: String
+    ) {
+        self.id = id
+        self.repository = repository
+        self.commitSHA = commitSHA
+        self.ref = ref
+        self.status = status
+        self.errors = errors
+        self.summary = summary
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
 }
 
 /// A named context a DefectDojo client looks up or makes before it imports: a product type, a
