@@ -41,6 +41,11 @@ enum IngestCommand {
                 "format", value: "FORMAT",
                 help: "force a format instead of detecting it: "
                     + ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")),
+            OptionSpec(
+                "minimum-severity", value: "S",
+                help:
+                    "leave out findings below S (critical, high, medium, low, info); a full scan then fixes none below it"
+            ),
             OptionSpec("max-bytes", value: "N", help: "refuse reports larger than N bytes (default 4 GiB)"),
             OptionSpec("max-depth", value: "N", help: "refuse JSON nested deeper than N levels (default 256)"),
             OptionSpec("actor", value: "WHO", help: "who uploads (default: $USER)"),
@@ -79,6 +84,8 @@ enum IngestCommand {
             try arguments.choice("blame", as: BlameStrategy.self, among: BlameStrategy.allCases) ?? .automatic
         request.releasePattern = arguments.value("release-pattern")
         request.format = try arguments.choice("format", as: ReportFormat.self, among: ReportFormat.allCases)
+        request.minimumSeverity = try arguments.choice(
+            "minimum-severity", as: Severity.self, among: Severity.allCases)
         if let maxDepth = try arguments.integer("max-depth", range: 2...1024) { request.limits.maxDepth = maxDepth }
         if let maxBytes = try arguments.integer("max-bytes", range: 1...(1 << 40)) {
             request.limits.maxBytes = maxBytes

@@ -135,6 +135,9 @@ public struct ScanRecord: Sendable {
     /// Whether `startedAt` was given by the uploader (a history loaded from archived reports)
     /// rather than taken from the clock: such a scan must not be older than its target's newest.
     public var isDated = false
+    /// The least severity the ingest kept (DefectDojo's `minimum_severity`): findings below it
+    /// were left out, so a full scan proves fixed only findings at or above it.
+    public var minimumSeverity: Severity?
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, sourceFile: String, repository: String? = nil,

@@ -39,6 +39,8 @@ public struct IngestOptions: Sendable {
     /// A checkout to read flagged lines from, for fingerprints of results without a snippet.
     public var sourceRoot: String?
     public var format: ReportFormat?
+    /// Findings below this severity are left out (and a full scan proves nothing about them).
+    public var minimumSeverity: Severity?
     public var uploader = "cli"
     public var limits = InputLimits()
 
@@ -397,6 +399,7 @@ final class Producer: @unchecked Sendable {
                 var scan: ScanRecord?
                 // The run's tool as reported and as named (its findings carry the reported name).
                 var runTool: (reported: String, named: String) = ("", "")
+                var belowMinimum = 0
                 let report = try reader.read(source) { item in
                     switch item {
                     case .run(let reportedTool, let version, let stated):
@@ -418,12 +421,17 @@ final class Producer: @unchecked Sendable {
                         record.appliesOwnershipMap = resolver.hasMap
                         record.isDated = options.scanDate != nil || reported != nil
                         record.release = release
+                        record.minimumSeverity = options.minimumSeverity
                         record.ownershipMap = mapName
                         record.ownershipMapEffectiveAt = mapTime
                         record.ownershipMapText = mapText
                         scan = record
                         batch.append(.scan(record))
                     case .finding(let reported):
+                        if let least = options.minimumSeverity, reported.severity < least {
+                            belowMinimum += 1
+                            return
+                        }
                         var finding = reported
                         finding.tool =
                             finding.tool == runTool.reported ? runTool.named : ToolIdentity.name(finding.tool)
@@ -507,6 +515,12 @@ final class Producer: @unchecked Sendable {
                 try attributeWaiting()
                 warnings += report.warnings
                 warnings += rebaser.takeSummary(file: file, commit: options.commit)
+                if belowMinimum > 0, let least = options.minimumSeverity {
+                    warnings.append(
+                        Diagnostic(
+                            .warning, file: file,
+                            message: "\(belowMinimum) findings below the minimum severity \(least.rawValue) left out"))
+                }
             }
             if !batch.isEmpty { try send() }
             queue.finish()

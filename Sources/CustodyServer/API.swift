@@ -68,6 +68,12 @@ public final class API: Sendable {
             if let limited = limited(who) { return limited }
             return try codeScanning(request, repository, as: who)
         }
+        if parts.count >= 3, parts[0] == "api", parts[1] == "v2" {
+            let who = try authenticate(request)
+            principal = who
+            if let limited = limited(who) { return limited }
+            return try defectDojo(request, Array(parts.dropFirst(2)), as: who)
+        }
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
             throw ServiceError(.notFound, "no route \(request.method) \(request.path)")
         }

@@ -37,6 +37,9 @@ public struct IngestRequest: Sendable {
     public var releasePattern: String?
     public var attributeIntroducers = true
     public var format: ReportFormat?
+    /// Findings below this severity are left out (DefectDojo's `minimum_severity`); a full scan
+    /// then proves fixed only findings at or above it.
+    public var minimumSeverity: Severity?
     public var limits = InputLimits()
     /// False for a remote client (the API): the repository is a name only, never a directory of
     /// the server, and no input, CODEOWNERS or source root may name a file of the server.
@@ -110,6 +113,7 @@ extension CustodyService {
             options.releasePattern = pattern
         }
         options.format = request.format
+        options.minimumSeverity = request.minimumSeverity
         options.limits = request.limits
         options.uploader = principal.name
         let store = try store()

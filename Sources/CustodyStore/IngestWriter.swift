@@ -219,17 +219,25 @@ final class SQLIngestSession: IngestSession {
             // The target's findings through the (repository, tool, status) index: `repository = ?`
             // or `IS NULL` (PostgreSQL walks no index for `IS NOT DISTINCT FROM ?`).
             let repository = scan.repository == nil ? "repository IS NULL AND CAST(?2 AS TEXT) = ''" : "repository = ?2"
+            // A scan that left out findings below a severity proves nothing about them.
+            let kept = Severity.allCases.filter { $0 >= (scan.minimumSeverity ?? .info) }
+            let keptSQL =
+                scan.minimumSeverity == nil
+                ? "" : " AND severity IN (\(kept.indices.map { "?\($0 + 6)" }.joined(separator: ", ")))"
             let fixed = try connection.statement(
                 """
                 UPDATE findings SET status = 'fixed', fixed_at = ?1
                 WHERE \(repository) AND branch IS NOT DISTINCT FROM ?3 AND tool = ?4
-                  AND status IN ('open', 'acknowledged', 'reopened', 'transferred')
+                  AND status IN ('open', 'acknowledged', 'reopened', 'transferred')\(keptSQL)
                   AND NOT EXISTS (SELECT 1 FROM sightings s WHERE s.finding_id = findings.id AND s.scan_id = ?5)
                 RETURNING id
                 """
-            ).rows([
-                .text(now), .text(scan.repository ?? ""), .optional(scan.branch), .text(scan.tool), .integer(scanID),
-            ]) {
+            ).rows(
+                [
+                    .text(now), .text(scan.repository ?? ""), .optional(scan.branch), .text(scan.tool),
+                    .integer(scanID),
+                ] + (scan.minimumSeverity == nil ? [] : kept.map { .text($0.rawValue) })
+            ) {
                 $0.int(0)
             }
             for id in fixed.sorted() {
@@ -244,16 +252,18 @@ final class SQLIngestSession: IngestSession {
             .run([.integer(Int64(summary.findings)), .integer(scanID)])
         // One event for the scan stands for every finding it discovered or saw (sightings and
         // first_seen_scan hold the detail), so a million-finding report is one event, not a million.
+        var fields: [(String, JSONText.Value)] = [
+            ("tool", .string(scan.tool)), ("file", .string(scan.sourceFile)),
+            ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
+            ("commit", .optional(scan.commit)), ("scope", .string(scan.scope.rawValue)),
+            ("findings", .int(Int64(summary.findings))), ("new", .int(Int64(summary.new))),
+            ("seen", .int(Int64(summary.seen))), ("reopened", .int(Int64(summary.reopened))),
+            ("fixed", .int(Int64(summary.fixed))), ("unowned", .int(Int64(summary.unowned))),
+        ]
+        if let least = scan.minimumSeverity { fields.append(("minimum_severity", .string(least.rawValue))) }
         try connection.appendEvent(
-            kind: .scanIngested, findingID: nil, scanID: scanID, actor: scan.uploader,
-            payload: .object([
-                ("tool", .string(scan.tool)), ("file", .string(scan.sourceFile)),
-                ("repository", .optional(scan.repository)), ("branch", .optional(scan.branch)),
-                ("commit", .optional(scan.commit)), ("scope", .string(scan.scope.rawValue)),
-                ("findings", .int(Int64(summary.findings))), ("new", .int(Int64(summary.new))),
-                ("seen", .int(Int64(summary.seen))), ("reopened", .int(Int64(summary.reopened))),
-                ("fixed", .int(Int64(summary.fixed))), ("unowned", .int(Int64(summary.unowned))),
-            ]), at: now)
+            kind: .scanIngested, findingID: nil, scanID: scanID, actor: scan.uploader, payload: .object(fields), at: now
+        )
         summary.scanIDs = [scanID]
         total = total + summary
     }

@@ -175,9 +175,9 @@ extension SQLStore {
     }
 
     /// The contexts of `kind`, those named `name` and under `parent` when given, by id.
-    public func importContexts(kind: String, name: String? = nil, parent: Int64? = nil, limit: Int = 1_000) throws
-        -> [ImportContextRow]
-    {
+    public func importContexts(
+        kind: String, name: String? = nil, parent: Int64? = nil, limit: Int = 1_000, offset: Int = 0
+    ) throws -> [ImportContextRow] {
         try locked {
             var sql = "SELECT \(Self.importContextColumns) FROM import_contexts WHERE kind = ?"
             var values: [SQLValue] = [.text(kind)]
@@ -189,8 +189,8 @@ extension SQLStore {
                 sql += " AND parent = ?"
                 values.append(.integer(parent))
             }
-            sql += " ORDER BY id LIMIT ?"
-            values.append(.integer(Int64(limit)))
+            sql += " ORDER BY id LIMIT ? OFFSET ?"
+            values += [.integer(Int64(limit)), .integer(Int64(offset))]
             return try connection.statement(sql).rows(values, importContextRow)
         }
     }
@@ -230,7 +230,7 @@ extension SQLStore {
         try locked {
             try connection.transaction {
                 !(try connection.statement("UPDATE import_contexts SET attributes = ? WHERE id = ? RETURNING id")
-                    .rows([.text(attributes), .integer(id)]) { $0.int(0) }).isEmpty
+                    .rows([.text(attributes), .integer(id)]) { try $0.int("id") }).isEmpty
             }
         }
     }
