@@ -14,6 +14,12 @@ enum ServeCommand {
             OptionSpec("threads", value: "N", help: "request threads (default 8)"),
             OptionSpec("max-body", value: "BYTES", help: "the largest request body (default 67108864; 413 above)"),
             OptionSpec("rate", value: "N", help: "requests a second per token, on average (default 100; 0: no limit)"),
+            OptionSpec("ingests", value: "N", help: "ingests run at once (default 2)"),
+            OptionSpec(
+                "ingest-queue", value: "N",
+                help:
+                    "ingests that may wait for those (default: threads - ingests - 2, leaving two for reads; beyond: 503)"
+            ),
             OptionSpec("tls-cert", value: "PEM", help: "serve HTTPS with this certificate (with --tls-key)"),
             OptionSpec("tls-key", value: "PEM", help: "the certificate's private key"),
             configOption,
@@ -37,6 +43,8 @@ enum ServeCommand {
         default: throw UsageError(message: "--tls-cert and --tls-key go together", command: "serve")
         }
         let rate = try arguments.integer("rate", range: 0...1_000_000) ?? 100
+        // Ingests beyond these are refused (503), so that they never hold every request thread.
+        let running = min(try arguments.integer("ingests", range: 1...64) ?? 2, Int(settings.threads))
         // A connection per request thread: reads go side by side.
         let service = CustodyService(
             databasePath: context.databasePath, configuration: try context.configuration(),
@@ -44,7 +52,11 @@ enum ServeCommand {
         let api = API(
             service: service,
             log: RequestLog { line in FileHandle.standardError.write(Data(line.utf8)) },
-            limiter: rate > 0 ? RateLimiter(rate: Double(rate), burst: Double(rate) * 2) : nil)
+            limiter: rate > 0 ? RateLimiter(rate: Double(rate), burst: Double(rate) * 2) : nil,
+            ingests: IngestQueue(
+                running: running,
+                waiting: try arguments.integer("ingest-queue", range: 0...10_000)
+                    ?? max(0, Int(settings.threads) - running - 2)))
         let server = HTTPServer(settings: settings) { api.handle($0) }
         do {
             try server.start()

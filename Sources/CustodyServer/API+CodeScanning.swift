@@ -45,7 +45,9 @@ extension API {
             return .json(200, CodeScanning.status(row, analysesURL: analyses).text + "\n")
         case ("POST", nil):
             let (ingest, ref) = try sarifUpload(request.body, repository: route.repository)
-            let row = try service.trackedIngest(ingest, ref: ref, by: principal)
+            let row = try ingests.run { () throws(ServiceError) in
+                try service.trackedIngest(ingest, ref: ref, by: principal)
+            }
             return .json(
                 202,
                 JSONText.Value.object([("id", .string(row.id)), ("url", .string("\(uploads)/\(row.id)"))]).text

@@ -270,7 +270,7 @@ extension API {
             _ = try flag(field, default: true)  // accepted; Custody's lifecycle decides (docs/api.md)
         }
         let summary: IngestSummary
-        switch try service.ingest(ingest, by: principal) {
+        switch try ingests.run({ () throws(ServiceError) in try service.ingest(ingest, by: principal) }) {
         case .scans(let scans, _, _): summary = scans
         case .vex:
             throw ServiceError(

@@ -10,11 +10,16 @@ public final class API: Sendable {
     let service: CustodyService
     let log: RequestLog?
     let limiter: RateLimiter?
+    let ingests: IngestQueue
 
-    public init(service: CustodyService, log: RequestLog? = nil, limiter: RateLimiter? = nil) {
+    public init(
+        service: CustodyService, log: RequestLog? = nil, limiter: RateLimiter? = nil,
+        ingests: IngestQueue = IngestQueue(running: 2, waiting: 32)
+    ) {
         self.service = service
         self.log = log
         self.limiter = limiter
+        self.ingests = ingests
     }
 
     /// Answers one request, and logs it (never its token).
@@ -41,6 +46,7 @@ public final class API: Sendable {
     static func failure(_ error: ServiceError) -> HTTPResponse {
         var headers: [(String, String)] = []
         if error.kind == .unauthenticated { headers.append(("WWW-Authenticate", "Bearer realm=\"custody\"")) }
+        if error.kind == .unavailable { headers.append(("Retry-After", "1")) }
         return .json(error.kind.httpStatus, Wire.error(error).text + "\n", headers: headers)
     }
 
@@ -283,7 +289,7 @@ extension API {
             }
             ingest.scanDate = parsed
         }
-        switch try service.ingest(ingest, by: principal) {
+        switch try ingests.run({ () throws(ServiceError) in try service.ingest(ingest, by: principal) }) {
         case .scans(let summary, let warnings, let map):
             return .json(200, Wire.ingestSummary(summary, warnings: warnings, ownershipMap: map).text + "\n")
         case .vex(let summary):

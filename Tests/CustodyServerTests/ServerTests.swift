@@ -33,7 +33,7 @@ final class Served: @unchecked Sendable {
     }
     let log = Lines()
 
-    init(maxBody: Int = 1 << 20, rate: Double? = nil) throws {
+    init(maxBody: Int = 1 << 20, rate: Double? = nil, threads: UInt32 = 4, ingests: IngestQueue? = nil) throws {
         service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
         let teams = """
             teams:
@@ -56,12 +56,13 @@ final class Served: @unchecked Sendable {
         _ = try service.ingest(request, by: security)
         var settings = HTTPServer.Settings()
         settings.port = 0
-        settings.threads = 4
+        settings.threads = threads
         settings.maxBody = maxBody
         let lines = log
         let api = API(
             service: service, log: RequestLog { lines.append($0) },
-            limiter: rate.map { RateLimiter(rate: $0, burst: 2) })
+            limiter: rate.map { RateLimiter(rate: $0, burst: 2) },
+            ingests: ingests ?? IngestQueue(running: 2, waiting: 2))
         server = HTTPServer(settings: settings) { api.handle($0) }
         try server.start()
     }
@@ -74,6 +75,14 @@ final class Served: @unchecked Sendable {
         var body: String
         var json: JSONValueBox? { JSONValueBox(body) }
     }
+
+    /// Up to 32 connections at once to the server, for clients that call side by side.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 32
+        configuration.timeoutIntervalForRequest = 120
+        return URLSession(configuration: configuration)
+    }()
 
     /// A request over loopback, waited for.
     func call(
@@ -88,7 +97,7 @@ final class Served: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: Answer?
         nonisolated(unsafe) var failure: (any Error)?
-        URLSession.shared.dataTask(with: request) { data, response, error in
+        Self.session.dataTask(with: request) { data, response, error in
             if let error { failure = error }
             if let response = response as? HTTPURLResponse {
                 answer = Answer(
