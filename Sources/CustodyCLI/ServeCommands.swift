@@ -93,8 +93,8 @@ enum TokensCommands {
             OptionSpec("name", value: "NAME", help: "what the token is for (unique)"),
             OptionSpec(
                 "role", value: "ROLE",
-                help: "security, team, executive, auditor or administrator"),
-            OptionSpec("team", value: "T[,T...]", help: "the teams a team token acts for"),
+                help: "security, team, lead, executive, auditor, uploader or administrator (docs/api.md)"),
+            OptionSpec("team", value: "T[,T...]", help: "the teams a team or lead token acts for"),
             OptionSpec("expires", value: "TIME", help: "when it stops working (default: never)"),
             OptionSpec("actor", value: "WHO", help: "who makes it (default: $USER)"),
         ],

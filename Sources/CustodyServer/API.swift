@@ -63,7 +63,7 @@ public final class API: Sendable {
             principal = who
             if let limited = limited(who) { return limited }
             var scope = MetricsRequest()
-            if who.role == .team, let team = who.teams.sorted().first { scope.scope = .team(team) }
+            if who.isTeamBound, let team = who.teams.sorted().first { scope.scope = .team(team) }
             return .text(
                 200, Wire.metricsPrometheus(try service.metrics(scope, by: who)),
                 type: "text/plain; version=0.0.4; charset=utf-8")
@@ -122,26 +122,21 @@ public final class API: Sendable {
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: writer.bytes)
         case ("GET", "metrics", 1):
             return try metrics(request, as: principal)
-        case ("GET", "findings", 3) where parts[2] == "trace":
-            guard let id = Int64(parts[1]), id > 0 else {
-                throw ServiceError(.invalidInput, "'\(parts[1])' is not a finding id")
-            }
-            _ = try service.finding(id, by: principal)  // another team's: not found
-            let timeline = try service.trace(id).timeline
-            return .json(200, JSONText.Value.array(timeline.map(Wire.timelineEntry)).text + "\n")
         case ("GET", "teams", 1):
-            return .json(200, JSONText.Value.array(try service.organisation().teams.map(Wire.team)).text + "\n")
+            return .json(
+                200, JSONText.Value.array(try service.organisation(by: principal).teams.map(Wire.team)).text + "\n")
         case ("GET", "ledger", 2) where parts[1] == "verify":
             let report = try service.verifyLedger(publicKey: nil, by: principal)
             return .json(report.broken == nil ? 200 : 409, Wire.ledgerReport(report).text + "\n")
         case ("POST", "ingest", 1):
             return try ingest(request, as: principal)
-        case ("POST", "findings", 3):
+        case ("POST", "findings", 3) where parts[2] != "transfer":
             guard let id = Int64(parts[1]), id > 0 else {
                 throw ServiceError(.invalidInput, "'\(parts[1])' is not a finding id")
             }
             return try act(id, parts[2], request, as: principal)
         default:
+            if let response = try operation(request, parts, as: principal) { return response }
             throw ServiceError(.notFound, "no route \(request.method) /api/v1/\(parts.joined(separator: "/"))")
         }
     }

@@ -100,6 +100,28 @@ public final class CustodyService: @unchecked Sendable {
 
     /// Refuses what only the security team (or a local administrator) does: policy, feeds,
     /// arbitration, the clock, the organisation, signing the ledger.
+    /// Refuses a principal that may not send reports (executives, auditors).
+    func authorizeIngest(_ principal: Principal, _ what: String) throws(ServiceError) {
+        guard principal.mayIngest else {
+            throw ServiceError(.forbidden, "\(principal.name) (\(principal.role.rawValue)) may not \(what)")
+        }
+    }
+
+    /// Refuses a principal that reads no finding one by one (executives: aggregates; uploaders).
+    func authorizeReading(_ principal: Principal) throws(ServiceError) {
+        guard principal.readsFindings else {
+            throw ServiceError(
+                .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not read findings one by one")
+        }
+    }
+
+    /// Refuses a principal that reads no aggregate either (uploaders).
+    func authorizeAggregates(_ principal: Principal) throws(ServiceError) {
+        guard principal.readsAggregates else {
+            throw ServiceError(.forbidden, "\(principal.name) (\(principal.role.rawValue)) only sends reports")
+        }
+    }
+
     func authorizeSecurity(_ principal: Principal, _ what: String) throws(ServiceError) {
         guard principal.role == .security || principal.role == .administrator else {
             throw ServiceError(
@@ -108,20 +130,23 @@ public final class CustodyService: @unchecked Sendable {
     }
 
     /// A team principal changes only what its teams own: every finding must answer to one of
-    /// them: its owner, or with `receivers`, the team a pending transfer is addressed to.
+    /// them: its owner, or with `receivers`, the team a pending transfer is addressed to. A
+    /// finding it may not see is "not found", in the words of one that does not exist: no
+    /// error tells another team's finding from a missing one.
     func authorizeTeams(
         _ principal: Principal, _ ids: [Int64], store: SQLStore, receivers: [Int64: String]? = nil
     ) throws(ServiceError) {
-        guard principal.role == .team else { return }
+        guard principal.isTeamBound else { return }
         let owners = try perform { try store.ownerTeams(of: ids) }
         for id in ids {
-            guard let owner = owners[id] else { throw ServiceError(.notFound, "no finding \(id)", file: databasePath) }
-            let team = receivers.map { $0[id] } ?? owner
+            let owner = owners[id] ?? nil
+            let receiver = receivers?[id]
+            let sees = owner.map(principal.teams.contains) == true || receiver.map(principal.teams.contains) == true
+            guard owners[id] != nil, sees else { throw ServiceError(.notFound, "no finding \(id)") }
+            let team = receivers == nil ? owner : receiver
             guard let team, principal.teams.contains(team) else {
                 throw ServiceError(
-                    .forbidden,
-                    "finding \(id) is \(team.map { "owned by \($0)" } ?? "unowned"), not by a team of \(principal.name)"
-                )
+                    .forbidden, "finding \(id) has no transfer pending to a team of \(principal.name)")
             }
         }
     }

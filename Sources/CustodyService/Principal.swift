@@ -6,12 +6,17 @@ public struct Principal: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable {
         /// Finds, uploads, arbitrates and sets policy: every operation.
         case security
-        /// A member or lead of an engineering team.
+        /// A member of an engineering team: reads and acts on its own teams' findings only.
         case team
+        /// A team's lead: a member, who may also accept its teams' risk as the SLA policy's
+        /// approvers allow (a team member may not).
+        case lead
         /// Reads across the organisation, changes nothing.
         case executive
         /// Reads and verifies the ledger, changes nothing.
         case auditor
+        /// A pipeline's token: ingests reports and asks the release gate; reads no finding.
+        case uploader
         /// A local operator (the CLI): every operation.
         case administrator
     }
@@ -27,6 +32,24 @@ public struct Principal: Sendable, Equatable {
         self.teams = teams
     }
 
-    /// May this principal change state at all?
-    public var mayChange: Bool { role != .executive && role != .auditor }
+    // What each role may do: the one table every door (CLI, API, dashboard) asks, through the
+    // service. docs/api.md has it as a table.
+
+    /// Bound to its teams (a team member or lead): sees and changes its teams' findings only.
+    public var isTeamBound: Bool { role == .team || role == .lead }
+
+    /// May it change findings (lifecycle, transfers)?
+    public var mayChange: Bool { [.security, .team, .lead, .administrator].contains(role) }
+
+    /// May it send reports (and ask the release gate)?
+    public var mayIngest: Bool { [.security, .team, .lead, .uploader, .administrator].contains(role) }
+
+    /// May it read findings one by one? Executives see aggregates only, uploaders nothing.
+    public var readsFindings: Bool { [.security, .team, .lead, .auditor, .administrator].contains(role) }
+
+    /// May it read aggregates (metrics, reports, the organisation)? All but uploaders.
+    public var readsAggregates: Bool { role != .uploader }
+
+    /// May it accept risk? Leads for their teams, the security team for any.
+    public var mayAcceptRisk: Bool { [.security, .lead, .administrator].contains(role) }
 }

@@ -37,7 +37,7 @@ extension CustodyService {
     /// Decides whether a commit may ship under the configuration's gate policy (docs/gate.md) and
     /// records the decision - who asked, what, the outcome and its reasons - as a ledger event.
     public func gate(_ request: GateRequest, by principal: Principal) throws(ServiceError) -> GateDecision {
-        try authorize(principal, "ask the release gate (each decision is recorded)")
+        try authorizeIngest(principal, "ask the release gate (each decision is recorded)")
         let repository = try Self.required(request.repository, "--repo: the repository to release")
         let commit = try Self.required(request.commit, "--commit: the commit to release")
         let policy = configuration.gate

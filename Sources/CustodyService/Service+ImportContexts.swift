@@ -41,7 +41,7 @@ extension CustodyService {
         _ kind: ImportContext.Kind, name: String?, parent: Int64?, limit: Int = 1_000, offset: Int = 0,
         by principal: Principal
     ) throws(ServiceError) -> [ImportContext] {
-        try authorize(principal, "read import contexts")
+        try authorizeIngest(principal, "read import contexts")
         guard (1...1_000).contains(limit), offset >= 0 else {
             throw ServiceError(.invalidInput, "limit is 1 to 1000 and offset at least 0", place: "limit")
         }
@@ -56,7 +56,7 @@ extension CustodyService {
     public func importContext(_ kind: ImportContext.Kind, id: Int64, by principal: Principal) throws(ServiceError)
         -> ImportContext
     {
-        try authorize(principal, "read import contexts")
+        try authorizeIngest(principal, "read import contexts")
         let store = try store()
         guard let row = try perform({ try store.importContext(id: id) }), let context = Self.context(row),
             context.kind == kind
@@ -73,7 +73,7 @@ extension CustodyService {
         _ kind: ImportContext.Kind, name: String, parent: Int64, attributes: [String: String] = [:],
         by principal: Principal
     ) throws(ServiceError) -> (context: ImportContext, created: Bool) {
-        try authorize(principal, "create import contexts")
+        try authorizeIngest(principal, "create import contexts")
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 200, !name.contains(where: { $0.isNewline || $0 == "\0" }) else {
             throw ServiceError(.invalidInput, "a \(kind.rawValue) name is 1 to 200 characters on one line")
@@ -105,7 +105,7 @@ extension CustodyService {
     public func updateImportContext(
         _ kind: ImportContext.Kind, id: Int64, attributes: [String: String?], by principal: Principal
     ) throws(ServiceError) -> ImportContext {
-        try authorize(principal, "change import contexts")
+        try authorizeIngest(principal, "change import contexts")
         var context = try importContext(kind, id: id, by: principal)
         for (key, value) in attributes { context.attributes[key] = value }
         let store = try store()

@@ -59,7 +59,7 @@ extension CustodyService {
     /// transaction (a bad input leaves the store exactly as it was). VEX documents are applied to
     /// the findings they speak of instead, in a request of their own.
     public func ingest(_ request: IngestRequest, by principal: Principal) throws(ServiceError) -> IngestResponse {
-        try authorize(principal, "ingest reports")
+        try authorizeIngest(principal, "ingest reports")
         guard !request.inputs.isEmpty else { throw ServiceError(.invalidInput, "no reports given") }
         if !request.readsServerFiles {
             let namesFiles = request.inputs.contains { if case .file = $0 { true } else { false } }

@@ -13,11 +13,17 @@ extension CustodyService {
     /// ``verifyLedger(publicKey:)`` for a principal: auditors, the security team and the local
     /// operator verify the record; teams and executives do not read it whole.
     public func verifyLedger(publicKey: String?, by principal: Principal) throws(ServiceError) -> Ledger.Report {
+        try authorizeLedger(principal)
+        return try verifyLedger(publicKey: publicKey)
+    }
+
+    /// Auditors, the security team and the local operator read the whole ledger; teams and
+    /// executives do not.
+    func authorizeLedger(_ principal: Principal) throws(ServiceError) {
         guard [.auditor, .security, .administrator].contains(principal.role) else {
             throw ServiceError(
                 .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not read the whole ledger")
         }
-        return try verifyLedger(publicKey: publicKey)
     }
 
     /// Streams the chain of custody as JSON Lines (for a SIEM), after a sequence number.

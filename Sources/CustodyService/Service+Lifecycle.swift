@@ -50,6 +50,12 @@ extension CustodyService {
         -> TransitionResponse
     {
         try authorize(principal, "change findings")
+        if case .acceptRisk = request.action, !principal.mayAcceptRisk {
+            throw ServiceError(
+                .forbidden,
+                "\(principal.name) (\(principal.role.rawValue)) may not accept risk: a team lead or the security team does"
+            )
+        }
         let reason = try Self.required(request.reason, "reason: every change of state says why")
         let transition = try Self.transition(request.action)
         let store = try store()

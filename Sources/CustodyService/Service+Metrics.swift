@@ -59,6 +59,7 @@ extension CustodyService {
         _ request: MetricsRequest, by principal: Principal,
         groups custom: (@Sendable (FindingFacts, String?) -> [String])? = nil
     ) throws(ServiceError) -> MetricsReport {
+        try authorizeAggregates(principal)
         let until = request.until ?? Date()
         let since = request.since ?? until.addingTimeInterval(-MetricsRequest.defaultDays * 86_400)
         guard since < until else {
@@ -70,7 +71,7 @@ extension CustodyService {
         let organisation = try perform { try store.organisation() }
         let teams = organisation.teamsByID
         // A team's principal: one of its teams, and no breakdown that would show others.
-        if principal.role == .team {
+        if principal.isTeamBound {
             guard case .team(let team) = request.scope, principal.teams.contains(team) else {
                 throw ServiceError(
                     .forbidden,

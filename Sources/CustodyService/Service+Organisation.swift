@@ -85,4 +85,10 @@ extension CustodyService {
         let store = try store()
         return try perform { try store.organisation() }
     }
+
+    /// The organisation for a principal: every reader but an uploader sees its shape.
+    public func organisation(by principal: Principal) throws(ServiceError) -> Organisation {
+        try authorizeAggregates(principal)
+        return try organisation()
+    }
 }

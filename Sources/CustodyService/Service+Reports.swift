@@ -41,7 +41,8 @@ extension CustodyService {
     public func boardReport(since: Date? = nil, until: Date? = nil, by principal: Principal) throws(ServiceError)
         -> BoardReport
     {
-        guard principal.role != .team else {
+        try authorizeAggregates(principal)
+        guard !principal.isTeamBound else {
             throw ServiceError(.forbidden, "\(principal.name) may read team reports, not the board's (every team)")
         }
         let organisation = try organisation()

@@ -30,7 +30,7 @@ extension CustodyService {
             throw ServiceError(.invalidInput, "a token needs a name of 1 to 100 characters, without commas")
         }
         let teams = Set(request.teams).sorted()
-        if request.role == .team {
+        if request.role == .team || request.role == .lead {
             guard !teams.isEmpty else { throw ServiceError(.invalidInput, "a team token names its teams (--team)") }
             let known = try organisation().teamsByID
             if let unknown = teams.first(where: { known[$0] == nil }) {

@@ -12,7 +12,7 @@ extension CustodyService {
     public func trackedIngest(_ request: IngestRequest, ref: String?, by principal: Principal) throws(ServiceError)
         -> UploadRow
     {
-        try authorize(principal, "ingest reports")
+        try authorizeIngest(principal, "ingest reports")
         var row = UploadRow(
             id: UUID().uuidString.lowercased(), repository: request.repository ?? "", commitSHA: request.commit,
             ref: ref, status: "complete", errors: [], summary: "", createdAt: Timestamp.string(Date()),

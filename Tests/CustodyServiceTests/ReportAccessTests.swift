@@ -28,8 +28,8 @@ struct ReportAccessTests {
         expectFailure(.forbidden) { _ = try fixture.service.teamReport(team: "web", by: alice) }
         let own = try fixture.service.teamReport(team: "payments", by: alice)
         #expect(own.openCount == 2 && own.openWork.map(\.id) == [1, 4])
-        // Finding 2 is web's.
-        expectFailure(.forbidden) { _ = try fixture.service.incidentReviews([1, 2], by: alice) }
+        // Finding 2 is web's: to alice, it is not there.
+        expectFailure(.notFound) { _ = try fixture.service.incidentReviews([1, 2], by: alice) }
         let review = try #require(try fixture.service.incidentReviews([1], by: alice).first)
         #expect(review.owner?.lead == "bob@example.gov" && review.unit?.head == "dana@example.gov")
         #expect(review.custody.count == 1 && review.custody[0].team == "payments" && review.custody[0].heldDays == nil)

@@ -240,13 +240,12 @@ struct ServiceTests {
                 TransitionRequest(selection: .ids([2]), action: .falsePositive(justification: "because"), reason: "r"),
                 by: alice)
         }
-        expectFailure(.invalidInput) {
-            _ = try fixture.service.transition(
-                TransitionRequest(
-                    selection: .ids([2]), action: .acceptRisk(until: "2001-01-01", approver: "bob@example.gov"),
-                    reason: "r"),
-                by: alice)
-        }
+        // A team member may not accept risk; a lead may, with its parts checked.
+        let acceptance = TransitionRequest(
+            selection: .ids([2]), action: .acceptRisk(until: "2001-01-01", approver: "bob@example.gov"), reason: "r")
+        expectFailure(.forbidden) { _ = try fixture.service.transition(acceptance, by: alice) }
+        let lead = Principal(name: alice.name, role: .lead, teams: alice.teams)
+        expectFailure(.invalidInput) { _ = try fixture.service.transition(acceptance, by: lead) }
         // Transfers: to the owner itself is a conflict; of a finding that does not exist, not found.
         expectFailure(.conflict) {
             _ = try fixture.service.transfer(
@@ -281,20 +280,21 @@ struct ServiceTests {
         let alice = Principal(name: "alice@example.gov", role: .team, teams: ["payments"])
         let wendy = Principal(name: "wendy@example.gov", role: .team, teams: ["web"])
         let ack = { (ids: [Int64]) in TransitionRequest(selection: .ids(ids), action: .acknowledge, reason: "mine") }
-        let refused = expectFailure(.forbidden) { _ = try fixture.service.transition(ack([1, 2]), by: alice) }
-        #expect(refused?.message.contains("finding 2 is owned by web") == true)
-        expectFailure(.forbidden) { _ = try fixture.service.transition(ack([3]), by: alice) }
+        // Another team's finding is not found, in the words of one that does not exist.
+        let refused = expectFailure(.notFound) { _ = try fixture.service.transition(ack([1, 2]), by: alice) }
+        #expect(refused?.message == "no finding 2")
+        expectFailure(.notFound) { _ = try fixture.service.transition(ack([3]), by: alice) }  // unowned
         #expect(try fixture.service.finding(1).finding.status == .open)  // all or none
         #expect(try fixture.service.transition(ack([1, 4]), by: alice).changed == [1, 4])
         // A bulk change by filter is scoped the same way.
         var webs = FindingFilter()
         webs.team = "web"
-        expectFailure(.forbidden) {
+        expectFailure(.notFound) {
             _ = try fixture.service.transition(
                 TransitionRequest(selection: .filter(webs), action: .acknowledge, reason: "r"), by: alice)
         }
         // Transfers: the owner asks, the receiver decides, the security team arbitrates.
-        expectFailure(.forbidden) {
+        expectFailure(.notFound) {
             _ = try fixture.service.transfer(
                 TransferRequestInput(findingIDs: [2], step: .request(to: "payments"), reason: "r"), by: alice)
         }

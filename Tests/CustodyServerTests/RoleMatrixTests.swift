@@ -1,0 +1,118 @@
+import CustodyCore
+import CustodyService
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// Every endpoint x every role, over HTTP: 401 without a valid token, 403 outside the role, and a
+/// team's token never sees another team's finding - not in a list, a detail or an error.
+@Suite struct RoleMatrixTests {
+    /// One request and the status each role gets. The fixture: findings 1 and 4 are payments'
+    /// (`services/payments/a.py`), 2 and 5 web's (`web/b.js`), 3 and 6 nobody's (`vendor/c.go`).
+    struct Endpoint: CustomStringConvertible {
+        var method = "GET"
+        var path: String
+        var body: String?
+        /// security, team, lead, executive, auditor, uploader.
+        var statuses: [Int]
+
+        var description: String { "\(method) \(path)" }
+    }
+
+    static let roles: [(Principal.Role, [String])] = [
+        (.security, []), (.team, ["payments"]), (.lead, ["payments"]), (.executive, []), (.auditor, []),
+        (.uploader, []),
+    ]
+
+    static let acceptance = #"{"until":"2099-01-01","approver":"pat@example.gov","reason":"a WAF rule"}"#
+    static let report = String(decoding: oneResult("services/payments/new.py", rule: "N"), as: UTF8.self)
+
+    // swift-format-ignore
+    static let endpoints: [Endpoint] = [
+        //                                                             sec  team lead exec aud  upl
+        Endpoint(path: "/api/v1/findings?team=payments", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings?team=web", statuses: [200, 403, 403, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings?unowned=true", statuses: [200, 403, 403, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/1", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/2", statuses: [200, 404, 404, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/3", statuses: [200, 404, 404, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/999", statuses: [404, 404, 404, 403, 404, 403]),
+        Endpoint(path: "/api/v1/findings/1/explain", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/2/explain", statuses: [200, 404, 404, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/2/history", statuses: [200, 404, 404, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/2/trace", statuses: [200, 404, 404, 403, 200, 403]),
+        Endpoint(path: "/api/v1/findings/1/trace", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/metrics?team=payments", statuses: [200, 200, 200, 200, 200, 403]),
+        Endpoint(path: "/api/v1/metrics?team=web", statuses: [200, 403, 403, 200, 200, 403]),
+        Endpoint(path: "/metrics", statuses: [200, 200, 200, 200, 200, 403]),
+        Endpoint(path: "/api/v1/teams", statuses: [200, 200, 200, 200, 200, 403]),
+        Endpoint(path: "/api/v1/units", statuses: [200, 200, 200, 200, 200, 403]),
+        Endpoint(path: "/api/v1/priority", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/priority?team=web", statuses: [200, 403, 403, 403, 200, 403]),
+        Endpoint(path: "/api/v1/transfers", statuses: [200, 200, 200, 403, 200, 403]),
+        Endpoint(path: "/api/v1/unowned", statuses: [200, 403, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/notify/deliveries", statuses: [200, 403, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/ledger/verify", statuses: [200, 403, 403, 403, 200, 403]),
+        Endpoint(path: "/api/v1/ledger/export", statuses: [200, 403, 403, 403, 200, 403]),
+        Endpoint(method: "POST", path: "/api/v1/ingest?repository=portal", body: report, statuses: [200, 200, 200, 403, 403, 200]),
+        Endpoint(method: "POST", path: "/api/v1/findings/2/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/1/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/4/accept-risk", body: acceptance, statuses: [200, 403, 200, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/2/transfer", body: #"{"to":"payments","reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/1/transfer", body: #"{"to":"web","reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/transfers", body: #"{"findings":[1],"step":"resolve","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/unowned/assign", body: #"{"findings":[3],"team":"web","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v2/product_types/", body: #"{"name":"Agency"}"#, statuses: [201, 201, 201, 403, 403, 201]),
+        Endpoint(path: "/api/v2/products/", statuses: [200, 200, 200, 403, 403, 200]),
+        Endpoint(path: "/api/v2/test_types/", statuses: [200, 200, 200, 200, 200, 200]),
+    ]
+
+    /// Teams whose findings payments' tokens must never see: web's file and the unowned one.
+    static let othersPaths = ["web/b.js", "vendor/c.go"]
+
+    @Test(arguments: roles.indices)
+    func eachRoleGetsWhatItsRoleAllowsAndNoOtherTeamsFinding(_ index: Int) throws {
+        let (role, teams) = Self.roles[index]
+        let served = try Served()
+        // A lead may accept risk as the SLA policy's approvers allow: the organisation names one.
+        let teamsFile = """
+            teams:
+              - {id: payments, name: Payments, handles: ["@example/payments"], lead: pat@example.gov}
+              - {id: web, name: Web, handles: ["@example/web"]}
+            """
+        _ = try served.service.importOrganisation([.text(name: "teams.yaml", teamsFile)], by: served.security)
+        let token = try served.token("\(role.rawValue)-token", role, teams: teams)
+        var mismatches: [String] = []
+        for endpoint in Self.endpoints {
+            let answer = try served.call(
+                endpoint.path, method: endpoint.method, token: token, body: endpoint.body.map { Data($0.utf8) })
+            if answer.status != endpoint.statuses[index] {
+                mismatches.append("\(endpoint): \(answer.status), not \(endpoint.statuses[index]): \(answer.body)")
+            }
+            if role == .team || role == .lead {
+                for path in Self.othersPaths where answer.body.contains(path) {
+                    mismatches.append("\(endpoint) showed \(path) to \(role.rawValue): \(answer.body)")
+                }
+            }
+            #expect(answer.status < 500, "\(endpoint): \(answer.body)")
+        }
+        #expect(mismatches.isEmpty, "\(role.rawValue): \(mismatches.joined(separator: "\n"))")
+    }
+
+    @Test func withoutAValidTokenEveryEndpointIs401() throws {
+        let served = try Served()
+        let expired = try served.token("expired", .security, expires: Date().addingTimeInterval(1))
+        let revoked = try served.token("revoked", .security)
+        try served.service.revokeToken(name: "revoked", by: served.security)
+        Thread.sleep(forTimeInterval: 1.1)
+        for endpoint in Self.endpoints {
+            for token in [nil, "cst_0000", expired, revoked] {
+                let answer = try served.call(
+                    endpoint.path, method: endpoint.method, token: token, body: endpoint.body.map { Data($0.utf8) })
+                #expect(answer.status == 401, "\(endpoint) with \(token == nil ? "no" : "a bad") token: \(answer.body)")
+                #expect(answer.json?["error"] as? String == "unauthenticated")
+            }
+        }
+        #expect(try served.service.counts()["findings"] == 6, "nothing was written")
+    }
+}
