@@ -100,6 +100,7 @@ public final class JSONInput: @unchecked Sendable {
                     box.members.append((name, JSONSpan(offset: offset, length: length)))
                 }, error, 256)
         }
+        try checkEnd(of: span, after: box.members.last.map { $0.span.offset + $0.span.length }, closer: "}")
         return box.members.map { ($0.key, JSONSpan(offset: $0.span.offset + span.offset, length: $0.span.length)) }
     }
 
@@ -115,8 +116,29 @@ public final class JSONInput: @unchecked Sendable {
                         JSONSpan(offset: offset, length: length))
                 }, error, 256)
         }
+        try checkEnd(of: span, after: box.elements.last.map { $0.offset + $0.length }, closer: "]")
         let shift = span.offset
         return box.elements.map { JSONSpan(offset: $0.offset + shift, length: $0.length) }
+    }
+
+    /// Refuses content after the container in `span` (a second value, a stray bracket): simdjson's
+    /// on-demand outline stops at the container's end and would ignore it. `after` is the end of
+    /// its last child relative to the span (nil: it has none).
+    private func checkEnd(of span: JSONSpan, after: Int?, closer: Character) throws {
+        let end = span.offset + span.length
+        let blank: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
+        var index = span.offset + (after ?? 0)
+        if after == nil {  // past the opening bracket
+            while index < end, blank.contains(base[index]) { index += 1 }
+            index += 1
+        }
+        while index < end, blank.contains(base[index]) { index += 1 }
+        guard index < end, base[index] == closer.asciiValue! else { return }  // the outline reported it
+        index += 1
+        while index < end, blank.contains(base[index]) { index += 1 }
+        guard index == end else {
+            throw JSONError(reason: "content after the JSON value", location: location(ofOffset: index))
+        }
     }
 
     private func outline(

@@ -48,6 +48,8 @@ extension API {
             }
             return try transferred(
                 TransferRequestInput(findingIDs: ids, step: step, reason: body["reason"]?.string), as: principal)
+        case ("POST", 1, "findings:stream"):
+            return try river(request, as: principal)
         case ("GET", 1, "transfers"):
             let pending = request.query["pending"] != "false"
             return Self.ok(.array(try service.transferRequests(pendingOnly: pending, by: principal).map(Wire.transfer)))
@@ -91,6 +93,46 @@ extension API {
         default:
             return nil
         }
+    }
+
+    /// `POST /api/v1/findings:stream?tool=&repository=&branch=&commit=&batch=`: JSON Lines of
+    /// findings in the generic format; the answer is JSON Lines too, one acknowledgement a batch.
+    func river(_ request: HTTPRequest, as principal: Principal) throws(ServiceError) -> HTTPResponse {
+        let query = request.query
+        var river = RiverRequest(lines: request.body, tool: query["tool"] ?? "")
+        river.repository = query["repository"]
+        river.branch = query["branch"]
+        river.commit = query["commit"]
+        if let text = query["batch"] {
+            guard let size = Int(text) else {
+                throw ServiceError(.invalidInput, "batch is a number of findings", file: "query", place: "batch")
+            }
+            river.batchSize = size
+        }
+        var out: [UInt8] = []
+        // A failure after batches committed answers its status with their acknowledgements
+        // first and the error as the last line, so the client knows what is written.
+        do {
+            try ingests.run { () throws(ServiceError) in
+                try service.ingestRiver(river, by: principal) { ack in
+                    let refused: [JSONText.Value] = ack.refused.map {
+                        .object([("line", .int(Int64($0.line))), ("reason", .string($0.reason))])
+                    }
+                    JSONText.Value.object([
+                        ("batch", .int(Int64(ack.batch))), ("first_line", .int(Int64(ack.firstLine))),
+                        ("last_line", .int(Int64(ack.lastLine))), ("new", .int(Int64(ack.new))),
+                        ("seen", .int(Int64(ack.seen))), ("refused", .array(refused)),
+                    ]).write(to: &out)
+                    out.append(10)
+                }
+            }
+        } catch  where !out.isEmpty {
+            Wire.error(error).write(to: &out)
+            out.append(10)
+            return HTTPResponse(
+                status: error.kind.httpStatus, headers: [("Content-Type", "application/x-ndjson")], body: out)
+        }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")], body: out)
     }
 
     func transferred(_ input: TransferRequestInput, as principal: Principal) throws(ServiceError) -> HTTPResponse {

@@ -54,4 +54,26 @@ struct JSONDocumentTests {
         #expect(throws: JSONError.self) { try JSONDocument(bytes: Array(nested.utf8), maxDepth: 16) }
         #expect(throws: Never.self) { try JSONDocument(bytes: Array(nested.utf8), maxDepth: 64) }
     }
+
+    /// A report is one JSON value: the outline of its root refuses what follows it, as the whole
+    /// parse does (a stray `]}` must not end a document early and hide the rest).
+    @Test(arguments: [
+        (#"{"a":1}"#, true), (" {\"a\":[1,{\"b\":2}]} \n", true), ("{}", true), ("[]", true), ("[1, 2]", true),
+        (#"{"a":1}]}"#, false), (#"{"a":1} {"b":2}"#, false), ("[1]x", false), ("{} {}", false), ("[] ,", false),
+    ])
+    func theOutlineRefusesContentAfterTheValue(_ text: String, _ accepted: Bool) throws {
+        let input = JSONInput(bytes: Array(text.utf8))
+        let outline = {
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") {
+                _ = try input.outlineObject(input.whole)
+            } else {
+                _ = try input.outlineArray(input.whole)
+            }
+        }
+        if accepted {
+            #expect(throws: Never.self, "\(text)") { try outline() }
+        } else {
+            #expect(throws: JSONError.self, "\(text)") { try outline() }
+        }
+    }
 }
