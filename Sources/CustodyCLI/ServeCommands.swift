@@ -95,6 +95,8 @@ enum TokensCommands {
                 "role", value: "ROLE",
                 help: "security, team, lead, executive, auditor, uploader or administrator (docs/api.md)"),
             OptionSpec("team", value: "T[,T...]", help: "the teams a team or lead token acts for"),
+            OptionSpec(
+                "unit", value: "U[,U...]", help: "scope it to these org units: their teams' findings only"),
             OptionSpec("expires", value: "TIME", help: "when it stops working (default: never)"),
             OptionSpec("actor", value: "WHO", help: "who makes it (default: $USER)"),
         ],
@@ -110,16 +112,21 @@ enum TokensCommands {
         let teams = (arguments.value("team") ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }
+        let units = (arguments.value("unit") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         let expires = arguments.value("expires") != nil ? try arguments.time("expires") : nil
         let made = try context.service().createToken(
-            TokenRequest(name: name, role: role, teams: teams, expiresAt: expires), by: context.principal())
+            TokenRequest(name: name, role: role, teams: teams, units: units, expiresAt: expires),
+            by: context.principal())
         context.console.out(made.token)
         context.console.err("token '\(made.record.name)' (\(made.record.role)) made; it is not shown again")
         return 0
     }
 
     static let list = Command(
-        path: ["tokens", "list"], abstract: "API tokens: name, role, teams, expiry, last use (never the token)",
+        path: ["tokens", "list"],
+        abstract: "API tokens: name, role, teams, units, expiry, last use (never the token)",
         options: [OptionSpec("json", help: "print a JSON array")], positionals: []
     ) { context in
         let rows = try context.service().tokens(by: context.principal())
@@ -127,10 +134,11 @@ enum TokensCommands {
             printJSON(context, .array(rows.map(Wire.token)))
             return 0
         }
-        var table = TextTable(["NAME", "ROLE", "TEAMS", "CREATED", "EXPIRES", "LAST USED", "REVOKED"])
+        var table = TextTable(["NAME", "ROLE", "TEAMS", "UNITS", "CREATED", "EXPIRES", "LAST USED", "REVOKED"])
         for row in rows {
             table.add([
-                row.name, row.role, row.teams.isEmpty ? "-" : row.teams.joined(separator: ","), row.createdAt,
+                row.name, row.role, row.teams.isEmpty ? "-" : row.teams.joined(separator: ","),
+                row.units.isEmpty ? "-" : row.units.joined(separator: ","), row.createdAt,
                 row.expiresAt ?? "-", row.lastUsedAt ?? "-", row.revokedAt ?? "-",
             ])
         }

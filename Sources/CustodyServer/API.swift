@@ -63,6 +63,7 @@ public final class API: Sendable {
             principal = who
             if let limited = limited(who) { return limited }
             var scope = MetricsRequest()
+            // A unit-scoped token: its units (the service picks its one top unit).
             if who.isTeamBound, let team = who.teams.sorted().first { scope.scope = .team(team) }
             return .text(
                 200, Wire.metricsPrometheus(try service.metrics(scope, by: who)),

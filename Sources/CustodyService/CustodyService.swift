@@ -123,6 +123,17 @@ public final class CustodyService: @unchecked Sendable {
     }
 
     func authorizeSecurity(_ principal: Principal, _ what: String) throws(ServiceError) {
+        try authorizeSecurityRole(principal, what)
+        guard principal.units.isEmpty else {
+            throw ServiceError(
+                .forbidden,
+                "\(principal.name) is scoped to \(principal.units.sorted().joined(separator: ", ")) and may not \(what): "
+                    + "the organisation's security team does")
+        }
+    }
+
+    /// The security role, scoped to units or not (arbitration within its units).
+    func authorizeSecurityRole(_ principal: Principal, _ what: String) throws(ServiceError) {
         guard principal.role == .security || principal.role == .administrator else {
             throw ServiceError(
                 .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not \(what): the security team does")
@@ -136,7 +147,7 @@ public final class CustodyService: @unchecked Sendable {
     func authorizeTeams(
         _ principal: Principal, _ ids: [Int64], store: SQLStore, receivers: [Int64: String]? = nil
     ) throws(ServiceError) {
-        guard principal.isTeamBound else { return }
+        guard principal.isScoped else { return }
         let owners = try perform { try store.ownerTeams(of: ids) }
         for id in ids {
             let owner = owners[id] ?? nil

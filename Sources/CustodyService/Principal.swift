@@ -23,13 +23,17 @@ public struct Principal: Sendable, Equatable {
 
     public var name: String
     public var role: Role
-    /// The teams a `.team` principal acts for; empty for the other roles.
+    /// The teams a scoped principal sees and acts for: a team or lead principal's own teams,
+    /// or every team in a unit-scoped principal's units (and the units below them).
     public var teams: Set<String>
+    /// The org units the principal is scoped to; empty: the whole organisation.
+    public var units: Set<String>
 
-    public init(name: String, role: Role = .administrator, teams: Set<String> = []) {
+    public init(name: String, role: Role = .administrator, teams: Set<String> = [], units: Set<String> = []) {
         self.name = name
         self.role = role
         self.teams = teams
+        self.units = units
     }
 
     // What each role may do: the one table every door (CLI, API, dashboard) asks, through the
@@ -37,6 +41,11 @@ public struct Principal: Sendable, Equatable {
 
     /// Bound to its teams (a team member or lead): sees and changes its teams' findings only.
     public var isTeamBound: Bool { role == .team || role == .lead }
+
+    /// Scoped to some teams (its own, or its units'): sees and changes their findings only,
+    /// and nothing that spans the organisation (the unowned queue, the ledger's export,
+    /// tokens, policy).
+    public var isScoped: Bool { isTeamBound || !units.isEmpty }
 
     /// May it change findings (lifecycle, transfers)?
     public var mayChange: Bool { [.security, .team, .lead, .administrator].contains(role) }

@@ -5,6 +5,8 @@ import Foundation
 /// Which findings a listing or a bulk change selects.
 public struct FindingFilter: Sendable, Equatable {
     public var team: String?
+    /// Only these teams' findings: what a principal scoped to several teams may list.
+    public var teams: [String]?
     public var status: FindingStatus?
     public var severity: Severity?
     public var unownedOnly = false
@@ -174,6 +176,7 @@ extension CustodyService {
         }
         var query = FindingQuery(
             team: filter.team, status: filter.status, unownedOnly: filter.unownedOnly, repository: filter.repository)
+        query.teams = filter.teams
         query.severity = filter.severity
         query.cve = filter.cve
         query.rule = filter.rule

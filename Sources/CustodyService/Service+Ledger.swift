@@ -13,16 +13,21 @@ extension CustodyService {
     /// ``verifyLedger(publicKey:)`` for a principal: auditors, the security team and the local
     /// operator verify the record; teams and executives do not read it whole.
     public func verifyLedger(publicKey: String?, by principal: Principal) throws(ServiceError) -> Ledger.Report {
-        try authorizeLedger(principal)
+        try authorizeLedger(principal, whole: false)
         return try verifyLedger(publicKey: publicKey)
     }
 
     /// Auditors, the security team and the local operator read the whole ledger; teams and
     /// executives do not.
-    func authorizeLedger(_ principal: Principal) throws(ServiceError) {
+    /// A unit-scoped one verifies it (the answer names no finding) but may not export it whole.
+    func authorizeLedger(_ principal: Principal, whole: Bool = true) throws(ServiceError) {
         guard [.auditor, .security, .administrator].contains(principal.role) else {
             throw ServiceError(
                 .forbidden, "\(principal.name) (\(principal.role.rawValue)) may not read the whole ledger")
+        }
+        guard !whole || principal.units.isEmpty else {
+            throw ServiceError(
+                .forbidden, "\(principal.name) is scoped to org units and may not read the whole ledger (every team's)")
         }
     }
 

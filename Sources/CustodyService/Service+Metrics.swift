@@ -70,12 +70,28 @@ extension CustodyService {
         let store = try store()
         let organisation = try perform { try store.organisation() }
         let teams = organisation.teamsByID
-        // A team's principal: one of its teams, and no breakdown that would show others.
-        if principal.isTeamBound {
-            guard case .team(let team) = request.scope, principal.teams.contains(team) else {
+        // A team's principal: one of its teams, and no breakdown that would show others. A
+        // unit-scoped one: its units (its only unit when none is named), or their teams.
+        var request = request
+        if principal.isScoped {
+            if case .organisation = request.scope, principal.units.count > 0 {
+                let top = principal.units.filter { unit in
+                    let parent = organisation.units.first { $0.id == unit }?.parentID
+                    return parent.map { !principal.units.contains($0) } ?? true
+                }
+                if top.count == 1, let unit = top.first { request.scope = .unit(unit) }
+            }
+            let allowed: Bool
+            switch request.scope {
+            case .organisation: allowed = false
+            case .team(let team): allowed = principal.teams.contains(team)
+            case .unit(let unit): allowed = principal.units.contains(unit)
+            }
+            guard allowed else {
+                let scope = principal.isTeamBound ? principal.teams : principal.units
                 throw ServiceError(
                     .forbidden,
-                    "\(principal.name) may see the metrics of \(principal.teams.sorted().joined(separator: ", ")) only")
+                    "\(principal.name) may see the metrics of \(scope.sorted().joined(separator: ", ")) only")
             }
         }
         // A finding counts for the team accountable for it in the period: its owner when it was

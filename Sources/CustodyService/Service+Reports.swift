@@ -42,7 +42,7 @@ extension CustodyService {
         -> BoardReport
     {
         try authorizeAggregates(principal)
-        guard !principal.isTeamBound else {
+        guard !principal.isScoped else {
             throw ServiceError(.forbidden, "\(principal.name) may read team reports, not the board's (every team)")
         }
         let organisation = try organisation()

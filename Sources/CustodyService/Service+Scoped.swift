@@ -10,7 +10,7 @@ extension CustodyService {
         -> FindingListRequest
     {
         try authorizeReading(principal)
-        guard principal.isTeamBound else { return request }
+        guard principal.isScoped else { return request }
         var scoped = request
         if let team = request.filter.team {
             guard principal.teams.contains(team) else {
@@ -19,11 +19,10 @@ extension CustodyService {
         } else if principal.teams.count == 1 {
             scoped.filter.team = principal.teams.first
         } else {
-            throw ServiceError(
-                .invalidInput, "name one of your teams: \(principal.teams.sorted().joined(separator: ", "))")
+            scoped.filter.teams = principal.teams.sorted()
         }
         guard !request.filter.unownedOnly else {
-            throw ServiceError(.forbidden, "the unowned queue is the security team's")
+            throw ServiceError(.forbidden, "the unowned queue is the organisation's security team's")
         }
         return scoped
     }
@@ -38,7 +37,7 @@ extension CustodyService {
         } catch  where error.kind == .notFound {
             throw ServiceError(.notFound, "no finding \(id)")
         }
-        if principal.isTeamBound, !(detail.finding.ownerTeam.map(principal.teams.contains) ?? false) {
+        if principal.isScoped, !(detail.finding.ownerTeam.map(principal.teams.contains) ?? false) {
             throw ServiceError(.notFound, "no finding \(id)")
         }
         return detail
@@ -70,7 +69,7 @@ extension CustodyService {
     /// teams), else its only team. Other readers: the team named, or all.
     func teamScope(_ team: String?, for principal: Principal) throws(ServiceError) -> String? {
         try authorizeReading(principal)
-        guard principal.isTeamBound else { return team }
+        guard principal.isScoped else { return team }
         if let team {
             guard principal.teams.contains(team) else {
                 throw ServiceError(.forbidden, "\(principal.name) may read its own teams' findings only")
@@ -96,7 +95,7 @@ extension CustodyService {
     {
         try authorizeReading(principal)
         let all = try transferRequests(pendingOnly: pendingOnly)
-        guard principal.isTeamBound else { return all }
+        guard principal.isScoped else { return all }
         return all.filter { principal.teams.contains($0.toTeam) || $0.fromTeam.map(principal.teams.contains) == true }
     }
 

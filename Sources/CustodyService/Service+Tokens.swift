@@ -7,12 +7,17 @@ public struct TokenRequest: Sendable, Equatable {
     public var name: String
     public var role: Principal.Role
     public var teams: [String] = []
+    /// The org units it is scoped to: it sees its units' teams' findings only (`--unit`).
+    public var units: [String] = []
     public var expiresAt: Date?
 
-    public init(name: String, role: Principal.Role, teams: [String] = [], expiresAt: Date? = nil) {
+    public init(
+        name: String, role: Principal.Role, teams: [String] = [], units: [String] = [], expiresAt: Date? = nil
+    ) {
         self.name = name
         self.role = role
         self.teams = teams
+        self.units = units
         self.expiresAt = expiresAt
     }
 }
@@ -25,6 +30,7 @@ extension CustodyService {
         -> (token: String, record: TokenRow)
     {
         try authorizeSecurity(principal, "make API tokens")
+        let units = Set(request.units).sorted()
         let name = request.name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100, !name.contains(",") else {
             throw ServiceError(.invalidInput, "a token needs a name of 1 to 100 characters, without commas")
@@ -36,8 +42,17 @@ extension CustodyService {
             if let unknown = teams.first(where: { known[$0] == nil }) {
                 throw ServiceError(.notFound, "no team '\(unknown)'")
             }
+            guard units.isEmpty else {
+                throw ServiceError(.invalidInput, "a team or lead token is scoped by its teams, not by units")
+            }
         } else if !teams.isEmpty {
             throw ServiceError(.invalidInput, "only a team token names teams")
+        }
+        if !units.isEmpty {
+            let known = Set(try organisation().units.map(\.id))
+            if let unknown = units.first(where: { !known.contains($0) }) {
+                throw ServiceError(.notFound, "no org unit '\(unknown)'")
+            }
         }
         if let expiry = request.expiresAt, expiry <= now {
             throw ServiceError(.invalidInput, "the token would have expired already (\(Timestamp.string(expiry)))")
@@ -47,7 +62,7 @@ extension CustodyService {
         let store = try store()
         let record = try perform {
             try store.createToken(
-                name: name, role: request.role.rawValue, teams: teams, hash: SHA256.hex(secret),
+                name: name, role: request.role.rawValue, teams: teams, units: units, hash: SHA256.hex(secret),
                 expiresAt: request.expiresAt.map(Timestamp.string), actor: principal.name, now: now)
         }
         return (secret, record)
@@ -77,6 +92,15 @@ extension CustodyService {
             record.revokedAt == nil, let role = Principal.Role(rawValue: record.role)
         else { throw refused }
         if let expiry = record.expiresAt.flatMap(Timestamp.date), expiry <= now { throw refused }
-        return Principal(name: "token:" + record.name, role: role, teams: Set(record.teams))
+        guard !record.units.isEmpty else {
+            return Principal(name: "token:" + record.name, role: role, teams: Set(record.teams))
+        }
+        // A unit-scoped token acts for every team in its units and below them, as the
+        // organisation is now: a unit removed since leaves it fewer teams, never more.
+        let organisation = try organisation()
+        var below: Set<String> = []
+        for unit in record.units { below.formUnion(Self.units(under: unit, in: organisation)) }
+        let teams = organisation.teams.filter { $0.unitID.map(below.contains) ?? false }.map(\.id)
+        return Principal(name: "token:" + record.name, role: role, teams: Set(teams), units: below)
     }
 }

@@ -40,7 +40,14 @@ extension CustodyService {
             let pending = try perform { try store.transferRequests(pendingOnly: true) }
             let receiver = Dictionary(pending.map { ($0.findingID, $0.toTeam) }, uniquingKeysWith: { _, last in last })
             try authorizeTeams(principal, ids, store: store, receivers: receiver)
-        case .resolve: try authorizeSecurity(principal, "arbitrate a transfer")
+        case .resolve(let team):
+            // An agency's security officer arbitrates between its own units' teams.
+            try authorizeSecurityRole(principal, "arbitrate a transfer")
+            try authorizeTeams(principal, ids, store: store)
+            if principal.isScoped, let team, !principal.teams.contains(team) {
+                throw ServiceError(
+                    .forbidden, "\(principal.name) may not give findings to '\(team)', outside its units")
+            }
         }
         let reason: String
         if input.step == .accept {

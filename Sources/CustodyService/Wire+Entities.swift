@@ -61,6 +61,7 @@ extension Wire {
     public static func token(_ row: TokenRow) -> JSONText.Value {
         .object([
             ("name", .string(row.name)), ("role", .string(row.role)), ("teams", .strings(row.teams)),
+            ("units", .strings(row.units)),
             ("created_at", .string(row.createdAt)), ("created_by", .string(row.createdBy)),
             ("expires_at", .optional(row.expiresAt)), ("last_used_at", .optional(row.lastUsedAt)),
             ("revoked_at", .optional(row.revokedAt)),

@@ -53,6 +53,14 @@ extension SQLStore {
             conditions.append("f.owner_team = ?")
             values.append(.text(team))
         }
+        if let teams = query.teams {
+            // No team at all selects nothing (IN () is not SQL).
+            conditions.append(
+                teams.isEmpty
+                    ? "1 = 0" : "f.owner_team IN (\(Array(repeating: "?", count: teams.count).joined(separator: ", ")))"
+            )
+            values += teams.map { .text($0) }
+        }
         if query.unownedOnly { conditions.append("f.owner_team IS NULL") }
         if let status = query.status {
             conditions.append("f.status = ?")

@@ -7,6 +7,8 @@ public struct TokenRow: Sendable, Equatable {
     public var name: String
     public var role: String
     public var teams: [String]
+    /// The org units it is scoped to (empty: the whole organisation).
+    public var units: [String]
     public var createdAt: String
     public var createdBy: String
     public var expiresAt: String?
@@ -15,12 +17,14 @@ public struct TokenRow: Sendable, Equatable {
 }
 
 extension SQLStore {
-    static let tokenColumns = "id, name, role, teams, created_at, created_by, expires_at, last_used_at, revoked_at"
+    static let tokenColumns =
+        "id, name, role, teams, units, created_at, created_by, expires_at, last_used_at, revoked_at"
 
     func tokenRow(_ row: any SQLRow) throws -> TokenRow {
         TokenRow(
             id: try row.int("id"), name: try row.text("name") ?? "", role: try row.text("role") ?? "",
             teams: (try row.text("teams") ?? "").split(separator: ",").map(String.init),
+            units: (try row.text("units") ?? "").split(separator: ",").map(String.init),
             createdAt: try row.text("created_at") ?? "", createdBy: try row.text("created_by") ?? "",
             expiresAt: try row.text("expires_at"), lastUsedAt: try row.text("last_used_at"),
             revokedAt: try row.text("revoked_at"))
@@ -28,7 +32,8 @@ extension SQLStore {
 
     /// Records a token by its hash; a name already taken is refused.
     public func createToken(
-        name: String, role: String, teams: [String], hash: String, expiresAt: String?, actor: String, now: Date
+        name: String, role: String, teams: [String], units: [String] = [], hash: String, expiresAt: String?,
+        actor: String, now: Date
     ) throws -> TokenRow {
         try locked {
             try connection.transaction {
@@ -37,11 +42,12 @@ extension SQLStore {
                 guard taken.isEmpty else { throw StoreRefusal(.conflict, "a token named '\(name)' exists") }
                 let id = try connection.statement(
                     """
-                    INSERT INTO tokens (name, role, teams, token_hash, created_at, created_by, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO tokens (name, role, teams, units, token_hash, created_at, created_by, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """
                 ).insert([
-                    .text(name), .text(role), .text(teams.joined(separator: ",")), .text(hash),
+                    .text(name), .text(role), .text(teams.joined(separator: ",")),
+                    .text(units.joined(separator: ",")), .text(hash),
                     .text(Timestamp.string(now)), .text(actor), .optional(expiresAt),
                 ])
                 return try connection.statement("SELECT \(Self.tokenColumns) FROM tokens WHERE id = ?")

@@ -557,5 +557,10 @@ public enum Schema {
             );
             """
         },
+        // Tokens scoped to org units: an agency's officer sees the findings of that agency's
+        // teams only (the units, comma-separated; empty for an unscoped token).
+        Migration(version: 32, name: "API tokens scoped to org units") { _ in
+            "ALTER TABLE tokens ADD COLUMN units TEXT NOT NULL DEFAULT '';"
+        },
     ]
 }

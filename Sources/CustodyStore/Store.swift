@@ -110,6 +110,8 @@ public struct EncodedFinding: Sendable {
 /// Which findings a listing wants.
 public struct FindingQuery: Sendable {
     public var team: String?
+    /// Only findings owned by one of these teams (a principal scoped to several teams or units).
+    public var teams: [String]?
     public var status: FindingStatus?
     public var unownedOnly = false
     public var id: Int64?

@@ -13,15 +13,18 @@ import Testing
         var method = "GET"
         var path: String
         var body: String?
-        /// security, team, lead, executive, auditor, uploader.
+        /// security, team, lead, executive, auditor, uploader; then security, executive and
+        /// auditor scoped to payments' unit (treasury).
         var statuses: [Int]
 
         var description: String { "\(method) \(path)" }
     }
 
-    static let roles: [(Principal.Role, [String])] = [
-        (.security, []), (.team, ["payments"]), (.lead, ["payments"]), (.executive, []), (.auditor, []),
-        (.uploader, []),
+    /// Each role with its teams and its units.
+    static let roles: [(Principal.Role, [String], [String])] = [
+        (.security, [], []), (.team, ["payments"], []), (.lead, ["payments"], []), (.executive, [], []),
+        (.auditor, [], []), (.uploader, [], []), (.security, [], ["treasury"]), (.executive, [], ["treasury"]),
+        (.auditor, [], ["treasury"]),
     ]
 
     static let acceptance = #"{"until":"2099-01-01","approver":"pat@example.gov","reason":"a WAF rule"}"#
@@ -29,42 +32,42 @@ import Testing
 
     // swift-format-ignore
     static let endpoints: [Endpoint] = [
-        //                                                             sec  team lead exec aud  upl
-        Endpoint(path: "/api/v1/findings?team=payments", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings?team=web", statuses: [200, 403, 403, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings?unowned=true", statuses: [200, 403, 403, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/1", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/2", statuses: [200, 404, 404, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/3", statuses: [200, 404, 404, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/999", statuses: [404, 404, 404, 403, 404, 403]),
-        Endpoint(path: "/api/v1/findings/1/explain", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/2/explain", statuses: [200, 404, 404, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/2/history", statuses: [200, 404, 404, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/2/trace", statuses: [200, 404, 404, 403, 200, 403]),
-        Endpoint(path: "/api/v1/findings/1/trace", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/metrics?team=payments", statuses: [200, 200, 200, 200, 200, 403]),
-        Endpoint(path: "/api/v1/metrics?team=web", statuses: [200, 403, 403, 200, 200, 403]),
-        Endpoint(path: "/metrics", statuses: [200, 200, 200, 200, 200, 403]),
-        Endpoint(path: "/api/v1/teams", statuses: [200, 200, 200, 200, 200, 403]),
-        Endpoint(path: "/api/v1/units", statuses: [200, 200, 200, 200, 200, 403]),
-        Endpoint(path: "/api/v1/priority", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/priority?team=web", statuses: [200, 403, 403, 403, 200, 403]),
-        Endpoint(path: "/api/v1/transfers", statuses: [200, 200, 200, 403, 200, 403]),
-        Endpoint(path: "/api/v1/unowned", statuses: [200, 403, 403, 403, 403, 403]),
-        Endpoint(path: "/api/v1/notify/deliveries", statuses: [200, 403, 403, 403, 403, 403]),
-        Endpoint(path: "/api/v1/ledger/verify", statuses: [200, 403, 403, 403, 200, 403]),
-        Endpoint(path: "/api/v1/ledger/export", statuses: [200, 403, 403, 403, 200, 403]),
-        Endpoint(method: "POST", path: "/api/v1/ingest?repository=portal", body: report, statuses: [200, 200, 200, 403, 403, 200]),
-        Endpoint(method: "POST", path: "/api/v1/findings/2/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/findings/1/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/findings/4/accept-risk", body: acceptance, statuses: [200, 403, 200, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/findings/2/transfer", body: #"{"to":"payments","reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/findings/1/transfer", body: #"{"to":"web","reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/transfers", body: #"{"findings":[1],"step":"resolve","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v1/unowned/assign", body: #"{"findings":[3],"team":"web","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403]),
-        Endpoint(method: "POST", path: "/api/v2/product_types/", body: #"{"name":"Agency"}"#, statuses: [201, 201, 201, 403, 403, 201]),
-        Endpoint(path: "/api/v2/products/", statuses: [200, 200, 200, 403, 403, 200]),
-        Endpoint(path: "/api/v2/test_types/", statuses: [200, 200, 200, 200, 200, 200]),
+        //                                                             sec  team lead exec aud  upl  sec@ exe@ aud@ (treasury)
+        Endpoint(path: "/api/v1/findings?team=payments", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/findings?team=web", statuses: [200, 403, 403, 403, 200, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/findings?unowned=true", statuses: [200, 403, 403, 403, 200, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/findings/1", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/findings/2", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/3", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/999", statuses: [404, 404, 404, 403, 404, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/1/explain", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/findings/2/explain", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/2/history", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/2/trace", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Endpoint(path: "/api/v1/findings/1/trace", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/metrics?team=payments", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/metrics?team=web", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
+        Endpoint(path: "/metrics", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/teams", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/units", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/priority", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/priority?team=web", statuses: [200, 403, 403, 403, 200, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/transfers", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/unowned", statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/notify/deliveries", statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/ledger/verify", statuses: [200, 403, 403, 403, 200, 403, 200, 403, 200]),
+        Endpoint(path: "/api/v1/ledger/export", statuses: [200, 403, 403, 403, 200, 403, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/ingest?repository=portal", body: report, statuses: [200, 200, 200, 403, 403, 200, 200, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/2/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403, 404, 403, 404]),
+        Endpoint(method: "POST", path: "/api/v1/findings/1/acknowledge", body: #"{"reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403, 200, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/4/accept-risk", body: acceptance, statuses: [200, 403, 200, 403, 403, 403, 200, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/2/transfer", body: #"{"to":"payments","reason":"r"}"#, statuses: [200, 404, 404, 403, 403, 403, 404, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/findings/1/transfer", body: #"{"to":"web","reason":"r"}"#, statuses: [200, 200, 200, 403, 403, 403, 200, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/transfers", body: #"{"findings":[1],"step":"resolve","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403, 200, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/unowned/assign", body: #"{"findings":[3],"team":"web","reason":"r"}"#, statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v2/product_types/", body: #"{"name":"Agency"}"#, statuses: [201, 201, 201, 403, 403, 201, 201, 403, 403]),
+        Endpoint(path: "/api/v2/products/", statuses: [200, 200, 200, 403, 403, 200, 200, 403, 403]),
+        Endpoint(path: "/api/v2/test_types/", statuses: [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ]
 
     /// Teams whose findings payments' tokens must never see: web's file and the unowned one.
@@ -72,16 +75,21 @@ import Testing
 
     @Test(arguments: roles.indices)
     func eachRoleGetsWhatItsRoleAllowsAndNoOtherTeamsFinding(_ index: Int) throws {
-        let (role, teams) = Self.roles[index]
+        let (role, teams, units) = Self.roles[index]
         let served = try Served()
         // A lead may accept risk as the SLA policy's approvers allow: the organisation names one.
         let teamsFile = """
+            units:
+              - {id: state, name: State}
+              - {id: treasury, name: Treasury, parent: state}
+              - {id: digital, name: Digital Services, parent: state}
             teams:
-              - {id: payments, name: Payments, handles: ["@example/payments"], lead: pat@example.gov}
-              - {id: web, name: Web, handles: ["@example/web"]}
+              - {id: payments, name: Payments, unit: treasury, handles: ["@example/payments"], lead: pat@example.gov}
+              - {id: web, name: Web, unit: digital, handles: ["@example/web"]}
             """
         _ = try served.service.importOrganisation([.text(name: "teams.yaml", teamsFile)], by: served.security)
-        let token = try served.token("\(role.rawValue)-token", role, teams: teams)
+        let name = "\(role.rawValue)\(units.isEmpty ? "" : "-" + units.joined(separator: "-"))-token"
+        let token = try served.token(name, role, teams: teams, units: units)
         var mismatches: [String] = []
         for endpoint in Self.endpoints {
             let answer = try served.call(
@@ -89,14 +97,63 @@ import Testing
             if answer.status != endpoint.statuses[index] {
                 mismatches.append("\(endpoint): \(answer.status), not \(endpoint.statuses[index]): \(answer.body)")
             }
-            if role == .team || role == .lead {
+            if role == .team || role == .lead || !units.isEmpty {
                 for path in Self.othersPaths where answer.body.contains(path) {
                     mismatches.append("\(endpoint) showed \(path) to \(role.rawValue): \(answer.body)")
                 }
             }
             #expect(answer.status < 500, "\(endpoint): \(answer.body)")
         }
-        #expect(mismatches.isEmpty, "\(role.rawValue): \(mismatches.joined(separator: "\n"))")
+        #expect(mismatches.isEmpty, "\(name): \(mismatches.joined(separator: "\n"))")
+    }
+
+    /// A token scoped to the state (both agencies below it) lists both teams' findings in one
+    /// list, never the unowned; it makes no token and reads nothing organisation-wide; its
+    /// metrics default to its unit. Units are checked when a token is made.
+    @Test func aUnitScopedTokenSeesItsUnitsTeamsAndNothingOrganisationWide() throws {
+        let served = try Served()
+        let teamsFile = """
+            units:
+              - {id: state, name: State}
+              - {id: treasury, name: Treasury, parent: state}
+              - {id: elsewhere, name: Elsewhere}
+            teams:
+              - {id: payments, unit: treasury, handles: ["@example/payments"]}
+              - {id: web, unit: state, handles: ["@example/web"]}
+            """
+        _ = try served.service.importOrganisation([.text(name: "teams.yaml", teamsFile)], by: served.security)
+        let state = try served.token("state-officer", .security, units: ["state"])
+        let listed = try served.call("/api/v1/findings?limit=100", token: state)
+        #expect(listed.status == 200, "\(listed.body)")
+        let paths = (listed.json?["findings"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+        #expect(Set(paths) == ["services/payments/a.py", "web/b.js"], "\(listed.body)")
+        #expect(paths.count == 4)
+        #expect(try served.call("/api/v1/findings?team=web", token: state).status == 200)
+        #expect(try served.call("/api/v1/unowned", token: state).status == 403)
+        let metrics = try served.call("/api/v1/metrics", token: state)
+        #expect(metrics.status == 200, "\(metrics.body)")
+        #expect(metrics.body.contains("unit state"), "\(metrics.body)")
+        #expect(try served.call("/api/v1/metrics?unit=elsewhere", token: state).status == 403)
+        // A scoped officer cannot make itself an unscoped token.
+        let scoped = try served.service.authenticate(token: state)
+        #expect(scoped.teams == ["payments", "web"])
+        #expect(throws: ServiceError.self) {
+            try served.service.createToken(TokenRequest(name: "escape", role: .security), by: scoped)
+        }
+        // Units are checked, and a team token is scoped by its teams.
+        #expect(throws: ServiceError.self) {
+            try served.service.createToken(
+                TokenRequest(name: "x", role: .security, units: ["nowhere"]), by: served.security)
+        }
+        #expect(throws: ServiceError.self) {
+            try served.service.createToken(
+                TokenRequest(name: "y", role: .team, teams: ["web"], units: ["state"]), by: served.security)
+        }
+        let treasury = try served.token("treasury-officer", .security, units: ["treasury"])
+        let moved = try served.call(
+            "/api/v1/transfers", method: "POST", token: treasury,
+            body: Data(#"{"findings":[1],"step":"resolve","to":"web","reason":"r"}"#.utf8))
+        #expect(moved.status == 403, "web is outside treasury: \(moved.body)")
     }
 
     @Test func withoutAValidTokenEveryEndpointIs401() throws {

@@ -114,9 +114,12 @@ final class Served: @unchecked Sendable {
         return try #require(answer)
     }
 
-    func token(_ name: String, _ role: Principal.Role, teams: [String] = [], expires: Date? = nil) throws -> String {
-        try service.createToken(TokenRequest(name: name, role: role, teams: teams, expiresAt: expires), by: security)
-            .token
+    func token(
+        _ name: String, _ role: Principal.Role, teams: [String] = [], units: [String] = [], expires: Date? = nil
+    ) throws -> String {
+        try service.createToken(
+            TokenRequest(name: name, role: role, teams: teams, units: units, expiresAt: expires), by: security
+        ).token
     }
 }
 
