@@ -58,7 +58,13 @@ let package = Package(
         // Renders the service's reports as HTML with SVG charts (and PDF through Chromium).
         .target(name: "CustodyReports", dependencies: ["CustodyService", "CustodyMetrics", "CustodyCore"]),
         // The HTTP server (libmicrohttpd) and the JSON API over the service: no business rule.
-        .target(name: "CustodyServer", dependencies: ["CustodyService", "CustodyCore", "CustodyJSON", "CMicroHTTPD"]),
+        // The web dashboard: HTML pages over the service, drawn with the reports' HTML and SVG.
+        .target(
+            name: "CustodyDashboard",
+            dependencies: ["CustodyService", "CustodyReports", "CustodyMetrics", "CustodyStore", "CustodyCore"]),
+        .target(
+            name: "CustodyServer",
+            dependencies: ["CustodyService", "CustodyDashboard", "CustodyCore", "CustodyJSON", "CMicroHTTPD"]),
         .target(
             name: "CustodyCLI",
             dependencies: ["CustodyService", "CustodyCore", "CustodySamples", "CustodyReports", "CustodyServer"]),

@@ -56,7 +56,8 @@ enum ServeCommand {
             ingests: IngestQueue(
                 running: running,
                 waiting: try arguments.integer("ingest-queue", range: 0...10_000)
-                    ?? max(0, Int(settings.threads) - running - 2)))
+                    ?? max(0, Int(settings.threads) - running - 2)),
+            secureCookies: settings.tlsKey != nil)
         let server = HTTPServer(settings: settings) { api.handle($0) }
         do {
             try server.start()

@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyDashboard
 import CustodyJSON
 import CustodyService
 import Foundation
@@ -11,12 +12,17 @@ public final class API: Sendable {
     let log: RequestLog?
     let limiter: RateLimiter?
     let ingests: IngestQueue
+    let dashboard: Dashboard
+    /// Whether the dashboard's cookie is marked Secure (the server speaks TLS).
+    let secureCookies: Bool
 
     public init(
         service: CustodyService, log: RequestLog? = nil, limiter: RateLimiter? = nil,
-        ingests: IngestQueue = IngestQueue(running: 2, waiting: 32)
+        ingests: IngestQueue = IngestQueue(running: 2, waiting: 32), secureCookies: Bool = false
     ) {
         self.service = service
+        self.dashboard = Dashboard(service: service)
+        self.secureCookies = secureCookies
         self.log = log
         self.limiter = limiter
         self.ingests = ingests
@@ -81,6 +87,7 @@ public final class API: Sendable {
             if let limited = limited(who) { return limited }
             return try defectDojo(request, Array(parts.dropFirst(2)), as: who)
         }
+        if let page = web(request, parts, principal: &principal) { return page }
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1" else {
             throw ServiceError(.notFound, "no route \(request.method) \(request.path)")
         }
@@ -152,7 +159,9 @@ public final class API: Sendable {
         filter.rule = query["rule"]
         filter.cve = query["cve"]
         filter.unownedOnly = query["unowned"] == "true"
-        if let status = query["status"] {
+        if query["status"] == "active" {
+            filter.activeOnly = true
+        } else if let status = query["status"] {
             guard let parsed = FindingStatus(rawValue: status) else {
                 throw ServiceError(.invalidInput, "unknown status '\(status)'", file: "query", place: "status")
             }

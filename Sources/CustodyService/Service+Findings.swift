@@ -8,6 +8,8 @@ public struct FindingFilter: Sendable, Equatable {
     /// Only these teams' findings: what a principal scoped to several teams may list.
     public var teams: [String]?
     public var status: FindingStatus?
+    /// Only open work: open, acknowledged, reopened or transferred (a team's queue).
+    public var activeOnly = false
     public var severity: Severity?
     public var unownedOnly = false
     /// Only open work past its due date now.
@@ -18,6 +20,8 @@ public struct FindingFilter: Sendable, Equatable {
     public var repository: String?
     public var cve: String?
     public var rule: String?
+    /// Search text: a rule, repository, package or asset by its exact name, or a path's beginning.
+    public var text: String?
 
     public init() {}
 
@@ -177,6 +181,8 @@ extension CustodyService {
         var query = FindingQuery(
             team: filter.team, status: filter.status, unownedOnly: filter.unownedOnly, repository: filter.repository)
         query.teams = filter.teams
+        query.activeOnly = filter.activeOnly
+        query.text = filter.text
         query.severity = filter.severity
         query.cve = filter.cve
         query.rule = filter.rule

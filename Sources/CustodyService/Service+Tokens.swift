@@ -88,9 +88,14 @@ extension CustodyService {
         let refused = ServiceError(.unauthenticated, "a valid API token is needed (Authorization: Bearer TOKEN)")
         guard token.hasPrefix("cst_"), token.utf8.count == 68 else { throw refused }
         let store = try store()
-        guard let record = try perform({ try store.token(hash: SHA256.hex(token), now: now) }),
-            record.revokedAt == nil, let role = Principal.Role(rawValue: record.role)
-        else { throw refused }
+        guard let record = try perform({ try store.token(hash: SHA256.hex(token), now: now) }) else { throw refused }
+        return try principal(of: record, now: now, refused: refused)
+    }
+
+    /// The principal a token record stands for, refused (`refused`) when it is revoked, expired
+    /// or of a role no longer known.
+    func principal(of record: TokenRow, now: Date, refused: ServiceError) throws(ServiceError) -> Principal {
+        guard record.revokedAt == nil, let role = Principal.Role(rawValue: record.role) else { throw refused }
         if let expiry = record.expiresAt.flatMap(Timestamp.date), expiry <= now { throw refused }
         guard !record.units.isEmpty else {
             return Principal(name: "token:" + record.name, role: role, teams: Set(record.teams))

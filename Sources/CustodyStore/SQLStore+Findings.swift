@@ -66,6 +66,16 @@ extension SQLStore {
             conditions.append("f.status = ?")
             values.append(.text(status.rawValue))
         }
+        if let text = query.text {
+            // The path is a prefix: its LIKE wildcards are escaped, so '%' and '_' mean themselves.
+            let pattern =
+                text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append(
+                "(f.rule_id = ? OR f.repository = ? OR f.package = ? OR f.asset = ? OR f.path LIKE ? ESCAPE '\\')")
+            values += [.text(text), .text(text), .text(text), .text(text), .text(pattern)]
+        }
+        if query.activeOnly { conditions.append("f.status IN ('open', 'acknowledged', 'reopened', 'transferred')") }
         if let rule = query.rule {
             conditions.append("f.rule_id = ?")
             values.append(.text(rule))

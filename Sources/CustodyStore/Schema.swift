@@ -562,5 +562,19 @@ public enum Schema {
         Migration(version: 32, name: "API tokens scoped to org units") { _ in
             "ALTER TABLE tokens ADD COLUMN units TEXT NOT NULL DEFAULT '';"
         },
+        // Dashboard sessions: a token exchanged for a cookie at sign-in. Only the SHA-256 of the
+        // cookie is kept; a session lasts until it expires, is signed out, or its token is revoked.
+        Migration(version: 33, name: "dashboard sessions, hashed") { d in
+            """
+            CREATE TABLE sessions (
+                id \(d.autoIncrementKey),
+                session_hash TEXT NOT NULL UNIQUE,
+                token_id INTEGER NOT NULL REFERENCES tokens (id),
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            """
+        },
     ]
 }

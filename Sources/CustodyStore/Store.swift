@@ -113,7 +113,11 @@ public struct FindingQuery: Sendable {
     /// Only findings owned by one of these teams (a principal scoped to several teams or units).
     public var teams: [String]?
     public var status: FindingStatus?
+    /// Only open work (open, acknowledged, reopened, transferred): a team's queue.
+    public var activeOnly = false
     public var unownedOnly = false
+    /// Search text: the rule, repository, package or asset named exactly, or a path beginning with it.
+    public var text: String?
     public var id: Int64?
     public var rule: String?
     public var cve: String?

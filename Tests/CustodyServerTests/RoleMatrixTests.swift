@@ -70,6 +70,18 @@ import Testing
         Endpoint(path: "/api/v2/test_types/", statuses: [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ]
 
+    /// Two agencies of a state, a team each. A lead may accept risk as the SLA policy's approvers
+    /// allow: the organisation names one.
+    static let organisation = """
+        units:
+          - {id: state, name: State}
+          - {id: treasury, name: Treasury, parent: state}
+          - {id: digital, name: Digital Services, parent: state}
+        teams:
+          - {id: payments, name: Payments, unit: treasury, handles: ["@example/payments"], lead: pat@example.gov}
+          - {id: web, name: Web, unit: digital, handles: ["@example/web"]}
+        """
+
     /// Teams whose findings payments' tokens must never see: web's file and the unowned one.
     static let othersPaths = ["web/b.js", "vendor/c.go"]
 
@@ -77,17 +89,7 @@ import Testing
     func eachRoleGetsWhatItsRoleAllowsAndNoOtherTeamsFinding(_ index: Int) throws {
         let (role, teams, units) = Self.roles[index]
         let served = try Served()
-        // A lead may accept risk as the SLA policy's approvers allow: the organisation names one.
-        let teamsFile = """
-            units:
-              - {id: state, name: State}
-              - {id: treasury, name: Treasury, parent: state}
-              - {id: digital, name: Digital Services, parent: state}
-            teams:
-              - {id: payments, name: Payments, unit: treasury, handles: ["@example/payments"], lead: pat@example.gov}
-              - {id: web, name: Web, unit: digital, handles: ["@example/web"]}
-            """
-        _ = try served.service.importOrganisation([.text(name: "teams.yaml", teamsFile)], by: served.security)
+        _ = try served.service.importOrganisation([.text(name: "teams.yaml", Self.organisation)], by: served.security)
         let name = "\(role.rawValue)\(units.isEmpty ? "" : "-" + units.joined(separator: "-"))-token"
         let token = try served.token(name, role, teams: teams, units: units)
         var mismatches: [String] = []

@@ -74,6 +74,21 @@ final class Served: @unchecked Sendable {
         var headers: [String: String]
         var body: String
         var json: JSONValueBox? { JSONValueBox(body) }
+
+        init(status: Int, headers: [String: String], body: String) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        /// The answer of an HTTP response and its body (nil: no HTTP response).
+        init?(_ response: URLResponse?, _ data: Data?) {
+            guard let response = response as? HTTPURLResponse else { return nil }
+            status = response.statusCode
+            headers = Dictionary(response.allHeaderFields.map { ("\($0.key)".lowercased(), "\($0.value)") }) { a, _ in a
+            }
+            body = String(decoding: data ?? Data(), as: UTF8.self)
+        }
     }
 
     /// Up to 32 connections at once to the server, for clients that call side by side.
@@ -99,14 +114,7 @@ final class Served: @unchecked Sendable {
         nonisolated(unsafe) var failure: (any Error)?
         Self.session.dataTask(with: request) { data, response, error in
             if let error { failure = error }
-            if let response = response as? HTTPURLResponse {
-                answer = Answer(
-                    status: response.statusCode,
-                    headers: Dictionary(
-                        response.allHeaderFields.map { ("\($0.key)".lowercased(), "\($0.value)") }
-                    ) { a, _ in a },
-                    body: String(decoding: data ?? Data(), as: UTF8.self))
-            }
+            answer = Answer(response, data)
             done.signal()
         }.resume()
         done.wait()

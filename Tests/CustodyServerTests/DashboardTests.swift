@@ -1,0 +1,248 @@
+import CustodyCore
+import CustodyService
+import CustodyTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A browser's side of the dashboard without the browser: it keeps the session cookie itself
+/// and does not follow redirects, so each answer's status and headers are the server's own.
+final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    let port: UInt16
+    var cookie: String?
+    private var session: URLSession!
+
+    init(port: UInt16) {
+        self.port = port
+        super.init()
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) { completionHandler(nil) }
+
+    /// A GET, or a POST of the form `fields` (url-encoded, as a browser sends it).
+    func call(_ path: String, form fields: [(String, String)]? = nil) throws -> Served.Answer {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let fields {
+            request.httpMethod = "POST"
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            request.httpBody = Data(
+                fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                    .joined(separator: "&").utf8)
+        }
+        if let cookie { request.setValue("custody_session=\(cookie)", forHTTPHeaderField: "Cookie") }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer: Served.Answer?
+        nonisolated(unsafe) var failure: (any Error)?
+        session.dataTask(with: request) { data, response, error in
+            if let error { failure = error }
+            answer = Served.Answer(response, data)
+            done.signal()
+        }.resume()
+        done.wait()
+        if let failure { throw failure }
+        return try #require(answer)
+    }
+
+    /// Signs in with `token`, keeping the session cookie; the answer of the sign-in.
+    @discardableResult
+    func signIn(_ token: String) throws -> Served.Answer {
+        let answer = try call("/signin", form: [("token", token)])
+        if let header = answer.headers["set-cookie"], let value = header.split(separator: ";").first {
+            cookie = String(value.dropFirst("custody_session=".count))
+        }
+        return answer
+    }
+
+    /// The form token of the session, read from a page as a browser's form would carry it.
+    func csrf() throws -> String {
+        let page = try call("/ledger").body + (try call("/findings").body) + (try call("/").body)
+        let marker = "name=\"csrf\" value=\""
+        guard let start = page.range(of: marker)?.upperBound,
+            let end = page[start...].firstIndex(of: "\"")
+        else { throw ServiceError(.notFound, "no form token on the pages") }
+        return String(page[start..<end])
+    }
+}
+
+/// The dashboard over a real server on loopback: sign-in and sessions, form tokens, the headers
+/// that forbid scripts, and every page and action for every role - the same refusals as the
+/// JSON API, and no other team's finding on any page a team's session opens.
+@Suite struct DashboardTests {
+
+    struct Page: CustomStringConvertible {
+        var path: String
+        var form: [(String, String)]?
+        /// As RoleMatrixTests.roles: security, team, lead, executive, auditor, uploader; then
+        /// security, executive and auditor scoped to treasury (payments' unit).
+        var statuses: [Int]
+        var description: String { "\(form == nil ? "GET" : "POST") \(path)" }
+    }
+
+    // swift-format-ignore
+    static let pages: [Page] = [
+        //                                                sec  team lead exec aud  upl  sec@ exe@ aud@
+        Page(path: "/", statuses: [200, 303, 303, 200, 200, 403, 200, 200, 200]),
+        Page(path: "/teams", statuses: [200, 303, 303, 200, 200, 403, 200, 200, 200]),
+        Page(path: "/teams/payments", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Page(path: "/teams/web", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
+        Page(path: "/findings", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Page(path: "/findings?q=R1", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Page(path: "/findings/1", statuses: [200, 200, 200, 403, 200, 403, 200, 403, 200]),
+        Page(path: "/findings/2", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Page(path: "/findings/3", statuses: [200, 404, 404, 403, 200, 403, 404, 403, 404]),
+        Page(path: "/unowned", statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
+        Page(path: "/ledger", statuses: [200, 403, 403, 403, 200, 403, 200, 403, 200]),
+        Page(path: "/findings/2/acknowledge", form: [("reason", "r")], statuses: [303, 404, 404, 403, 403, 403, 404, 403, 404]),
+        Page(path: "/findings/1/acknowledge", form: [("reason", "r")], statuses: [303, 303, 303, 403, 403, 403, 303, 403, 403]),
+        Page(path: "/findings/4/accept-risk", form: [("until", "2099-01-01"), ("approver", "pat@example.gov"), ("reason", "a WAF rule")], statuses: [303, 403, 303, 403, 403, 403, 303, 403, 403]),
+        Page(path: "/findings/1/transfer", form: [("to", "web"), ("reason", "r")], statuses: [303, 303, 303, 403, 403, 403, 303, 403, 403]),
+        Page(path: "/unowned/assign", form: [("finding", "3"), ("team", "web"), ("reason", "r")], statuses: [303, 403, 403, 403, 403, 403, 403, 403, 403]),
+    ]
+
+    @Test(arguments: RoleMatrixTests.roles.indices)
+    func eachRoleOpensWhatItsRoleAllowsAndNoOtherTeamsFinding(_ index: Int) throws {
+        let (role, teams, units) = RoleMatrixTests.roles[index]
+        let served = try Served()
+        _ = try served.service.importOrganisation(
+            [.text(name: "teams.yaml", RoleMatrixTests.organisation)], by: served.security)
+        let name = "\(role.rawValue)\(units.isEmpty ? "" : "-" + units.joined(separator: "-"))"
+        let client = WebClient(port: served.server.port)
+        #expect(try client.signIn(try served.token(name, role, teams: teams, units: units)).status == 303)
+        let csrf = try served.service.authenticate(session: try #require(client.cookie)).csrf
+        var mismatches: [String] = []
+        for page in Self.pages {
+            let answer = try client.call(page.path, form: page.form.map { $0 + [("csrf", csrf)] })
+            if answer.status != page.statuses[index] {
+                mismatches.append("\(page): \(answer.status), not \(page.statuses[index])")
+            }
+            if role == .team || role == .lead || !units.isEmpty {
+                for path in RoleMatrixTests.othersPaths where answer.body.contains(path) {
+                    mismatches.append("\(page) showed \(path) to \(name)")
+                }
+            }
+            #expect(!answer.body.contains("<script"), "\(page)")
+        }
+        #expect(mismatches.isEmpty, "\(name): \(mismatches.joined(separator: "\n"))")
+    }
+
+    @Test func signInExchangesTheTokenForAHardenedCookieKeptOnlyAsItsHash() throws {
+        let served = try Served()
+        let client = WebClient(port: served.server.port)
+        #expect(try client.call("/").status == 303, "a page without a session sends to sign-in")
+        #expect(try client.call("/").headers["location"] == "/signin")
+        let refused = try client.signIn("cst_not-a-token")
+        #expect(refused.status == 401)
+        #expect(refused.body.contains("not valid"))
+        #expect(client.cookie == nil)
+        let token = try served.token("alice", .security)
+        let signed = try client.signIn(token)
+        #expect(signed.status == 303)
+        let cookie = try #require(signed.headers["set-cookie"])
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"] {
+            #expect(cookie.contains(attribute), "\(cookie)")
+        }
+        #expect(!cookie.contains("Secure"), "plain HTTP: no Secure attribute")
+        let session = try #require(client.cookie)
+        #expect(session.hasPrefix("css_") && session != token)
+        // The SQLite file holds the session's hash, never the session (on PostgreSQL the store
+        // is the server's: the same code writes it).
+        let files = ["custody.db", "custody.db-wal"].compactMap {
+            try? String(contentsOfFile: served.directory.file($0), encoding: .isoLatin1)
+        }
+        if !files.isEmpty {
+            let store = files.joined()
+            #expect(!store.contains(session), "the store keeps the session's hash, not the session")
+            #expect(store.contains(SHA256.hex(session)))
+        }
+        let page = try client.call("/")
+        #expect(page.status == 200)
+        #expect(page.body.contains("token:alice"))
+        let policy = try #require(page.headers["content-security-policy"])
+        #expect(policy.contains("default-src 'none'") && !policy.contains("unsafe-inline"), "\(policy)")
+        #expect(page.headers["x-content-type-options"] == "nosniff")
+        #expect(page.headers["cache-control"] == "no-store")
+        #expect(try client.call("/static/dashboard.css").headers["content-type"]?.hasPrefix("text/css") == true)
+    }
+
+    @Test func aFormWithoutTheSessionsTokenIsRefusedAndChangesNothing() throws {
+        let served = try Served()
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("alice", .security))
+        let events = try served.service.counts()["events"]
+        for form in [[("reason", "r")], [("reason", "r"), ("csrf", "0123")]] {
+            let answer = try client.call("/findings/1/acknowledge", form: form)
+            #expect(answer.status == 403, "\(answer.body)")
+            #expect(answer.body.contains("stale or came from elsewhere"))
+        }
+        #expect(try served.service.counts()["events"] == events)
+        #expect(try served.service.finding(1).finding.status == .open)
+        // With it, the change is made and recorded under the session's token.
+        let done = try client.call("/findings/1/acknowledge", form: [("reason", "on it"), ("csrf", try client.csrf())])
+        #expect(done.status == 303)
+        #expect(done.headers["location"] == "/findings/1?done=acknowledge")
+        #expect(try served.service.finding(1).finding.status == .acknowledged)
+        let trace = try served.service.trace(1).timeline
+        #expect(trace.contains { $0.who == "token:alice" && $0.what.contains("acknowledged") }, "\(trace)")
+        #expect(try client.call("/findings/1?done=acknowledge").body.contains("Acknowledged: recorded in the ledger."))
+        // A "back" that leaves the site is not followed.
+        let away = try client.call(
+            "/findings/4/acknowledge",
+            form: [("reason", "r"), ("back", "//evil.example/"), ("csrf", try client.csrf())])
+        #expect(away.headers["location"] == "/findings/4?done=acknowledge")
+    }
+
+    @Test func signingOutOrRevokingTheTokenEndsTheSession() throws {
+        let served = try Served()
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("alice", .security))
+        let first = try #require(client.cookie)
+        #expect(try client.call("/signout", form: [("csrf", try client.csrf())]).status == 303)
+        #expect(try client.call("/").status == 303, "signed out: back to sign-in")
+        #expect(throws: ServiceError.self) { try served.service.authenticate(session: first) }
+        try client.signIn(try served.token("bob", .security))
+        #expect(try client.call("/").status == 200)
+        try served.service.revokeToken(name: "bob", by: served.security)
+        #expect(try client.call("/").status == 303, "the token revoked: its sessions end")
+        // A session lasts a working day.
+        let carol = try served.service.signIn(token: try served.token("carol", .security))
+        #expect(throws: Never.self) { try served.service.authenticate(session: carol.session) }
+        #expect(throws: ServiceError.self) {
+            try served.service.authenticate(session: carol.session, now: Date().addingTimeInterval(8 * 3600 + 1))
+        }
+    }
+
+    @Test func namesFromTeamsFilesAndReportsAreEscapedAndBadFormsNameTheField() throws {
+        let served = try Served()
+        let teams = """
+            teams:
+              - {id: payments, name: "<script>alert(1)</script>", handles: ["@example/payments"]}
+              - {id: web, name: Web, handles: ["@example/web"]}
+            """
+        _ = try served.service.importOrganisation([.text(name: "teams.yaml", teams)], by: served.security)
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("alice", .security))
+        for path in ["/", "/teams", "/teams/payments", "/findings/1", "/unowned"] {
+            let page = try client.call(path)
+            #expect(page.status == 200, "\(path)")
+            #expect(!page.body.contains("<script"), "\(path)")
+        }
+        #expect(try client.call("/teams/payments").body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        let bad = try client.call("/findings/1/accept-risk", form: [("reason", "r"), ("csrf", try client.csrf())])
+        #expect(bad.status == 400, "\(bad.body)")
+        #expect(bad.body.contains("the acceptance needs an end"), "\(bad.body)")
+        #expect(try client.call("/findings?status=nonsense").status == 400)
+        #expect(try client.call("/nowhere").status == 404)
+    }
+}
