@@ -72,6 +72,7 @@ demo: build
 	@$(CUSTODY) ledger checkpoint --key $(DEMO_DIR)/keys/ledger-key.pem --actor security-team
 	@$(CUSTODY) ledger verify --public-key $(DEMO_DIR)/keys/ledger-key.pub.pem
 	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
+	@echo; scripts/demo-serve $(DEMO_DB)
 
 # Every suite on SQLite, then the store, pipeline, service and CLI suites on a private
 # PostgreSQL cluster (scripts/test-postgres).

@@ -56,6 +56,12 @@ public final class Dashboard: Sendable {
             return .page(try FindingPage(service: service, session: session).render(id, notice: notice))
         case ("unowned", 1):
             return .page(try UnownedPage(service: service, session: session).render(notice: notice))
+        case ("acceptances", 1):
+            return .page(try AcceptancesPage(service: service, session: session).render())
+        case ("releases", 1):
+            return .page(try ReleasesPage(service: service, session: session).render())
+        case ("gate", 1):
+            return .page(try GatePage(service: service, session: session).render())
         case ("ledger", 1):
             return .page(try LedgerPage(service: service, session: session).render())
         default:

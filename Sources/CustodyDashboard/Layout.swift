@@ -55,7 +55,14 @@ enum Layout {
             links.append(("Overview", "/"))
             links.append(("Teams", "/teams"))
         }
-        if principal.readsFindings { links.append(("Findings", "/findings")) }
+        if principal.readsFindings {
+            links.append(("Findings", "/findings"))
+            links.append(("Acceptances", "/acceptances"))
+        }
+        if principal.readsAggregates {
+            links.append(("Releases", "/releases"))
+            links.append(("Gate", "/gate"))
+        }
         if !principal.isScoped, [.security, .administrator].contains(principal.role) {
             links.append(("Unowned", "/unowned"))
         }

@@ -9,7 +9,8 @@ import Foundation
 extension API {
     static let sessionCookie = "custody_session"
     static let pageRoots: Set<String> = [
-        "", "signin", "signout", "static", "teams", "findings", "unowned", "ledger", "transfers",
+        "", "signin", "signout", "static", "teams", "findings", "unowned", "ledger", "transfers", "acceptances",
+        "releases", "gate",
     ]
 
     /// The dashboard's answer to a request outside the API, or nil when it is not the dashboard's.

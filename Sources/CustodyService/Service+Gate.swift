@@ -1,4 +1,5 @@
 import CustodyCore
+import CustodyJSON
 import CustodyStore
 import Foundation
 
@@ -79,5 +80,43 @@ extension CustodyService {
                 .first
         }
         return GateDecision(outcome: outcome, reasons: reasons, facts: facts, event: event)
+    }
+}
+
+/// A release gate decision as the ledger recorded it.
+public struct GateRecord: Sendable, Equatable {
+    public var at: String
+    public var actor: String
+    public var repository: String
+    public var commit: String
+    public var outcome: String
+    public var reasons: [String]
+    /// The teams it held to account.
+    public var teams: [String]
+}
+
+extension CustodyService {
+    /// The release gate's decisions in a period, newest first. A scoped principal sees those
+    /// that held one of its teams to account, and no other.
+    public func gateDecisions(since: Date, until: Date = Date(), by principal: Principal) throws(ServiceError)
+        -> [GateRecord]
+    {
+        try authorizeAggregates(principal)
+        let store = try store()
+        let events = try perform { try store.events(kind: .gateDecided, since: since, until: until) }
+        var records: [GateRecord] = []
+        for event in events {
+            guard let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root else { continue }
+            func strings(_ key: StaticString) -> [String] {
+                (payload[key]?.array.map { Array($0) } ?? []).compactMap(\.string)
+            }
+            let record = GateRecord(
+                at: event.at, actor: event.actor, repository: payload["repository"]?.string ?? "",
+                commit: payload["commit"]?.string ?? "", outcome: payload["outcome"]?.string ?? "",
+                reasons: strings("reasons"), teams: strings("teams"))
+            if principal.isScoped, !record.teams.contains(where: principal.teams.contains) { continue }
+            records.append(record)
+        }
+        return records.reversed()
     }
 }

@@ -127,6 +127,8 @@ try:
     page(driver, "security", "/unowned", "Unowned findings", "unowned")
     page(driver, "security", "/ledger", "Ledger", "ledger")
     page(driver, "security", "/?unit=treasury", "Treasury")
+    page(driver, "security", "/releases", "Releases", "releases")
+    page(driver, "security", "/gate", "Release gate", "gate")
     driver.get(base + "/unowned")
     form = driver.find_element(By.CSS_SELECTOR, "form[action='/unowned/assign']")
     form.find_element(By.NAME, "reason").send_keys("vendor/ is the web team's import")
@@ -196,6 +198,8 @@ try:
     submit(driver, form.find_element(By.CSS_SELECTOR, "button"))
     checked["actions"] += 1
     check("Risk accepted" in notice(driver), "lead: accepted #4's risk")
+    page(driver, "lead", "/acceptances", "Risk acceptances", "acceptances")
+    check("#4" in driver.find_element(By.TAG_NAME, "table").text, "lead: #4 is among the acceptances")
     driver.get(base + "/findings/4")
     page(driver, "lead", "/findings/4", "#4")
     form = driver.find_element(By.CSS_SELECTOR, "form[action='/findings/4/reopen']")
