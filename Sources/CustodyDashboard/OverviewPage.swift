@@ -13,8 +13,7 @@ struct OverviewPage {
 
     func render(unit: String?, notice: String?) throws(ServiceError) -> String {
         let organisation = try service.organisation(by: session.principal)
-        let request = MetricsRequest(scope: unit.map(MetricsRequest.Scope.unit) ?? .organisation)
-        let overview = try service.overview(request, by: session.principal)
+        let (overview, computedAt) = try service.overviewSnapshot(unit: unit, by: session.principal)
         let m = overview.metrics.total
         let unitName = unit.flatMap { id in organisation.units.first { $0.id == id }?.name }
         let title = unitName.map { "Overview: \($0)" } ?? "Organisation overview"
@@ -24,8 +23,8 @@ struct OverviewPage {
             html.element(
                 "p", [("class", "sub")],
                 text:
-                    "\(overview.metrics.scope), \(Format.date(overview.metrics.since)) to \(Format.date(overview.metrics.until))"
-            )
+                    "\(overview.metrics.scope), \(Format.date(overview.metrics.since)) to \(Format.date(overview.metrics.until)); "
+                    + "figures as of \(Self.time(computedAt))")
             var tiles: [(String, String, Bool, String?)] = [
                 ("\(m.open)", "open findings", false, reads ? "/findings?status=active" : nil),
                 ("\(Format.serious(m))", "open critical or high", Format.serious(m) > 0, nil),
@@ -66,11 +65,17 @@ struct OverviewPage {
     /// The teams page: every team the principal may see, with its figures.
     func renderTeams() throws(ServiceError) -> String {
         let organisation = try service.organisation(by: session.principal)
-        let overview = try service.overview(MetricsRequest(), by: session.principal)
+        let (overview, computedAt) = try service.overviewSnapshot(by: session.principal)
         return Layout.page("Teams", session: session, current: "/teams") { html in
             html.element("h1", text: "Teams")
+            html.element("p", [("class", "sub")], text: "The last 90 days; figures as of \(Self.time(computedAt))")
             teams(overview.teams, organisation, into: &html)
         }
+    }
+
+    /// When figures were computed, to the second (UTC).
+    static func time(_ date: Date) -> String {
+        Timestamp.string(date).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 
     func units(_ overview: Overview, _ organisation: Organisation, into html: inout HTML) {

@@ -4,27 +4,38 @@ import CustodyReports
 import CustodyService
 import Foundation
 
-/// Releases: the findings of the last year each release shipped (traced by git to their
-/// introducing commit), by the team that owned the lines then, and the fixes each release proved.
+/// Releases: the findings of the last 90 days each release shipped (traced by git to their
+/// introducing commit), by the team accountable for them, and the fixes each release proved.
+/// A team's member sees its own team's; the others the organisation's (or their units').
 struct ReleasesPage {
     let service: CustodyService
     let session: SignedIn
 
     func render() throws(ServiceError) -> String {
         let principal = session.principal
-        let scope: MetricsRequest.Scope =
-            principal.isTeamBound ? .team(principal.teams.sorted().first ?? "") : .organisation
-        let report = try service.metrics(
-            MetricsRequest(scope: scope, since: Date().addingTimeInterval(-365 * 86_400), breakdown: .release),
-            by: principal)
-        let releases = report.groups.filter { $0.introduced > 0 }.sorted { $0.group > $1.group }
-        let teams = Array(Set(releases.flatMap(\.introducedByTeam.keys))).sorted()
+        let total: GroupMetrics
+        let teams: [GroupMetrics]
+        if principal.isTeamBound {
+            let report = try service.metrics(
+                MetricsRequest(scope: .team(principal.teams.sorted().first ?? "")), by: principal)
+            total = report.total
+            teams = [report.total].map { group in
+                var group = group
+                group.group = principal.teams.sorted().first ?? ""
+                return group
+            }
+        } else {
+            let overview = try service.overviewSnapshot(by: principal).overview
+            total = overview.metrics.total
+            teams = overview.teams.filter { $0.introduced > 0 }
+        }
+        let releases = total.introducedByRelease.keys.sorted(by: >)
         return Layout.page("Releases", session: session, current: "/releases") { html in
             html.element("h1", text: "Releases: where risk enters")
             html.element(
                 "p", [("class", "sub")],
                 text:
-                    "Findings of the last year by the release that first shipped them, and the team that owned the lines then (\(report.scope))."
+                    "Findings of the last 90 days by the release that first shipped them, and by the team accountable for them."
             )
             guard !releases.isEmpty else {
                 html.element(
@@ -36,23 +47,24 @@ struct ReleasesPage {
             }
             html.raw(
                 SVG.heatMap(
-                    rows: releases.map(\.group), columns: teams,
-                    values: releases.map { release in teams.map { release.introducedByTeam[$0] ?? 0 } },
-                    title: "Findings introduced, by release and by the team that owned the lines"))
-            Layout.table(
-                [("Release", ""), ("Introduced", "n"), ("Still open", "n"), ("Median days shipped before found", "n")],
-                into: &html
-            ) { html in
+                    rows: releases, columns: teams.map(\.group),
+                    values: releases.map { release in teams.map { $0.introducedByRelease[release] ?? 0 } },
+                    title: "Findings introduced, by release and by the team accountable for them"))
+            Layout.table([("Release", ""), ("Introduced", "n")], into: &html) { html in
                 for release in releases {
                     html.element("tr") { html in
-                        html.element("th", [("scope", "row")], text: release.group)
-                        html.element("td", [("class", "n")], text: "\(release.introduced)")
-                        html.element("td", [("class", "n")], text: "\(release.open)")
-                        html.element("td", [("class", "n")], text: Format.days(release.escapeTime.medianDays))
+                        html.element("th", [("scope", "row")], text: release)
+                        html.element("td", [("class", "n")], text: "\(total.introducedByRelease[release] ?? 0)")
                     }
                 }
             }
-            let fixed = report.total.fixedByRelease.sorted { $0.key > $1.key }
+            html.element(
+                "p", [("class", "muted")],
+                text:
+                    "Median \(Format.days(total.escapeTime.medianDays)) days shipped before found; by the team that owned the lines then: "
+                    + total.introducedByTeam.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+                    .joined(separator: ", "))
+            let fixed = total.fixedByRelease.sorted { $0.key > $1.key }
             if !fixed.isEmpty {
                 html.element("h2", text: "Fixes proved, by the release of the scan that proved them")
                 html.raw(

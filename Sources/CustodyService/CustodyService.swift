@@ -18,6 +18,8 @@ public final class CustodyService: @unchecked Sendable {
     public let connections: Connections
     private var openedStore: SQLStore?
     private let lock = NSLock()
+    /// The organisation's overview as last computed, shared by every request (Service+Overview).
+    let overviews = OverviewCache()
 
     /// How the service holds its connections to the database.
     public enum Connections: Sendable {

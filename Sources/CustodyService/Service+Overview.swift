@@ -44,3 +44,85 @@ extension CustodyService {
         return Overview(metrics: metrics, teams: groups("team:"), units: groups("unit:"))
     }
 }
+
+extension CustodyService {
+    /// How old an overview may be before a page asks for a new one (it is drawn from the old one
+    /// meanwhile, and says when that was computed).
+    public static let overviewMaxAge: TimeInterval = 300
+
+    /// The overview of the last 90 days for the organisation, or for `unit` (with everything
+    /// below it), as the principal may see it: a unit-scoped principal its units only, a team's
+    /// principal none. Drawn from the organisation's overview as last computed when nothing has
+    /// been recorded since and it is younger than ``overviewMaxAge``; an older one is served
+    /// while a new one is computed beside it. `computedAt` says which.
+    public func overviewSnapshot(unit: String? = nil, by principal: Principal, now: Date = Date())
+        throws(ServiceError) -> (overview: Overview, computedAt: Date)
+    {
+        try authorizeAggregates(principal)
+        if principal.isTeamBound {
+            throw ServiceError(
+                .forbidden,
+                "\(principal.name) sees its own teams' figures: \(principal.teams.sorted().joined(separator: ", "))")
+        }
+        let organisation = try organisation()
+        var scope = unit
+        if !principal.units.isEmpty {
+            // A unit-scoped principal: its one top unit unless it names one of its units.
+            let top = principal.units.filter { unit in
+                let parent = organisation.units.first { $0.id == unit }?.parentID
+                return parent.map { !principal.units.contains($0) } ?? true
+            }
+            if scope == nil, top.count == 1 { scope = top.first }
+            guard let scope, principal.units.contains(scope) else {
+                throw ServiceError(
+                    .forbidden,
+                    "\(principal.name) may see the figures of \(principal.units.sorted().joined(separator: ", ")) only")
+            }
+        }
+        if let scope, !organisation.units.contains(where: { $0.id == scope }) {
+            throw ServiceError(.notFound, "no org unit '\(scope)'")
+        }
+        let entry = try currentOverview(now: now)
+        guard let scope else { return (entry.overview, entry.computedAt) }
+        return (Self.narrowed(entry.overview, to: scope, organisation), entry.computedAt)
+    }
+
+    /// The organisation's overview as last computed: recomputed now when there is none, or in
+    /// the background when something was recorded since or it has grown old.
+    func currentOverview(now: Date) throws(ServiceError) -> OverviewCache.Entry {
+        let store = try store()
+        let head = try perform { try store.ledgerHead() }
+        let everyone = Principal(name: "custody", role: .administrator)
+        if let entry = overviews.current {
+            let fresh = entry.head == head && now.timeIntervalSince(entry.computedAt) < Self.overviewMaxAge
+            if !fresh, overviews.beginRefresh() {
+                DispatchQueue.global(qos: .utility).async {
+                    defer { self.overviews.endRefresh() }
+                    let started = Date()
+                    if let overview = try? self.overview(MetricsRequest(until: started), by: everyone) {
+                        self.overviews.store(.init(overview: overview, head: head, computedAt: started))
+                    }
+                }
+            }
+            return entry
+        }
+        let entry = OverviewCache.Entry(
+            overview: try overview(MetricsRequest(until: now), by: everyone), head: head, computedAt: now)
+        overviews.store(entry)
+        return entry
+    }
+
+    /// The organisation's overview cut to one unit: its own figures as the total, its teams and
+    /// the units below it.
+    static func narrowed(_ overview: Overview, to unit: String, _ organisation: Organisation) -> Overview {
+        let below = units(under: unit, in: organisation)
+        let teams = Set(organisation.teams.filter { $0.unitID.map(below.contains) ?? false }.map(\.id))
+        var metrics = overview.metrics
+        metrics.scope = "unit " + unit
+        metrics.total = overview.units.first { $0.group == unit } ?? GroupMetrics(group: unit)
+        metrics.unowned = nil
+        return Overview(
+            metrics: metrics, teams: overview.teams.filter { teams.contains($0.group) },
+            units: overview.units.filter { below.contains($0.group) })
+    }
+}

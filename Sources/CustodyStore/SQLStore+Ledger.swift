@@ -119,6 +119,14 @@ extension SQLStore {
         }
     }
 
+    /// The sequence number of the last event (0: none): it moves whenever anything is recorded.
+    public func ledgerHead() throws -> Int64 {
+        try locked {
+            try connection.statement("SELECT coalesce(max(seq), 0) AS head FROM events").rows([]) { try $0.int("head") }
+                .first ?? 0
+        }
+    }
+
     /// Every event with its chain fields, in order, for export.
     public func ledgerEntries(after sequence: Int64 = 0) throws -> [Ledger.Entry] {
         var entries: [Ledger.Entry] = []

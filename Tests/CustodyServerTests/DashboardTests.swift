@@ -249,3 +249,42 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(try client.call("/nowhere").status == 404)
     }
 }
+
+/// The overview pages are drawn from the organisation's overview as last computed: the same
+/// one while nothing is recorded, the old one (saying when it was computed) while a new one is
+/// computed beside it after a change, and cut to a unit for a unit-scoped principal.
+@Suite struct OverviewSnapshotTests {
+    @Test func theOverviewIsReusedUntilSomethingIsRecordedThenRecomputedBesideThePages() throws {
+        let served = try Served()
+        _ = try served.service.importOrganisation(
+            [.text(name: "teams.yaml", RoleMatrixTests.organisation)], by: served.security)
+        let first = try served.service.overviewSnapshot(by: served.security)
+        #expect(first.overview.metrics.total.open == 6)
+        #expect(first.overview.metrics.unowned?.open == 2)
+        #expect(try served.service.overviewSnapshot(by: served.security).computedAt == first.computedAt)
+        _ = try served.service.transition(
+            TransitionRequest(
+                selection: .ids([1]), action: .falsePositive(justification: "code_not_present"), reason: "r"),
+            by: served.security)
+        // The page right after the change is drawn from the old overview, which says so.
+        let stale = try served.service.overviewSnapshot(by: served.security)
+        #expect(stale.computedAt == first.computedAt)
+        var fresh = stale
+        for _ in 0..<100 where fresh.computedAt == first.computedAt {
+            Thread.sleep(forTimeInterval: 0.05)
+            fresh = try served.service.overviewSnapshot(by: served.security)
+        }
+        #expect(fresh.computedAt > first.computedAt, "recomputed beside the pages")
+        #expect(fresh.overview.metrics.total.open == 5)
+        // A treasury officer: treasury's figures, its team only, no organisation-wide gap.
+        let officer = Principal(name: "officer", role: .security, teams: ["payments"], units: ["treasury"])
+        let treasury = try served.service.overviewSnapshot(by: officer).overview
+        #expect(treasury.metrics.scope == "unit treasury")
+        #expect(treasury.metrics.total.open == 1)
+        #expect(treasury.teams.map(\.group) == ["payments"])
+        #expect(treasury.metrics.unowned == nil)
+        #expect(throws: ServiceError.self) { try served.service.overviewSnapshot(unit: "digital", by: officer) }
+        let member = Principal(name: "member", role: .team, teams: ["payments"])
+        #expect(throws: ServiceError.self) { try served.service.overviewSnapshot(by: member) }
+    }
+}
