@@ -72,7 +72,12 @@ demo: build
 	@$(CUSTODY) ledger checkpoint --key $(DEMO_DIR)/keys/ledger-key.pem --actor security-team
 	@$(CUSTODY) ledger verify --public-key $(DEMO_DIR)/keys/ledger-key.pub.pem
 	@echo; echo "Explore further: $(CUSTODY) findings list --team payments --json"
-	@echo; scripts/demo-serve $(DEMO_DB)
+	@echo; echo "== a state government for the dashboard: 6 agencies, 36 teams, 30 repositories with a year of"
+	@echo "   git history, a year of monthly Semgrep and Trivy scans loaded in the order they were taken"
+	@scripts/demo-state.py $(DEMO_DIR)/state 30
+	@scripts/demo-state-load $(DEMO_DIR)/state $(DEMO_DIR)/state.db
+	@.build/debug/custody --db $(DEMO_DIR)/state.db summary | tail -4
+	@echo; scripts/demo-serve $(DEMO_DIR)/state.db
 
 # Every suite on SQLite, then the store, pipeline, service and CLI suites on a private
 # PostgreSQL cluster (scripts/test-postgres).

@@ -75,6 +75,8 @@ enum ServeCommand {
             source.resume()
             return source
         }
+        // The dashboard's overview, computed beside the first requests.
+        service.prepareOverview()
         let scheme = settings.tlsKey == nil ? "http" : "https"
         context.console.out("custody: serving \(scheme)://\(settings.host):\(server.port)/ (SIGTERM stops)")
         context.console.flush()  // whoever started us reads the address now

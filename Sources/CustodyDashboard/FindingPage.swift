@@ -15,6 +15,7 @@ struct FindingPage {
         let detail = try service.finding(id, by: principal)
         let explanation = try service.explainOwner(id, by: principal)
         let timeline = try service.trace(id, by: principal)
+        let flagged = try service.flaggedLines(id, by: principal)
         let teams = try service.organisation().teams
         let row = detail.finding
         return Layout.page("Finding #\(id)", session: session, notice: notice) { html in
@@ -48,6 +49,24 @@ struct FindingPage {
                     ("Risk accepted until", row.riskAcceptedUntil.map { "\($0) (\(row.riskApprover ?? "-"))" }),
                     ("Justification", row.justification), ("Identity", detail.identity),
                 ], into: &html)
+            if let flagged {
+                html.element("figure") { html in
+                    html.element("pre", [("class", "code"), ("tabindex", "0")]) { html in
+                        for (offset, text) in flagged.lines.enumerated() {
+                            let number = flagged.firstLine + offset
+                            html.element("span", [("class", number == flagged.flagged ? "line flagged" : "line")]) {
+                                html in
+                                html.text(String(format: "%5d  ", number) + text)
+                            }
+                        }
+                    }
+                    html.element(
+                        "figcaption",
+                        text:
+                            "\(flagged.path) at \(flagged.commit.prefix(12)), as the latest scan saw it (line \(flagged.flagged) flagged)"
+                    )
+                }
+            }
             if !detail.related.isEmpty {
                 html.element("p") { html in
                     html.text("The same issue as seen by other tools: ")
@@ -70,7 +89,8 @@ struct FindingPage {
                         }
                     ),
                     ("Handle", explanation.claimedHandle), ("Assigned", explanation.assignment),
-                    ("Precedence", explanation.precedence), ("Reason", explanation.reason),
+                    ("Precedence", explanation.precedence),
+                    ("Reason", explanation.reason == explanation.assignment ? nil : explanation.reason),
                     (
                         "Introduced by",
                         row.introducer.map {

@@ -155,7 +155,7 @@ enum Layout {
         table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .92rem; }
         caption { text-align: left; font-weight: bold; padding: .2rem 0; }
         th, td { border-bottom: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
-        th { background: var(--soft); } .n { text-align: right; font-variant-numeric: tabular-nums; }
+        th { background: var(--soft); } tbody th { background: none; font-weight: 600; } .n { text-align: right; font-variant-numeric: tabular-nums; }
         .sev-critical, .sev-high { color: var(--bad); font-weight: bold; }
         form.inline, .filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .4rem 0; }
         label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); gap: .15rem; }
@@ -168,6 +168,9 @@ enum Layout {
         dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
         ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin-bottom: .4rem; }
         .muted { color: var(--muted); }
+        pre.code { background: var(--soft); border: 1px solid var(--line); padding: .5rem; overflow-x: auto;
+                   font-size: .85rem; margin: 0; }
+        pre.code .line { display: block; } pre.code .flagged { background: #fff4ce; font-weight: bold; }
         figure { margin: .6rem 0 1rem; } figcaption { color: var(--muted); font-size: .85rem; }
         svg { max-width: 100%; height: auto; } svg text { font-family: inherit; }
         .pages { display: flex; gap: 1rem; }

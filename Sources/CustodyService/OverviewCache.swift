@@ -12,6 +12,9 @@ final class OverviewCache: @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// Held while the first overview is computed, so that pages asked for meanwhile wait for it
+    /// rather than computing it again.
+    let computing = NSLock()
     private var entry: Entry?
     private var refreshing = false
 

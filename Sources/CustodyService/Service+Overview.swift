@@ -106,10 +106,19 @@ extension CustodyService {
             }
             return entry
         }
+        overviews.computing.lock()
+        defer { overviews.computing.unlock() }
+        if let entry = overviews.current { return entry }
         let entry = OverviewCache.Entry(
             overview: try overview(MetricsRequest(until: now), by: everyone), head: head, computedAt: now)
         overviews.store(entry)
         return entry
+    }
+
+    /// Computes the first overview in the background (`custody serve` does at start), so that
+    /// the first page does not wait a whole pass at a million findings.
+    public func prepareOverview() {
+        DispatchQueue.global(qos: .utility).async { _ = try? self.currentOverview(now: Date()) }
     }
 
     /// The organisation's overview cut to one unit: its own figures as the total, its teams and

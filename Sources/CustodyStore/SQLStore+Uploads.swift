@@ -111,6 +111,21 @@ extension SQLStore {
     // MARK: Ownership maps
 
     /// The CODEOWNERS text last applied to `repository`'s findings.
+    /// The commit of the latest scan that saw a finding, and the line it saw it at.
+    public func latestSighting(findingID: Int64) throws -> (commit: String?, line: Int?)? {
+        try locked {
+            try connection.statement(
+                """
+                SELECT s.commit_sha AS commit_sha, si.line AS line FROM sightings si JOIN scans s ON s.id = si.scan_id
+                WHERE si.finding_id = ? ORDER BY s.started_at DESC, s.id DESC LIMIT 1
+                """
+            ).rows([.integer(findingID)]) { row -> (commit: String?, line: Int?) in
+                let line = try row.column("line")
+                return (commit: try row.text("commit_sha"), line: row.isNull(line) ? nil : Int(row.int(line)))
+            }.first
+        }
+    }
+
     public func lastOwnershipMap(repository: String) throws -> OwnershipMapRow? {
         try locked {
             try connection.statement(

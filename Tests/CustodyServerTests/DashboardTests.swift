@@ -226,6 +226,36 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         }
     }
 
+    @Test func theFindingPageShowsTheFlaggedLinesFromGitAtTheScannedCommit() throws {
+        let served = try Served()
+        let repository = try GitFixture()
+        let lines = (1...9).map { "line \($0)" }
+        var flagged = lines
+        flagged[4] = "query(\"SELECT \" + name)  # <b>flagged</b>"
+        let scanned = try repository.commit(
+            ["app/db.py": flagged.joined(separator: "\n") + "\n", "CODEOWNERS": "/app/ @example/web\n"],
+            message: "add")
+        try repository.commit(["app/db.py": lines.joined(separator: "\n") + "\n"], message: "fix")
+        let sarif =
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner"}},"results":[{"ruleId":"sql","level":"error","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"app/db.py"},"region":{"startLine":5}}}]}]}]}"#
+        var ingest = IngestRequest(inputs: [.bytes(name: "r.sarif", Array(sarif.utf8))])
+        ingest.repository = repository.path
+        ingest.commit = scanned
+        _ = try served.service.ingest(ingest, by: served.security)
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("alice", .security))
+        let id = 7
+        #expect(!(try client.call("/findings/\(id)").body.contains("line flagged")), "not registered: no lines")
+        try served.service.addRepository(name: "repo", path: repository.path, by: served.security)
+        let page = try client.call("/findings/\(id)").body
+        #expect(page.contains("line flagged"), "\(page)")
+        #expect(
+            page.contains("query(&quot;SELECT &quot; + name)  # &lt;b&gt;flagged&lt;/b&gt;"),
+            "read at the scanned commit, escaped")
+        #expect(page.contains("    2  line 2") && page.contains("    8  line 8") && !page.contains("line 9"))
+        #expect(page.contains("at \(scanned.prefix(12))"))
+    }
+
     @Test func namesFromTeamsFilesAndReportsAreEscapedAndBadFormsNameTheField() throws {
         let served = try Served()
         let teams = """
