@@ -58,6 +58,7 @@ public final class API: Sendable {
 
     func route(_ request: HTTPRequest, principal: inout Principal?) throws(ServiceError) -> HTTPResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if request.method == "GET", parts == ["openapi.json"] { return .json(200, OpenAPIDocument.text + "\n") }
         if request.method == "GET", parts == ["healthz"] { return .json(200, #"{"status":"ok"}"# + "\n") }
         if request.method == "GET", parts == ["readyz"] {
             _ = try service.counts()
