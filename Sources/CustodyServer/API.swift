@@ -146,6 +146,7 @@ public final class API: Sendable {
             return try act(id, parts[2], request, as: principal)
         default:
             if let response = try operation(request, parts, as: principal) { return response }
+            if let response = try release(request, parts, as: principal) { return response }
             throw ServiceError(.notFound, "no route \(request.method) /api/v1/\(parts.joined(separator: "/"))")
         }
     }

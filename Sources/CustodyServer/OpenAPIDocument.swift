@@ -1297,6 +1297,189 @@ enum OpenAPIDocument {
              }
             }
            }
+          },
+          "/api/v1/gate": {
+           "post": {
+            "summary": "May this commit ship? (docs/gate.md): 200 pass or warn, 409 block; recorded in the ledger",
+            "operationId": "gate",
+            "tags": [
+             "release"
+            ],
+            "requestBody": {
+             "required": true,
+             "content": {
+              "application/json": {
+               "schema": {
+                "type": "object",
+                "required": [
+                 "repository",
+                 "commit"
+                ],
+                "properties": {
+                 "repository": {
+                  "type": "string"
+                 },
+                 "commit": {
+                  "type": "string"
+                 },
+                 "warn_only": {
+                  "type": "boolean"
+                 }
+                }
+               }
+              }
+             }
+            },
+            "responses": {
+             "200": {
+              "description": "OK",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "type": "object"
+                }
+               }
+              }
+             },
+             "409": {
+              "description": "the gate blocks",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "type": "object"
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Error"
+             }
+            }
+           }
+          },
+          "/api/v1/teams/{team}/scorecard": {
+           "get": {
+            "summary": "One team's scorecard: its metrics and most urgent findings",
+            "operationId": "scorecard",
+            "tags": [
+             "metrics"
+            ],
+            "parameters": [
+             {
+              "name": "team",
+              "in": "path",
+              "required": true,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "since",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "until",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "OK",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "type": "object",
+                 "required": [
+                  "team",
+                  "name",
+                  "metrics",
+                  "most_urgent"
+                 ],
+                 "properties": {
+                  "team": {
+                   "type": "string"
+                  },
+                  "name": {
+                   "type": "string"
+                  },
+                  "unit": {
+                   "type": [
+                    "string",
+                    "null"
+                   ]
+                  },
+                  "lead": {
+                   "type": [
+                    "string",
+                    "null"
+                   ]
+                  },
+                  "metrics": {
+                   "type": "object"
+                  },
+                  "most_urgent": {
+                   "type": "array",
+                   "items": {
+                    "type": "integer"
+                   }
+                  }
+                 }
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Error"
+             }
+            }
+           }
+          },
+          "/api/v1/tick": {
+           "post": {
+            "summary": "Apply what time decides: expired acceptances reopen, overdue work escalates",
+            "operationId": "tick",
+            "tags": [
+             "lifecycle"
+            ],
+            "responses": {
+             "200": {
+              "description": "OK",
+              "content": {
+               "application/json": {
+                "schema": {
+                 "type": "object",
+                 "required": [
+                  "reopened",
+                  "escalation_steps"
+                 ],
+                 "properties": {
+                  "reopened": {
+                   "type": "array",
+                   "items": {
+                    "type": "integer"
+                   }
+                  },
+                  "escalation_steps": {
+                   "type": "integer"
+                  }
+                 }
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Error"
+             }
+            }
+           }
           }
          },
          "components": {

@@ -39,6 +39,14 @@ extension CustodyService {
     /// records the decision - who asked, what, the outcome and its reasons - as a ledger event.
     public func gate(_ request: GateRequest, by principal: Principal) throws(ServiceError) -> GateDecision {
         try authorizeIngest(principal, "ask the release gate (each decision is recorded)")
+        // Its reasons name every team's blocking findings: a team's or a unit's token would
+        // learn of other teams' findings through it.
+        guard !principal.isScoped else {
+            throw ServiceError(
+                .forbidden,
+                "\(principal.name) is scoped to some teams; the release gate names every team's findings, so a pipeline (uploader) or security token asks it"
+            )
+        }
         let repository = try Self.required(request.repository, "--repo: the repository to release")
         let commit = try Self.required(request.commit, "--commit: the commit to release")
         let policy = configuration.gate

@@ -29,7 +29,7 @@ import Testing
                 "--header", "Authorization: Bearer \(token)",
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-                "--max-examples", "10", "--generation-deterministic", "--workers", "2",
+                "--max-examples", "10", "--generation-deterministic",
             ])
         print(run.text.split(separator: "\n").suffix(30).joined(separator: "\n"))
         #expect(run.status == 0, "\(run.text)")

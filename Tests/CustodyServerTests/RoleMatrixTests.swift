@@ -68,6 +68,10 @@ import Testing
         Endpoint(method: "POST", path: "/api/v2/product_types/", body: #"{"name":"Agency"}"#, statuses: [201, 201, 201, 403, 403, 201, 201, 403, 403]),
         Endpoint(path: "/api/v2/products/", statuses: [200, 200, 200, 403, 403, 200, 200, 403, 403]),
         Endpoint(path: "/api/v2/test_types/", statuses: [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        Endpoint(method: "POST", path: "/api/v1/gate", body: #"{"repository":"portal","commit":"abc"}"#, statuses: [200, 403, 403, 403, 403, 200, 403, 403, 403]),
+        Endpoint(path: "/api/v1/teams/payments/scorecard", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/teams/web/scorecard", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
+        Endpoint(method: "POST", path: "/api/v1/tick", statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
     ]
 
     /// Two agencies of a state, a team each. A lead may accept risk as the SLA policy's approvers
