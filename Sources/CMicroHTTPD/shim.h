@@ -69,3 +69,12 @@ static inline uint16_t custody_mhd_port(struct MHD_Daemon *daemon) {
 static inline struct MHD_Response *custody_mhd_copied_response(size_t size, const void *data) {
     return MHD_create_response_from_buffer(size, (void *)data, MHD_RESPMEM_MUST_COPY);
 }
+
+/* A response whose body `reader` produces as it is sent (chunked, size unknown), in blocks of at
+   most `block` bytes; `release` is called once when libmicrohttpd is done with it. */
+typedef ssize_t (*custody_mhd_reader)(void *context, uint64_t position, char *buffer, size_t max);
+typedef void (*custody_mhd_release)(void *context);
+static inline struct MHD_Response *custody_mhd_streamed_response(size_t block, custody_mhd_reader reader,
+                                                                 void *context, custody_mhd_release release) {
+    return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, block, reader, context, release);
+}

@@ -77,9 +77,13 @@ extension API {
                 }
                 return number
             }
-            let sink = ByteBuffer()
-            _ = try service.exportLedger(after: after ?? 0, to: sink, by: principal)
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")], body: sink.bytes)
+            // Streamed: a ledger of millions of events is never held whole.
+            let service = service
+            var response = HTTPResponse(status: 200, headers: [("Content-Type", "application/x-ndjson")])
+            response.stream = { sink throws(ServiceError) in
+                _ = try service.exportLedger(after: after ?? 0, to: sink, by: principal)
+            }
+            return response
         case ("GET", 2, "notify") where parts[1] == "deliveries":
             let state = try request.query["state"].map { text throws(ServiceError) -> DeliveryState in
                 guard let state = DeliveryState(rawValue: text) else {

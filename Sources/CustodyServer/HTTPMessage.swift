@@ -1,3 +1,5 @@
+import CustodyService
+
 /// An HTTP request as a handler sees it: the whole body read (up to the server's limit).
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -22,11 +24,15 @@ public struct HTTPRequest: Sendable {
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// A response: status, headers and the body bytes.
+/// A response: status, headers and the body bytes - or, for a body too large to hold, the
+/// producer that writes it as it is sent (chunked; memory flat in its size).
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// Writes the body into the sink, on a thread of its own. A failure before the first byte
+    /// is answered with its own status and error body; a later one cuts the connection.
+    public var stream: (@Sendable (any ByteSink) throws(ServiceError) -> Void)?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import CustodyService
 import Foundation
 
 /// An HTTP server on libmicrohttpd: a pool of threads, keep-alive, idle connections dropped after
@@ -135,9 +136,55 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     static func send(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        if let stream = response.stream { return send(response, streaming: stream, on: connection) }
         let made = response.body.withUnsafeBytes { bytes in custody_mhd_copied_response(bytes.count, bytes.baseAddress)
         }
         guard let made else { return .NO }
+        return queue(made, response, on: connection)
+    }
+
+    /// Runs the producer on a thread of its own and sends what it writes as it comes; a failure
+    /// before the first byte is sent as the error it is.
+    static func send(
+        _ response: HTTPResponse, streaming stream: @escaping @Sendable (any ByteSink) throws(ServiceError) -> Void,
+        on connection: OpaquePointer
+    ) -> MHD_Result {
+        let pipe = StreamPipe()
+        Thread.detachNewThread {
+            do throws(ServiceError) {
+                try stream(pipe)
+                pipe.finish()
+            } catch {
+                pipe.finish(error)
+            }
+        }
+        let start = pipe.waitForStart()
+        if !start.started, let failure = start.failure {
+            return send(API.failure(failure), on: connection)
+        }
+        let context = Unmanaged.passRetained(pipe).toOpaque()
+        guard
+            let made = custody_mhd_streamed_response(
+                64 << 10,
+                { context, _, buffer, max in
+                    guard let context, let buffer else { return -2 }
+                    return Unmanaged<StreamPipe>.fromOpaque(context).takeUnretainedValue().read(
+                        into: buffer, max: max)
+                }, context,
+                { context in
+                    guard let context else { return }
+                    let pipe = Unmanaged<StreamPipe>.fromOpaque(context).takeRetainedValue()
+                    pipe.cancel()
+                })
+        else {
+            Unmanaged<StreamPipe>.fromOpaque(context).release()
+            pipe.cancel()
+            return .NO
+        }
+        return queue(made, response, on: connection)
+    }
+
+    static func queue(_ made: OpaquePointer, _ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
         defer { MHD_destroy_response(made) }
         for (name, value) in response.headers + [("X-Content-Type-Options", "nosniff")] {
             _ = MHD_add_response_header(made, name, value)

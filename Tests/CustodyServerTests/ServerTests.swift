@@ -343,3 +343,40 @@ struct ServerTests {
         #expect(answer.json?["error"] as? String == "limit_exceeded")
     }
 }
+
+/// The ledger's export streams: written by a producer of its own as the client reads it, held
+/// at most a megabyte at a time, byte for byte the CLI's export, and a refusal before the first
+/// byte is the error it is.
+@Suite struct StreamedResponseTests {
+    @Test func theLedgerExportStreamsWhatTheCLIWritesAndRefusalsKeepTheirStatus() throws {
+        let served = try Served()
+        // Over 1.5 MB of events: more than the pipe holds, so the producer waits for the client.
+        let results = (0..<6_000).map { index in
+            #"{"ruleId":"S\#(index)","level":"warning","message":{"text":"a message long enough to make the events weigh something, number \#(index)"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"services/payments/s\#(index).py"},"region":{"startLine":3}}}]}"#
+        }
+        let sarif =
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner"}},"results":[\#(results.joined(separator: ","))]}]}"#
+        var ingest = IngestRequest(inputs: [.bytes(name: "big.sarif", Array(sarif.utf8))])
+        ingest.repository = "portal"
+        _ = try served.service.ingest(ingest, by: served.security)
+        // An event each: every new finding acknowledged.
+        _ = try served.service.transition(
+            TransitionRequest(selection: .ids(Array(7...6_006)), action: .acknowledge, reason: "seen"),
+            by: served.security)
+        let expected = ByteBuffer()
+        _ = try served.service.exportLedger(after: 0, to: expected)
+        #expect(expected.bytes.count > 3 << 19, "\(expected.bytes.count) bytes")
+        let token = try served.token("auditor", .auditor)
+        let answer = try served.call("/api/v1/ledger/export", token: token)
+        #expect(answer.status == 200)
+        #expect(answer.headers["content-length"] == nil, "chunked, not sized: \(answer.headers)")
+        #expect(answer.body == expected.text)
+        let after = try served.call("/api/v1/ledger/export?after=6000", token: token)
+        #expect(after.body.split(separator: "\n").count == expected.text.split(separator: "\n").count - 6_000)
+        let refused = try served.call("/api/v1/ledger/export", token: try served.token("team", .team, teams: ["web"]))
+        #expect(refused.status == 403)
+        #expect(refused.json?["error"] as? String == "forbidden")
+        let bad = try served.call("/api/v1/ledger/export?after=-1", token: token)
+        #expect(bad.status == 400)
+    }
+}
