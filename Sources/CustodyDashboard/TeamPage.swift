@@ -26,6 +26,7 @@ struct TeamPage {
             let scoped = try service.scoped(listing, for: principal)
             next = try service.forEachFinding(scoped) { rows.append($0) }.nextCursor
         }
+        let upcoming = principal.readsFindings ? try service.nextEscalation(team: id, by: principal) : nil
         let incoming =
             principal.readsFindings
             ? try service.transferRequests(pendingOnly: true, by: principal).filter { $0.toTeam == id } : []
@@ -51,7 +52,7 @@ struct TeamPage {
                     (Format.days(m.timeToRemediate.medianDays), "median days to fix", false, nil),
                     ("\(m.reopened)", "regressions", m.reopened > 0, nil),
                 ], into: &html)
-            escalation(card.team, card.unit, organisation, into: &html)
+            escalation(card.team, organisation, next: upcoming, into: &html)
             if !incoming.isEmpty { transfers(incoming, here: here, into: &html) }
             if reads { queue(rows, next: next, team: id, query: query, organisation, into: &html) }
             html.element("h2", text: "Trends")
@@ -75,18 +76,30 @@ struct TeamPage {
         }
     }
 
-    /// Whom a missed due date reaches next: the team, its lead, its unit's head, an executive.
-    func escalation(_ team: Team, _ unit: OrgUnit?, _ organisation: Organisation, into html: inout HTML) {
+    /// Whom a missed due date reaches, stage by stage, by name, and the next step ahead.
+    func escalation(_ team: Team, _ organisation: Organisation, next: NextEscalation?, into html: inout HTML) {
         html.element("h2", text: "Escalation")
-        let ladder = [
-            "the team (\(team.channels.isEmpty ? "its members" : team.channels.joined(separator: ", ")))",
-            "its lead, \(team.lead ?? "not named")",
-            "the head of \(unit?.name ?? "its unit"), \(unit?.head ?? "not named")",
-            "an executive",
+        let stages: [(EscalationStage, String)] = [
+            (.team, "half its time gone"), (.lead, "due"), (.unitHead, "7 days overdue"),
+            (.executive, "30 days overdue"),
         ]
-        html.element("p", text: "A finding past its due date escalates, one stage each step of the SLA policy, to:")
+        html.element("p", text: "An open finding's SLA runs out in stages; each tells someone more senior:")
         html.element("ol") { html in
-            for stage in ladder { html.element("li", text: stage) }
+            for (stage, when) in stages {
+                let who = stage.recipients(team: team, organisation: organisation)
+                html.element(
+                    "li", text: "\(when): \(stage.name) (\(who.isEmpty ? "nobody named" : who.joined(separator: ", ")))"
+                )
+            }
+        }
+        if let next {
+            html.element("p") { html in
+                html.text("Next: ")
+                html.element("a", [("href", "/findings/\(next.findingID)")], text: "#\(next.findingID)")
+                html.text(
+                    " reaches the \(next.stage.name) (\(next.recipients.isEmpty ? "nobody named" : next.recipients.joined(separator: ", "))) on "
+                        + Timestamp.string(next.at).replacingOccurrences(of: "T", with: " "))
+            }
         }
     }
 

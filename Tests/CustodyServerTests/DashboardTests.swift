@@ -256,6 +256,33 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(page.contains("at \(scanned.prefix(12))"))
     }
 
+    @Test func theTeamPageSaysWhomTheNextEscalationReachesAndWhen() throws {
+        let served = try Served()
+        _ = try served.service.importOrganisation(
+            [.text(name: "teams.yaml", RoleMatrixTests.organisation)], by: served.security)
+        // The fixture's findings are code quality, which has no due date: nothing escalates.
+        #expect(try served.service.nextEscalation(team: "payments", by: served.security) == nil)
+        let sarif =
+            #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Scanner","rules":[{"id":"sqli","properties":{"tags":["security"],"security-severity":"8.1"}}]}},"results":[{"ruleId":"sqli","level":"error","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"services/payments/q.py"},"region":{"startLine":2}}}]}]}]}"#
+        var ingest = IngestRequest(inputs: [.bytes(name: "s.sarif", Array(sarif.utf8))])
+        ingest.repository = "portal"
+        ingest.codeowners = served.directory.file("CODEOWNERS")
+        _ = try served.service.ingest(ingest, by: served.security)
+        let next = try #require(try served.service.nextEscalation(team: "payments", by: served.security))
+        #expect(next.findingID == 7)
+        #expect(next.stage == .lead)
+        #expect(next.recipients == ["pat@example.gov"])
+        let due = try #require(try served.service.finding(next.findingID).finding.dueAt.flatMap(Timestamp.date))
+        #expect(next.at == due, "the lead is told when it falls due")
+        let web = Principal(name: "web", role: .team, teams: ["web"])
+        #expect(throws: ServiceError.self) { try served.service.nextEscalation(team: "payments", by: web) }
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("alice", .security))
+        let page = try client.call("/teams/payments").body
+        #expect(page.contains("reaches the team lead (pat@example.gov) on"), "\(page)")
+        #expect(page.contains("30 days overdue: executive"))
+    }
+
     @Test func namesFromTeamsFilesAndReportsAreEscapedAndBadFormsNameTheField() throws {
         let served = try Served()
         let teams = """
