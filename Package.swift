@@ -64,7 +64,9 @@ let package = Package(
             dependencies: ["CustodyService", "CustodyReports", "CustodyMetrics", "CustodyStore", "CustodyCore"]),
         .target(
             name: "CustodyServer",
-            dependencies: ["CustodyService", "CustodyDashboard", "CustodyCore", "CustodyJSON", "CMicroHTTPD"]),
+            dependencies: [
+                "CustodyService", "CustodyDashboard", "CustodyReports", "CustodyCore", "CustodyJSON", "CMicroHTTPD",
+            ]),
         .target(
             name: "CustodyCLI",
             dependencies: ["CustodyService", "CustodyCore", "CustodySamples", "CustodyReports", "CustodyServer"]),

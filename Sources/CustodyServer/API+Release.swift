@@ -1,5 +1,6 @@
 import CustodyCore
 import CustodyJSON
+import CustodyReports
 import CustodyService
 import Foundation
 
@@ -19,15 +20,7 @@ extension API {
             let decision = try service.gate(gate, by: principal)
             return .json(decision.outcome == .block ? 409 : 200, Wire.gateDecision(decision).text + "\n")
         case ("GET", let path) where path.count == 3 && path[0] == "teams" && path[2] == "scorecard":
-            var since: Date?
-            var until: Date?
-            for (name, value) in [("since", request.query["since"]), ("until", request.query["until"])] {
-                guard let value else { continue }
-                guard let date = Timestamp.date(value) else {
-                    throw ServiceError(.invalidInput, "\(name) needs a time: 2026-11-24", file: "query", place: name)
-                }
-                if name == "since" { since = date } else { until = date }
-            }
+            let (since, until) = try Self.period(request)
             let card = try service.scorecard(team: path[1], since: since, until: until, by: principal)
             return Self.ok(
                 .object([
@@ -36,6 +29,15 @@ extension API {
                     ("metrics", Wire.metricsReport(card.metrics)),
                     ("most_urgent", .array(card.mostUrgent.map { .int($0.id) })),
                 ]))
+        case ("GET", ["reports", "board"]):
+            let (since, until) = try Self.period(request)
+            let report = try service.boardReport(since: since, until: until, by: principal)
+            return Self.report(
+                BoardReportPage.render(report, organisationName: request.query["title"] ?? "The organisation"))
+        case ("GET", let path) where path.count == 3 && path[0] == "reports" && path[1] == "teams":
+            let (since, until) = try Self.period(request)
+            return Self.report(
+                TeamReportPage.render(try service.teamReport(team: path[2], since: since, until: until, by: principal)))
         case ("POST", ["tick"]):
             let result = try service.tick(now: Date(), by: principal)
             return Self.ok(
@@ -46,5 +48,28 @@ extension API {
         default:
             return nil
         }
+    }
+
+    /// The period a request names with `since` and `until` (each optional).
+    static func period(_ request: HTTPRequest) throws(ServiceError) -> (since: Date?, until: Date?) {
+        var period: (since: Date?, until: Date?) = (nil, nil)
+        for name in ["since", "until"] {
+            guard let value = request.query[name] else { continue }
+            guard let date = Timestamp.date(value) else {
+                throw ServiceError(.invalidInput, "\(name) needs a time: 2026-11-24", file: "query", place: name)
+            }
+            if name == "since" { period.since = date } else { period.until = date }
+        }
+        return period
+    }
+
+    /// A report page: HTML with its own style and no script.
+    static func report(_ html: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+            ], body: Array(html.utf8))
     }
 }

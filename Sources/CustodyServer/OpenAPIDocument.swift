@@ -1480,6 +1480,106 @@ enum OpenAPIDocument {
              }
             }
            }
+          },
+          "/api/v1/reports/board": {
+           "get": {
+            "summary": "The board report (docs/reports.md)",
+            "operationId": "boardReport",
+            "tags": [
+             "reports"
+            ],
+            "parameters": [
+             {
+              "name": "since",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "until",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "title",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "the report as one HTML page (no script)",
+              "content": {
+               "text/html": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Error"
+             }
+            }
+           }
+          },
+          "/api/v1/reports/teams/{team}": {
+           "get": {
+            "summary": "A team's report (docs/reports.md); its open work only for who reads findings",
+            "operationId": "teamReport",
+            "tags": [
+             "reports"
+            ],
+            "parameters": [
+             {
+              "name": "team",
+              "in": "path",
+              "required": true,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "since",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             },
+             {
+              "name": "until",
+              "in": "query",
+              "required": false,
+              "schema": {
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "description": "the report as one HTML page (no script)",
+              "content": {
+               "text/html": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             },
+             "default": {
+              "$ref": "#/components/responses/Error"
+             }
+            }
+           }
           }
          },
          "components": {

@@ -95,6 +95,12 @@ extension CustodyService {
         team: String, since: Date? = nil, until: Date? = nil, limit: Int = 50, by principal: Principal
     ) throws(ServiceError) -> TeamReport {
         let (card, open) = try scorecard(team: team, since: since, until: until, urgent: limit, by: principal)
+        // Who reads aggregates only (an executive) gets the figures without the findings.
+        guard principal.readsFindings else {
+            var figures = card
+            figures.mostUrgent = []
+            return TeamReport(scorecard: figures, openWork: [], openCount: open)
+        }
         return TeamReport(scorecard: card, openWork: card.mostUrgent, openCount: open)
     }
 }

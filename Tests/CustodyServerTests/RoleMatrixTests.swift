@@ -72,6 +72,9 @@ import Testing
         Endpoint(path: "/api/v1/teams/payments/scorecard", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
         Endpoint(path: "/api/v1/teams/web/scorecard", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
         Endpoint(method: "POST", path: "/api/v1/tick", statuses: [200, 403, 403, 403, 403, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/reports/board", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
+        Endpoint(path: "/api/v1/reports/teams/payments", statuses: [200, 200, 200, 200, 200, 403, 200, 200, 200]),
+        Endpoint(path: "/api/v1/reports/teams/web", statuses: [200, 403, 403, 200, 200, 403, 403, 403, 403]),
     ]
 
     /// Two agencies of a state, a team each. A lead may accept risk as the SLA policy's approvers
@@ -160,6 +163,20 @@ import Testing
             "/api/v1/transfers", method: "POST", token: treasury,
             body: Data(#"{"findings":[1],"step":"resolve","to":"web","reason":"r"}"#.utf8))
         #expect(moved.status == 403, "web is outside treasury: \(moved.body)")
+    }
+
+    /// Reports over HTTP are HTML; an executive's team report has the figures and no finding.
+    @Test func reportsAreHTMLAndAnExecutivesTeamReportNamesNoFinding() throws {
+        let served = try Served()
+        let security = try served.call("/api/v1/reports/teams/payments", token: try served.token("s", .security))
+        #expect(security.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(security.body.contains("services/payments/a.py"), "the security team sees the open work")
+        let executive = try served.call("/api/v1/reports/teams/payments", token: try served.token("e", .executive))
+        #expect(executive.status == 200)
+        #expect(!executive.body.contains("services/payments/a.py"), "figures only")
+        let board = try served.call("/api/v1/reports/board?title=State", token: try served.token("b", .executive))
+        #expect(board.status == 200 && board.body.contains("State"))
+        #expect(board.headers["content-security-policy"]?.contains("default-src 'none'") == true)
     }
 
     @Test func withoutAValidTokenEveryEndpointIs401() throws {
