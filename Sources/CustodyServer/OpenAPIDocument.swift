@@ -290,14 +290,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ]
            }
@@ -326,14 +319,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ]
            }
@@ -365,14 +351,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ]
            }
@@ -404,14 +383,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ]
            }
@@ -440,14 +412,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ],
             "requestBody": {
@@ -527,22 +492,10 @@ enum OpenAPIDocument {
               "description": "the tool's name"
              },
              {
-              "name": "branch",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              },
-              "description": "the branch"
+              "$ref": "#/components/parameters/branch"
              },
              {
-              "name": "commit",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              },
-              "description": "the scanned commit"
+              "$ref": "#/components/parameters/commit"
              }
             ],
             "requestBody": {
@@ -733,15 +686,7 @@ enum OpenAPIDocument {
               "description": "one team"
              },
              {
-              "name": "limit",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "integer",
-               "minimum": 1,
-               "maximum": 1000
-              },
-              "description": "at most this many"
+              "$ref": "#/components/parameters/limit"
              }
             ]
            }
@@ -981,22 +926,10 @@ enum OpenAPIDocument {
               "description": "the repository"
              },
              {
-              "name": "branch",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              },
-              "description": "the branch"
+              "$ref": "#/components/parameters/branch"
              },
              {
-              "name": "commit",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              },
-              "description": "the scanned commit"
+              "$ref": "#/components/parameters/commit"
              },
              {
               "name": "scope",
@@ -1101,15 +1034,7 @@ enum OpenAPIDocument {
               "description": "one state"
              },
              {
-              "name": "limit",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "integer",
-               "minimum": 1,
-               "maximum": 1000
-              },
-              "description": "at most this many"
+              "$ref": "#/components/parameters/limit"
              }
             ]
            }
@@ -1138,14 +1063,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ],
             "requestBody": {
@@ -1184,14 +1102,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ],
             "requestBody": {
@@ -1230,14 +1141,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ],
             "requestBody": {
@@ -1276,14 +1180,7 @@ enum OpenAPIDocument {
             },
             "parameters": [
              {
-              "name": "id",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "integer",
-               "minimum": 1
-              },
-              "description": "a finding's id"
+              "$ref": "#/components/parameters/id"
              }
             ],
             "requestBody": {
@@ -1366,28 +1263,13 @@ enum OpenAPIDocument {
             ],
             "parameters": [
              {
-              "name": "team",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/team"
              },
              {
-              "name": "since",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/since"
              },
              {
-              "name": "until",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/until"
              }
             ],
             "responses": {
@@ -1490,20 +1372,10 @@ enum OpenAPIDocument {
             ],
             "parameters": [
              {
-              "name": "since",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/since"
              },
              {
-              "name": "until",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/until"
              },
              {
               "name": "title",
@@ -1516,14 +1388,7 @@ enum OpenAPIDocument {
             ],
             "responses": {
              "200": {
-              "description": "the report as one HTML page (no script)",
-              "content": {
-               "text/html": {
-                "schema": {
-                 "type": "string"
-                }
-               }
-              }
+              "$ref": "#/components/responses/Report"
              },
              "default": {
               "$ref": "#/components/responses/Error"
@@ -1540,40 +1405,18 @@ enum OpenAPIDocument {
             ],
             "parameters": [
              {
-              "name": "team",
-              "in": "path",
-              "required": true,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/team"
              },
              {
-              "name": "since",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/since"
              },
              {
-              "name": "until",
-              "in": "query",
-              "required": false,
-              "schema": {
-               "type": "string"
-              }
+              "$ref": "#/components/parameters/until"
              }
             ],
             "responses": {
              "200": {
-              "description": "the report as one HTML page (no script)",
-              "content": {
-               "text/html": {
-                "schema": {
-                 "type": "string"
-                }
-               }
-              }
+              "$ref": "#/components/responses/Report"
              },
              "default": {
               "$ref": "#/components/responses/Error"
@@ -1597,6 +1440,16 @@ enum OpenAPIDocument {
              "application/json": {
               "schema": {
                "$ref": "#/components/schemas/Error"
+              }
+             }
+            }
+           },
+           "Report": {
+            "description": "the report as one HTML page (no script)",
+            "content": {
+             "text/html": {
+              "schema": {
+               "type": "string"
               }
              }
             }
@@ -1917,6 +1770,71 @@ enum OpenAPIDocument {
            },
            "LedgerReport": {
             "type": "object"
+           }
+          },
+          "parameters": {
+           "id": {
+            "description": "a finding's id",
+            "in": "path",
+            "name": "id",
+            "required": true,
+            "schema": {
+             "minimum": 1,
+             "type": "integer"
+            }
+           },
+           "branch": {
+            "description": "the branch",
+            "in": "query",
+            "name": "branch",
+            "required": false,
+            "schema": {
+             "type": "string"
+            }
+           },
+           "commit": {
+            "description": "the scanned commit",
+            "in": "query",
+            "name": "commit",
+            "required": false,
+            "schema": {
+             "type": "string"
+            }
+           },
+           "limit": {
+            "description": "at most this many",
+            "in": "query",
+            "name": "limit",
+            "required": false,
+            "schema": {
+             "maximum": 1000,
+             "minimum": 1,
+             "type": "integer"
+            }
+           },
+           "team": {
+            "in": "path",
+            "name": "team",
+            "required": true,
+            "schema": {
+             "type": "string"
+            }
+           },
+           "since": {
+            "in": "query",
+            "name": "since",
+            "required": false,
+            "schema": {
+             "type": "string"
+            }
+           },
+           "until": {
+            "in": "query",
+            "name": "until",
+            "required": false,
+            "schema": {
+             "type": "string"
+            }
            }
           }
          }
