@@ -25,7 +25,8 @@ import Testing
         let run = try output(
             of: "/usr/bin/env",
             [
-                "schemathesis", "run", "http://127.0.0.1:\(served.server.port)/openapi.json",
+                // In the test's directory: schemathesis keeps a cache where it runs.
+                "-C", served.directory.path, "schemathesis", "run", "http://127.0.0.1:\(served.server.port)/openapi.json",
                 "--header", "Authorization: Bearer \(token)",
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
