@@ -26,7 +26,8 @@ import Testing
             of: "/usr/bin/env",
             [
                 // In the test's directory: schemathesis keeps a cache where it runs.
-                "-C", served.directory.path, "schemathesis", "run", "http://127.0.0.1:\(served.server.port)/openapi.json",
+                "-C", served.directory.path,
+                "schemathesis", "run", "http://127.0.0.1:\(served.server.port)/openapi.json",
                 "--header", "Authorization: Bearer \(token)",
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
