@@ -246,7 +246,7 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         try client.signIn(try served.token("alice", .security))
         let id = 7
         #expect(!(try client.call("/findings/\(id)").body.contains("line flagged")), "not registered: no lines")
-        try served.service.addRepository(name: "repo", path: repository.path, by: served.security)
+        _ = try served.service.addRepository(name: "repo", path: repository.path, by: served.security)
         let page = try client.call("/findings/\(id)").body
         #expect(page.contains("line flagged"), "\(page)")
         #expect(
