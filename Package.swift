@@ -30,6 +30,12 @@ let package = Package(
         .systemLibrary(
             name: "CPostgres", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
+        // libxml2 (Debian's libxml2-dev) behind a small C API: its headers pull in ICU's, which
+        // clash with Foundation's when Swift imports them, so only cxml2.c includes them.
+        .target(
+            name: "CXML2",
+            cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])],
+            linkerSettings: [.linkedLibrary("xml2")]),
         // simdjson is C++: a small C-ABI shim that parses and hands back the tape.
         .target(
             name: "CSimdJSON",
@@ -38,7 +44,9 @@ let package = Package(
 
         .target(name: "CustodyJSON", dependencies: ["CSimdJSON"]),
         .target(name: "CustodyCore"),
-        .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON", "CZlib"]),
+        // XML reports (Nessus, ...) through libxml2: entities, DTDs and the network off.
+        .target(name: "CustodyXML", dependencies: ["CXML2"]),
+        .target(name: "CustodyIngest", dependencies: ["CustodyCore", "CustodyJSON", "CustodyXML", "CZlib"]),
         .target(name: "CustodyOwnership", dependencies: ["CustodyCore", "CustodyJSON", "CYAML"]),
         .target(name: "CustodyMetrics", dependencies: ["CustodyCore"]),
         .target(

@@ -14,6 +14,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case gitlab
     case generic
     case spdx
+    /// Tenable Nessus `.nessus` (NessusClientData_v2 XML).
+    case nessus
 }
 
 /// What a report says about the run that produced it.
@@ -114,6 +116,8 @@ public final class ReportSource {
         parser = JSONParser(maxDepth: limits.maxDepth)
         if file.lowercased().hasSuffix(".csv") {
             rootMembers = nil  // text, not JSON: the generic reader reads it as CSV
+        } else if Self.isXML(input.bytes) {
+            rootMembers = nil  // XML: its reader parses it with libxml2
         } else if input.kind(of: input.whole) == .object {
             do {
                 rootMembers = try input.outlineObject(input.whole)
@@ -140,6 +144,18 @@ public final class ReportSource {
             if error.location == nil { error.location = input.location(ofOffset: span.offset) }
             throw diagnostic(error, file: file)
         }
+    }
+
+    /// Whether the text begins, after whitespace, with `<` (an XML document).
+    static func isXML<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
+    }
+
+    /// Whether the first 4 KB of an XML document hold `marker` (a root element's name).
+    public func xmlMentions(_ marker: String) -> Bool {
+        guard rootMembers == nil, Self.isXML(input.bytes) else { return false }
+        let head = String(decoding: input.bytes.prefix(4096), as: UTF8.self)
+        return head.contains(marker)
     }
 
     /// A top-level member's span.
@@ -175,7 +191,7 @@ public final class ReportSource {
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
-        GitLabReader(), GenericReader(), SPDXReader(),
+        GitLabReader(), GenericReader(), SPDXReader(), NessusReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

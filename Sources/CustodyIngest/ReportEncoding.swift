@@ -23,11 +23,15 @@ enum ReportEncoding {
             return JSONInput(bytes: Array(text.utf8))
         }
         if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "<") {
+            // XML is read when an XML reader knows its root element (Nessus); otherwise refused.
+            if let name = rootName(of: bytes), xmlRoots.contains(name) { return input }
             throw Diagnostic(
                 file: file, place: "line 1",
                 message:
-                    "an XML document (\(root(of: bytes))): Custody reads these formats as JSON only "
-                    + "(\(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))); export the report as JSON")
+                    "an XML document (\(rootName(of: bytes).map { "root <\($0)>" } ?? "no root element")): Custody "
+                    + "reads XML from Nessus (<\(xmlRoots.joined(separator: ">, <"))>) and these formats as JSON "
+                    + "(\(ReportFormat.allCases.filter { $0 != .nessus }.map(\.rawValue).joined(separator: ", "))); "
+                    + "export the report as JSON")
         }
         return input
     }
@@ -45,16 +49,18 @@ enum ReportEncoding {
         return nil
     }
 
-    /// The name of an XML document's root element, for the message.
-    private static func root(of bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// The root elements of the XML documents Custody has readers for.
+    static let xmlRoots = ["NessusClientData_v2"]
+
+    /// The name of an XML document's root element (nil: none in its first 4 KB).
+    private static func rootName(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
         var rest = Substring(head)
         while let open = rest.firstIndex(of: "<") {
             rest = rest[rest.index(after: open)...]
             guard let first = rest.first, first != "?", first != "!" else { continue }
-            let name = rest.prefix { !" \t\r\n/>".contains($0) }
-            return "root <\(name)>"
+            return String(rest.prefix { !" \t\r\n/>".contains($0) })
         }
-        return "no root element"
+        return nil
     }
 }
