@@ -150,5 +150,55 @@ enum FormatBench {
         print(
             String(
                 format: "slowest format: %.0f MB/s (target >= 100 MB/s: %@)", worst, worst >= 100 ? "met" : "NOT met"))
+        try nessus(directory: directory, megabytes: megabytes)
+    }
+
+    /// The XML figure (issue 16 asks for it, with no target): a `.nessus` export of hosts with 50
+    /// items each, read through libxml2's tree.
+    static func nessus(directory: String, megabytes: Int) throws {
+        let path = directory + "/bench.nessus"
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.write(
+            contentsOf: Data("<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"bench\">".utf8))
+        var written = 0
+        var host = 0
+        while written < megabytes * 1_000_000 {
+            var chunk =
+                "<ReportHost name=\"10.\(host / 65_536 % 256).\(host / 256 % 256).\(host % 256)\"><HostProperties>"
+                + "<tag name=\"host-ip\">10.0.\(host / 256 % 256).\(host % 256)</tag>"
+                + "<tag name=\"host-fqdn\">host\(host).agency.example.gov</tag></HostProperties>"
+            for item in 0..<50 {
+                chunk +=
+                    "<ReportItem port=\"\(443 + item % 3)\" svc_name=\"www\" protocol=\"tcp\" severity=\"\(item % 5)\" "
+                    + "pluginID=\"\(10_000 + item)\" pluginName=\"Plugin \(item) of the bench\" pluginFamily=\"Web Servers\">"
+                    + "<description>The remote web server is affected by issue \(item); an attacker can read memory.</description>"
+                    + "<synopsis>The remote host is affected by issue \(item).</synopsis><risk_factor>Medium</risk_factor>"
+                    + "<cvss3_base_score>6.5</cvss3_base_score><cvss3_vector>CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N</cvss3_vector>"
+                    + "<cve>CVE-2024-\(10_000 + item)</cve><plugin_output>Version : 2.4.\(item)</plugin_output></ReportItem>"
+            }
+            chunk += "</ReportHost>"
+            try handle.write(contentsOf: Data(chunk.utf8))
+            written += chunk.utf8.count
+            host += 1
+        }
+        try handle.write(contentsOf: Data("</Report></NessusClientData_v2>\n".utf8))
+        try handle.close()
+        let size = Double(written) / 1e6
+        var best = Double.infinity
+        var findings = 0
+        for _ in 0..<3 {
+            findings = 0
+            let time = try seconds2 {
+                let (source, reader) = try ReportRegistry.open(path: path)
+                _ = try reader.read(source) { item in if case .finding = item { findings += 1 } }
+            }
+            best = min(best, time)
+        }
+        print(
+            String(
+                format: "nessus XML %6.0f MB  %6.2f s  %6.0f  %11.0f   (XML: no target; libxml2's tree)", size, best,
+                size / best, Double(findings) / best))
+        try FileManager.default.removeItem(atPath: path)
     }
 }
