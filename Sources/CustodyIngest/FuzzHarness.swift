@@ -34,7 +34,8 @@ public enum FuzzHarness {
                 guard let format = ReportFormat(rawValue: target),
                     let reader = ReportRegistry.readers.first(where: { $0.format == format })
                 else { return nil }
-                let source = try ReportSource(file: "fuzz.json", input: JSONInput(bytes: bytes), limits: limits)
+                let name = format == .tenableCSV ? "fuzz.csv" : "fuzz.json"
+                let source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
                 return try count(source, reader)
             }
         } catch is Diagnostic {

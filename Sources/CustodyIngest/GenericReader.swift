@@ -147,9 +147,12 @@ public struct GenericReader: ReportReader {
     }
 }
 
-/// RFC 4180 CSV: quoted fields with doubled quotes, CRLF or LF line ends.
+/// RFC 4180 CSV: quoted fields with doubled quotes, CRLF or LF line ends; the separator a comma
+/// unless told (Tenable's exports use `;` too).
 enum CSV {
-    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [[String]] {
+    static func rows(_ bytes: UnsafeBufferPointer<UInt8>, file: String, separator: UInt8 = UInt8(ascii: ","))
+        throws -> [[String]]
+    {
         var rows: [[String]] = []
         var row: [String] = []
         var field: [UInt8] = []
@@ -176,7 +179,7 @@ enum CSV {
                 }
             } else if byte == UInt8(ascii: "\"") && field.isEmpty {
                 quoted = true
-            } else if byte == UInt8(ascii: ",") {
+            } else if byte == separator {
                 endField()
             } else if byte == UInt8(ascii: "\n") {
                 endField()

@@ -16,6 +16,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case spdx
     /// Tenable Nessus `.nessus` (NessusClientData_v2 XML).
     case nessus
+    /// Tenable's CSV exports (Nessus, Tenable Vulnerability Management).
+    case tenableCSV = "tenable-csv"
 }
 
 /// What a report says about the run that produced it.
@@ -191,7 +193,7 @@ public final class ReportSource {
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
-        GitLabReader(), GenericReader(), SPDXReader(), NessusReader(),
+        GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

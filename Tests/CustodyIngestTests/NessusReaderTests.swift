@@ -4,6 +4,16 @@ import CustodyTestSupport
 import Foundation
 import Testing
 
+/// A report's format as detected, and its findings.
+func readFindings(_ path: String) throws -> (format: ReportFormat, findings: [NormalizedFinding]) {
+    let (source, reader) = try ReportRegistry.open(path: path)
+    var findings: [NormalizedFinding] = []
+    _ = try reader.read(source) { item in
+        if case .finding(let finding) = item { findings.append(finding) }
+    }
+    return (reader.format, findings)
+}
+
 /// Tenable Nessus `.nessus` exports from the corpora (hosts/nessus-xml): detected, read through
 /// libxml2, a finding per ReportItem identified by (plugin, host, port/protocol). Counts
 /// cross-checked with an independent reading (Python's xml.etree, run by the test) and against
@@ -17,12 +27,8 @@ struct NessusCorpusTests {
     ])
     func everyReportItemIsAFindingOfItsHostAndPort(_ name: String, _ defectDojo: Int) throws {
         let path = Corpora.path("hosts/nessus-xml/" + name)
-        let (source, reader) = try ReportRegistry.open(path: path)
-        #expect(reader.format == .nessus)
-        var findings: [NormalizedFinding] = []
-        _ = try reader.read(source) { item in
-            if case .finding(let finding) = item { findings.append(finding) }
-        }
+        let (format, findings) = try readFindings(path)
+        #expect(format == .nessus)
         // The independent reading: every (host, plugin, port, protocol), and the plugins.
         let script = """
             import sys, xml.etree.ElementTree as ET
@@ -48,12 +54,7 @@ struct NessusCorpusTests {
     }
 
     @Test func aHostIsKnownByItsFQDNAndAnItemByItsPluginPortAndScores() throws {
-        let (source, reader) = try ReportRegistry.open(
-            path: Corpora.path("hosts/nessus-xml/defectdojo-nessus_v_unknown.xml"))
-        var findings: [NormalizedFinding] = []
-        _ = try reader.read(source) { item in
-            if case .finding(let finding) = item { findings.append(finding) }
-        }
+        let findings = try readFindings(Corpora.path("hosts/nessus-xml/defectdojo-nessus_v_unknown.xml")).findings
         let nla = try #require(findings.first { $0.ruleID == "58453" && $0.asset == "qa3app09" })
         #expect(nla.severity == .medium)
         #expect(nla.toolFingerprints["endpoint"] == "3389/tcp")
@@ -104,5 +105,48 @@ struct NessusInputTests {
             )
         }
         #expect(throws: Diagnostic.self) { _ = try read("<other/>") }
+    }
+}
+
+/// Tenable's CSV exports from the corpora (hosts/tenable-csv): Nessus's comma layout, one row per
+/// CVE, and Tenable Vulnerability Management's `;` layout. Counts as DefectDojo asserts them
+/// (SOURCES.md), cross-checked with an independent reading (Python's csv module).
+@Suite(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+struct TenableCSVCorpusTests {
+    @Test(arguments: [
+        ("defectdojo-nessus_was_no_vuln.csv", 0), ("defectdojo-tenable_many_vuln.csv", 9),
+        ("defectdojo-nessus_new.csv", 99),
+    ])
+    func aFindingPerPluginHostAndPortWithEveryCVEOfItsRows(_ name: String, _ defectDojo: Int) throws {
+        let path = Corpora.path("hosts/tenable-csv/" + name)
+        let (format, findings) = try readFindings(path)
+        #expect(format == .tenableCSV)
+        #expect(findings.count == defectDojo)
+        let script = """
+            import csv, sys
+            text = open(sys.argv[1], newline='').read()
+            first = text.split('\\n', 1)[0]
+            rows = list(csv.reader(text.splitlines(), delimiter=';' if first.count(';') > first.count(',') else ','))
+            head = {n.lower(): i for i, n in reversed(list(enumerate(rows[0]))) if n}
+            modern = 'definition.id' in head
+            get = lambda r, a, b: r[head[b if modern else a]].strip() if (b if modern else a) in head else ''
+            keys = set()
+            for r in rows[1:]:
+                if not any(x.strip() for x in r) or not get(r, 'name', 'definition.name'): continue
+                host = (get(r, 'asset uuid', 'asset.id') or get(r, 'fqdn', 'asset.display_fqdn')
+                        or get(r, 'ip address', 'asset.display_ipv4_address') or get(r, 'host', 'asset.host_name')).lower()
+                keys.add((get(r, 'plugin id', 'definition.id'), host, get(r, 'port', 'port'), get(r, 'protocol', 'protocol').lower()))
+            print(len(keys))
+            """
+        let run = try output(of: "/usr/bin/env", ["python3", "-c", script, path])
+        #expect(Int(run.text.trimmingCharacters(in: .whitespacesAndNewlines)) == findings.count, "\(run.text)")
+        #expect(
+            Set(findings.map { "\($0.asset ?? "")|\($0.ruleID)|\($0.toolFingerprints["endpoint"] ?? "")" }).count
+                == findings.count)
+        if name == "defectdojo-tenable_many_vuln.csv" {
+            // Rows of one plugin, host and port that differ by CVE are one finding with every CVE.
+            #expect(findings.contains { $0.cves.count > 1 }, "\(findings.map(\.cves))")
+            #expect(Set(findings.map(\.severity)) == [.high, .medium])
+        }
     }
 }
