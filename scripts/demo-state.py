@@ -67,6 +67,10 @@ for agency, _, names in AGENCIES:
         unit = agency if index < 3 else f"{agency}-services"
         lines.append(f"  - {{id: {team}, name: {team.replace('-', ' ').title()}, unit: {unit}, lead: {people[0]}, "
                      f"handles: [\"@example-gov/{team}\"], members: [{', '.join(people)}]}}")
+# Hosts are owned through the inventory: each team's servers are named after it.
+lines.append("assets:")
+for team, facts in teams.items():
+    lines.append(f"  - {{host: \"*.{team}.{facts['agency']}.example.gov\", team: {team}}}")
 os.makedirs(out, exist_ok=True)
 with open(os.path.join(out, "teams.yaml"), "w") as f:
     f.write("\n".join(lines) + "\n")
@@ -213,6 +217,31 @@ for r in range(repo_count):
         with open(trivy_file, "w") as f:
             json.dump(trivy, f)
         scans.append((scan_time, repo, commit, semgrep, trivy_file))
+
+# A network scan of the state's servers (Tenable Nessus, .nessus XML): six servers a team, and a
+# rack of old servers in no team's inventory.
+PLUGINS = [
+    ("57608", "SMB Signing not required", 2, "445", []), ("104743", "TLS Version 1.0 Protocol Detection", 2, "443", []),
+    ("42873", "SSL Medium Strength Cipher Suites Supported (SWEET32)", 3, "443", ["CVE-2016-2183"]),
+    ("97833", "MS17-010: Security Update for Microsoft Windows SMB Server", 4, "445", ["CVE-2017-0144"]),
+    ("156032", "Apache Log4Shell RCE detection (CVE-2021-44228)", 4, "8080", ["CVE-2021-44228"]),
+    ("10863", "SSL Certificate Information", 0, "443", []), ("11219", "Nessus SYN scanner", 0, "22", []),
+    ("90317", "SSH Weak Algorithms Supported", 2, "22", []),
+]
+hosts = [(f"srv{n}.{team}.{facts['agency']}.example.gov", f"10.{i}.{n}.10") for i, (team, facts) in enumerate(teams.items())
+         for n in range(6)] + [(f"old{n}.legacy.example.gov", f"10.250.0.{n}") for n in range(24)]
+report = ['<?xml version="1.0" ?>', "<NessusClientData_v2>", '<Report name="State network scan, November 2026">']
+for name, ip in hosts:
+    report.append(f'<ReportHost name="{ip}"><HostProperties><tag name="host-ip">{ip}</tag>'
+                  f'<tag name="host-fqdn">{name}</tag><tag name="HOST_START">Mon Nov 23 02:00:00 2026</tag></HostProperties>')
+    for plugin, title, severity, port, cves in rng.sample(PLUGINS, rng.randrange(2, 6)):
+        report.append(f'<ReportItem port="{port}" svc_name="svc" protocol="tcp" severity="{severity}" pluginID="{plugin}" '
+                      f'pluginName="{title}" pluginFamily="General"><synopsis>{title} on the remote host.</synopsis>'
+                      + "".join(f"<cve>{cve}</cve>" for cve in cves) + "</ReportItem>")
+    report.append("</ReportHost>")
+report += ["</Report>", "</NessusClientData_v2>"]
+with open(os.path.join(out, "reports", "network.nessus"), "w") as f:
+    f.write("\n".join(report) + "\n")
 
 scans.sort()
 with open(os.path.join(out, "scans.tsv"), "w") as f:

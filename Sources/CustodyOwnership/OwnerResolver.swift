@@ -46,18 +46,29 @@ public struct OwnerResolver: Sendable {
     /// True when there is a map to resolve with: a CODEOWNERS file or asset rules.
     public var hasMap: Bool { codeowners != nil || !assetRules.isEmpty }
 
-    /// The owner of `path` in `repository`. Precedence: the CODEOWNERS rule that decides the path
-    /// (even one that unsets); when none matches, the first asset rule for the repository.
-    public func resolve(path: String?, repository: String? = nil) -> Resolution {
+    /// The owner of `path` in `repository`, or of the host or image `asset` a finding is on.
+    /// Precedence: the CODEOWNERS rule that decides the path (even one that unsets); when none
+    /// matches, the first asset rule for the repository; then the first host or image rule
+    /// (the inventory) for the asset.
+    public func resolve(path: String?, repository: String? = nil, asset: String? = nil) -> Resolution {
         let decided = resolve(path: path)
         if decided.evidence != nil { return decided }
-        guard let repository,
-            let index = assetRules.firstIndex(where: { $0.kind == .repository && $0.matches(repository) })
-        else { return decided }
+        if let repository, let index = assetRules.firstIndex(where: { $0.kind == .repository && $0.matches(repository) })
+        {
+            return assetResolution(index)
+        }
+        if let asset, let index = assetRules.firstIndex(where: { [.host, .image].contains($0.kind) && $0.matches(asset) })
+        {
+            return assetResolution(index)
+        }
+        return decided
+    }
+
+    private func assetResolution(_ index: Int) -> Resolution {
         let rule = assetRules[index]
         let evidence = OwnerEvidence(
             source: "asset-rule", file: rule.source, dialect: "assets", line: rule.line ?? index + 1,
-            pattern: "repository \(rule.pattern)", handles: [])
+            pattern: "\(rule.kind.rawValue) \(rule.pattern)", handles: [])
         return Resolution(team: rule.team, evidence: evidence)
     }
 

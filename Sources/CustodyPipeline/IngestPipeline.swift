@@ -370,10 +370,13 @@ final class Producer: @unchecked Sendable {
                 }
                 waiting.removeAll(keepingCapacity: true)
             }
-            func owner(of path: String?) -> (team: String?, rule: Int?) {
+            func owner(of path: String?, asset: String?) -> (team: String?, rule: Int?) {
                 let path = path ?? ""  // a finding without a file can still belong to its repository
-                if let known = owners[path] { return (known.team, known.rule) }
-                let resolution = resolver.resolve(path: path, repository: options.repository)
+                // A finding with no file (a host's, an image's) is owned through the inventory.
+                let key = path.isEmpty && asset != nil ? "\u{0}" + asset! : path
+                if let known = owners[key] { return (known.team, known.rule) }
+                let resolution = resolver.resolve(
+                    path: path, repository: options.repository, asset: path.isEmpty ? asset : nil)
                 var rule: Int?
                 if let evidence = resolution.evidence {
                     if let number = ruleNumbers[evidence] {
@@ -384,7 +387,7 @@ final class Producer: @unchecked Sendable {
                         batch.append(.rule(rule!, evidence))
                     }
                 }
-                owners[path] = (resolution.team, rule)
+                owners[key] = (resolution.team, rule)
                 return (resolution.team, rule)
             }
             // Flagged lines come from the source root, else from the checkout (a Semgrep JSON report
@@ -485,7 +488,7 @@ final class Producer: @unchecked Sendable {
                         if basis == .dependency {
                             guard dependencies.insert(fingerprint).inserted else { return }
                         }
-                        let owner = owner(of: finding.path)
+                        let owner = owner(of: finding.path, asset: finding.asset)
                         var prepared = PreparedFinding(
                             finding: finding,
                             fingerprint: basis == .dependency ? fingerprint : occurrences.disambiguate(fingerprint),
