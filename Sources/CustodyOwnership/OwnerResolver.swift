@@ -53,12 +53,13 @@ public struct OwnerResolver: Sendable {
     public func resolve(path: String?, repository: String? = nil, asset: String? = nil) -> Resolution {
         let decided = resolve(path: path)
         if decided.evidence != nil { return decided }
-        if let repository, let index = assetRules.firstIndex(where: { $0.kind == .repository && $0.matches(repository) })
+        if let repository,
+            let index = assetRules.firstIndex(where: { $0.kind == .repository && $0.matches(repository) })
         {
             return assetResolution(index)
         }
-        if let asset, let index = assetRules.firstIndex(where: { [.host, .image].contains($0.kind) && $0.matches(asset) })
-        {
+        let inventory: Set<AssetRule.Kind> = [.host, .image]
+        if let asset, let index = assetRules.firstIndex(where: { inventory.contains($0.kind) && $0.matches(asset) }) {
             return assetResolution(index)
         }
         return decided
