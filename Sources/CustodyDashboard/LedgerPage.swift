@@ -10,6 +10,11 @@ struct LedgerPage {
 
     func render() throws(ServiceError) -> String {
         let report = try service.verifyLedger(publicKey: nil, by: session.principal)
+        var last: String?
+        if let checkpoint = report.lastCheckpoint {
+            let at = checkpoint.at.replacingOccurrences(of: "T", with: " ")
+            last = "event \(checkpoint.sequence), \(at), key \(checkpoint.keyID.prefix(16))"
+        }
         return Layout.page("Ledger", session: session, current: "/ledger") { html in
             html.element("h1", text: "Ledger")
             if let broken = report.broken {
@@ -22,7 +27,8 @@ struct LedgerPage {
             html.element("dl", [("class", "facts")]) { html in
                 for (name, value) in [
                     ("Events", "\(report.count)"), ("Head", report.head),
-                    ("Signed checkpoints checked", "\(report.checkpoints)"),
+                    ("Signed checkpoints that hold", "\(report.checkpoints)"),
+                    ("Last signed checkpoint", last ?? "none yet (custody ledger checkpoint)"),
                 ] {
                     html.element("dt", text: name)
                     html.element("dd") { html in html.element("code", text: value) }
@@ -30,7 +36,9 @@ struct LedgerPage {
             }
             html.element(
                 "p", [("class", "muted")],
-                text: "Auditors verify it themselves with custody ledger verify, or GET /api/v1/ledger/verify.")
+                text:
+                    "Checkpoints are checked against the events they sign here; their signatures with the public key: auditors verify it themselves with custody ledger verify --public-key KEY, or GET /api/v1/ledger/verify."
+            )
         }
     }
 }

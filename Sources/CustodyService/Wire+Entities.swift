@@ -191,6 +191,12 @@ extension Wire {
             ("ok", .bool(report.broken == nil)), ("events", .int(Int64(report.count))), ("head", .string(report.head)),
             ("checkpoints", .int(Int64(report.checkpoints))), ("broken_at", .optional(report.broken?.sequence)),
             ("reason", .optional(report.broken?.reason)),
+            (
+                "last_checkpoint",
+                report.lastCheckpoint.map {
+                    .object([("sequence", .int($0.sequence)), ("at", .string($0.at)), ("key_id", .string($0.keyID))])
+                } ?? .null
+            ),
         ])
     }
 

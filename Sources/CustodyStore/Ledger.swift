@@ -38,6 +38,8 @@ public enum Ledger {
         public var checkpoints = 0
         /// The first event that does not hold, and why; nil when the whole chain holds.
         public var broken: (sequence: Int64, reason: String)?
+        /// The newest checkpoint that held: the event it signs, when, and the key's id.
+        public var lastCheckpoint: (sequence: Int64, at: String, keyID: String)?
 
         public static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.count == rhs.count && lhs.head == rhs.head && lhs.broken?.sequence == rhs.broken?.sequence

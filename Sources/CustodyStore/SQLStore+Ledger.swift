@@ -86,6 +86,7 @@ extension SQLStore {
                 }
             }
             report.checkpoints += 1
+            report.lastCheckpoint = (sequence, at, key)
         }
     }
 

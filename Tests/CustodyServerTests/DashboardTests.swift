@@ -283,6 +283,23 @@ final class WebClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(page.contains("30 days overdue: executive"))
     }
 
+    @Test func theLedgerPageNamesTheLastSignedCheckpoint() throws {
+        let served = try Served()
+        let client = WebClient(port: served.server.port)
+        try client.signIn(try served.token("auditor", .auditor))
+        #expect(try client.call("/ledger").body.contains("none yet"))
+        let keys = try CustodyService.writeKeyPair(directory: served.directory.file("keys"))
+        let signed = try served.service.checkpoint(
+            privateKey: try String(contentsOfFile: keys.privatePath, encoding: .utf8),
+            publicKey: try String(contentsOfFile: keys.publicPath, encoding: .utf8), by: served.security)
+        let page = try client.call("/ledger").body
+        #expect(page.contains("event \(signed.sequence), "), "\(page)")
+        #expect(page.contains("key \(keys.keyID.prefix(16))"), "\(page)")
+        let verified = try served.call("/api/v1/ledger/verify", token: try served.token("a2", .auditor))
+        let last = verified.json?["last_checkpoint"] as? [String: Any]
+        #expect(last?["sequence"] as? Int == Int(signed.sequence), "\(verified.body)")
+    }
+
     @Test func namesFromTeamsFilesAndReportsAreEscapedAndBadFormsNameTheField() throws {
         let served = try Served()
         let teams = """
