@@ -23,7 +23,18 @@ extension API {
                 body: Array(Dashboard.styleSheet.utf8))
         }
         let cookie = FormBody.cookie(Self.sessionCookie, in: request.header("cookie"))
-        let session = cookie.flatMap { try? service.authenticate(session: $0) }
+        // No session, or one that ended: sign in. Any other failure (the store busy or away) is
+        // said as what it is, not taken for a signed-out browser.
+        var session: SignedIn?
+        if let cookie {
+            do {
+                session = try service.authenticate(session: cookie)
+            } catch  where error.kind == .unauthenticated {
+                session = nil
+            } catch {
+                return Self.html(error.kind.httpStatus, dashboard.problemPage(error, session: nil))
+            }
+        }
         principal = session?.principal
         switch (request.method, parts) {
         case ("GET", ["signin"]):

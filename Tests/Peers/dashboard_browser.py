@@ -13,6 +13,7 @@ per check; exits 1 with the failures listed when any check fails.
 import json
 import os
 import sys
+import traceback
 
 from axe_selenium_python import Axe
 from selenium import webdriver
@@ -23,6 +24,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, tokens, shots = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+sys.stderr = sys.stdout  # the test shows standard output only: tracebacks too
 os.makedirs(shots, exist_ok=True)
 failures = []
 checked = {"pages": 0, "actions": 0, "refusals": 0}
@@ -47,7 +49,7 @@ def sign_in(driver, role):
     driver.delete_all_cookies()
     driver.get(base + "/signin")
     driver.find_element(By.NAME, "token").send_keys(tokens[role])
-    submit(driver, driver.find_element(By.CSS_SELECTOR, "main form button"))
+    submit(driver, find(driver, "main form button"))
     check("Sign out" in driver.page_source, f"{role}: signed in")
 
 
@@ -101,6 +103,16 @@ def refused(driver, role, path, words):
     check(problem and words in problem[0].text, f"{role}: {path} is refused ({problem[0].text if problem else 'no refusal'})")
 
 
+def find(driver, css):
+    """The element `css` selects, waited for (a loaded machine is slow); says what page it is on when it never comes."""
+    try:
+        return WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+    except Exception:
+        problem = driver.find_elements(By.CSS_SELECTOR, ".problem")
+        raise RuntimeError(f"no {css} on {driver.current_url} ({heading(driver)!r}"
+                           f"{': ' + problem[0].text if problem else ''})")
+
+
 def notice(driver):
     found = driver.find_elements(By.CSS_SELECTOR, ".notice")
     return found[0].text if found else ""
@@ -130,7 +142,7 @@ try:
     page(driver, "security", "/releases", "Releases", "releases")
     page(driver, "security", "/gate", "Release gate", "gate")
     driver.get(base + "/unowned")
-    form = driver.find_element(By.CSS_SELECTOR, "form[action='/unowned/assign']")
+    form = find(driver, "form[action='/unowned/assign']")
     form.find_element(By.NAME, "reason").send_keys("vendor/ is the web team's import")
     submit(driver, form.find_element(By.CSS_SELECTOR, "button"))
     checked["actions"] += 1
@@ -171,7 +183,7 @@ try:
     check("Acknowledged" in notice(driver), "team: acknowledged #1 with the keyboard only")
     # Ask the web team to take #1, and mark #4 a false positive with its justification.
     driver.get(base + "/findings/1")
-    form = driver.find_element(By.CSS_SELECTOR, "form[action='/findings/1/transfer']")
+    form = find(driver, "form[action='/findings/1/transfer']")
     form.find_element(By.NAME, "reason").send_keys("the handler lives in web/")
     submit(driver, form.find_element(By.CSS_SELECTOR, "button"))
     checked["actions"] += 1
@@ -191,7 +203,7 @@ try:
     # Payments' lead accepts a risk and marks a false positive.
     sign_in(driver, "lead")
     driver.get(base + "/findings/4")
-    form = driver.find_element(By.CSS_SELECTOR, "form[action='/findings/4/accept-risk']")
+    form = find(driver, "form[action='/findings/4/accept-risk']")
     until = form.find_element(By.NAME, "until")
     driver.execute_script("arguments[0].value = '2099-01-01'", until)
     form.find_element(By.NAME, "reason").send_keys("a WAF rule covers it")
@@ -202,12 +214,12 @@ try:
     check("#4" in driver.find_element(By.TAG_NAME, "table").text, "lead: #4 is among the acceptances")
     driver.get(base + "/findings/4")
     page(driver, "lead", "/findings/4", "#4")
-    form = driver.find_element(By.CSS_SELECTOR, "form[action='/findings/4/reopen']")
+    form = find(driver, "form[action='/findings/4/reopen']")
     form.find_element(By.NAME, "reason").send_keys("the WAF rule was removed")
     submit(driver, form.find_element(By.CSS_SELECTOR, "button"))
     checked["actions"] += 1
     check("Reopened" in notice(driver), "lead: reopened #4")
-    form = driver.find_element(By.CSS_SELECTOR, "form[action='/findings/4/false-positive']")
+    form = find(driver, "form[action='/findings/4/false-positive']")
     form.find_element(By.NAME, "reason").send_keys("the input is a constant")
     submit(driver, form.find_element(By.CSS_SELECTOR, "button"))
     checked["actions"] += 1
@@ -227,6 +239,9 @@ try:
           f"auditor: the ledger grew from {events_before} to {events_after} events ({checked['actions']} actions)")
     check("Verified" in notice(driver), "auditor: the ledger verifies")
     refused(driver, "auditor", "/unowned", "")
+except Exception as error:  # a step that could not run: say where, as a failure
+    traceback.print_exc()
+    check(False, f"the run stopped: {error}")
 finally:
     driver.quit()
 
