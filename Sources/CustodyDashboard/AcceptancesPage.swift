@@ -38,10 +38,7 @@ struct AcceptancesPage {
             ) { html in
                 for row in rows {
                     html.element("tr") { html in
-                        html.element("td") { html in
-                            html.element("a", [("href", "/findings/\(row.id)")], text: "#\(row.id)")
-                        }
-                        html.element("td", [("class", "sev-\(row.severity.rawValue)")], text: row.severity.rawValue)
+                        Layout.findingCells(row, into: &html)
                         html.element("td", text: row.rule)
                         html.element("td", text: row.ownerTeam ?? "nobody")
                         let until = String((row.riskAcceptedUntil ?? "-").prefix(10))

@@ -12,6 +12,7 @@ struct FindingsPage {
 
     func render(query: [String: String]) throws(ServiceError) -> DashboardAnswer {
         var query = query
+        let teams = try service.organisation().teams
         let search = (query["q"] ?? "").trimmingCharacters(in: .whitespaces)
         if !search.isEmpty {
             let bare = search.hasPrefix("#") ? String(search.dropFirst()) : search
@@ -19,7 +20,7 @@ struct FindingsPage {
             let upper = search.uppercased()
             if ["CVE-", "GHSA-", "OSV-", "PYSEC-", "GO-", "RUSTSEC-"].contains(where: upper.hasPrefix) {
                 query["cve"] = search
-            } else if try service.organisation().teamsByID[search] != nil {
+            } else if teams.contains(where: { $0.id == search }) {
                 query["team"] = search
             } else {
                 query["text"] = search
@@ -29,7 +30,6 @@ struct FindingsPage {
             try Self.listing(query: query, team: query["team"], defaultSort: .priority), for: session.principal)
         var rows: [FindingRow] = []
         let next = try service.forEachFinding(listing) { rows.append($0) }.nextCursor
-        let teams = try service.organisation().teams
         return .page(
             Layout.page("Findings", session: session, current: "/findings") { html in
                 html.element("h1", text: "Findings")
@@ -124,10 +124,7 @@ struct FindingsPage {
         ) { html in
             for row in rows {
                 html.element("tr") { html in
-                    html.element("td") { html in
-                        html.element("a", [("href", "/findings/\(row.id)")], text: "#\(row.id)")
-                    }
-                    html.element("td", [("class", "sev-\(row.severity.rawValue)")], text: row.severity.rawValue)
+                    Layout.findingCells(row, into: &html)
                     html.element(
                         "td", text: row.rule + (row.cves.isEmpty ? "" : " (\(row.cves.joined(separator: ", ")))"))
                     html.element("td", [("class", "wide")], text: FindingPage.location(row))

@@ -1,5 +1,7 @@
+import CustodyMetrics
 import CustodyReports
 import CustodyService
+import CustodyStore
 
 /// The chrome every dashboard page shares: the navigation the signed-in role may use, a main
 /// landmark, the sign-out form, and the style sheet (served from `/static/dashboard.css`, so that
@@ -113,6 +115,31 @@ enum Layout {
                 html.element("tbody", [], body)
             }
         }
+    }
+
+    /// The figure of open findings at the end of each day of a group's period.
+    static func dailyOpen(_ metrics: GroupMetrics, title: String, into html: inout HTML) {
+        html.element("figure") { html in
+            html.raw(
+                SVG.lineChart(
+                    [SVG.Series("open", metrics.dailyOpen.map(Double.init))],
+                    first: Format.date(seconds: metrics.since), last: Format.lastDay(metrics), title: title))
+            html.element("figcaption", text: "Open findings at the end of each day of the period.")
+        }
+    }
+
+    /// Bars of findings per release, the most first (ties by name), at most `limit`; nil when
+    /// there are none.
+    static func releaseChart(_ counts: [String: Int], limit: Int, title: String) -> String? {
+        let releases = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit)
+        guard !releases.isEmpty else { return nil }
+        return SVG.barChart(releases.map { (label: $0.key, value: Double($0.value)) }, title: title)
+    }
+
+    /// A findings table's first two cells: the finding's link and its severity.
+    static func findingCells(_ row: FindingRow, into html: inout HTML) {
+        html.element("td") { html in html.element("a", [("href", "/findings/\(row.id)")], text: "#\(row.id)") }
+        html.element("td", [("class", "sev-\(row.severity.rawValue)")], text: row.severity.rawValue)
     }
 
     /// A link, or the plain text when there is nowhere to go.

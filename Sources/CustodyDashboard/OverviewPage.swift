@@ -47,14 +47,7 @@ struct OverviewPage {
                     ), at: 3)
             }
             Layout.tiles(tiles, into: &html)
-            html.element("figure") { html in
-                html.raw(
-                    SVG.lineChart(
-                        [SVG.Series("open", m.dailyOpen.map(Double.init))],
-                        first: Format.date(seconds: m.since), last: Format.lastDay(m),
-                        title: "Open findings at the end of each day"))
-                html.element("figcaption", text: "Open findings at the end of each day of the period.")
-            }
+            Layout.dailyOpen(m, title: "Open findings at the end of each day", into: &html)
             units(overview, organisation, into: &html)
             teams(overview.teams, organisation, into: &html)
             escalations(m, into: &html)
@@ -159,8 +152,11 @@ struct OverviewPage {
 
     func releases(_ m: GroupMetrics, into html: inout HTML) {
         html.element("h2", text: "Where risk enters: findings introduced per release")
-        let releases = m.introducedByRelease.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(12)
-        guard !releases.isEmpty else {
+        guard
+            let chart = Layout.releaseChart(
+                m.introducedByRelease, limit: 12,
+                title: "Findings found in the period, by the release that first shipped them")
+        else {
             html.element(
                 "p", [("class", "muted")],
                 text:
@@ -168,10 +164,7 @@ struct OverviewPage {
             )
             return
         }
-        html.raw(
-            SVG.barChart(
-                releases.map { (label: $0.key, value: Double($0.value)) },
-                title: "Findings found in the period, by the release that first shipped them"))
+        html.raw(chart)
         html.element(
             "p", [("class", "muted")],
             text:

@@ -56,22 +56,13 @@ struct TeamPage {
             if !incoming.isEmpty { transfers(incoming, here: here, into: &html) }
             if reads { queue(rows, next: next, team: id, query: query, organisation, into: &html) }
             html.element("h2", text: "Trends")
-            html.element("figure") { html in
-                html.raw(
-                    SVG.lineChart(
-                        [
-                            SVG.Series("open", m.dailyOpen.map(Double.init))
-                        ], first: Format.date(seconds: m.since), last: Format.lastDay(m),
-                        title: "\(title): open findings at the end of each day"))
-                html.element("figcaption", text: "Open findings at the end of each day of the period.")
-            }
-            let releases = m.introducedByRelease.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(10)
-            if !releases.isEmpty {
+            Layout.dailyOpen(m, title: "\(title): open findings at the end of each day", into: &html)
+            if let chart = Layout.releaseChart(
+                m.introducedByRelease, limit: 10,
+                title: "\(title): findings of the period by the release that shipped them")
+            {
                 html.element("h2", text: "Findings introduced per release")
-                html.raw(
-                    SVG.barChart(
-                        releases.map { (label: $0.key, value: Double($0.value)) },
-                        title: "\(title): findings of the period by the release that shipped them"))
+                html.raw(chart)
             }
         }
     }

@@ -75,11 +75,7 @@ extension CustodyService {
         var request = request
         if principal.isScoped {
             if case .organisation = request.scope, principal.units.count > 0 {
-                let top = principal.units.filter { unit in
-                    let parent = organisation.units.first { $0.id == unit }?.parentID
-                    return parent.map { !principal.units.contains($0) } ?? true
-                }
-                if top.count == 1, let unit = top.first { request.scope = .unit(unit) }
+                if let unit = Self.onlyTopUnit(of: principal, in: organisation) { request.scope = .unit(unit) }
             }
             let allowed: Bool
             switch request.scope {
@@ -220,6 +216,16 @@ extension CustodyService {
     }
 
     /// `unit` and every unit below it.
+    /// A unit-scoped principal's one top unit (its units whose parent is none of its units),
+    /// nil when it has none or several.
+    static func onlyTopUnit(of principal: Principal, in organisation: Organisation) -> String? {
+        let top = principal.units.filter { unit in
+            let parent = organisation.units.first { $0.id == unit }?.parentID
+            return parent.map { !principal.units.contains($0) } ?? true
+        }
+        return top.count == 1 ? top.first : nil
+    }
+
     static func units(under unit: String, in organisation: Organisation) -> Set<String> {
         var found: Set<String> = [unit]
         var grew = true

@@ -68,11 +68,7 @@ extension CustodyService {
         var scope = unit
         if !principal.units.isEmpty {
             // A unit-scoped principal: its one top unit unless it names one of its units.
-            let top = principal.units.filter { unit in
-                let parent = organisation.units.first { $0.id == unit }?.parentID
-                return parent.map { !principal.units.contains($0) } ?? true
-            }
-            if scope == nil, top.count == 1 { scope = top.first }
+            if scope == nil { scope = Self.onlyTopUnit(of: principal, in: organisation) }
             guard let scope, principal.units.contains(scope) else {
                 throw ServiceError(
                     .forbidden,

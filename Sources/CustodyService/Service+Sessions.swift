@@ -18,15 +18,11 @@ extension CustodyService {
     /// Exchanges an API token for a dashboard session. The session acts exactly as its token:
     /// the same role, teams and units, and it ends when the token is revoked or expires.
     public func signIn(token: String, now: Date = Date()) throws(ServiceError) -> SignedIn {
-        let principal = try authenticate(token: token, now: now)
-        var random = SystemRandomNumberGenerator()
-        let session = "css_" + SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let (record, principal) = try authenticatedToken(token, now: now)
+        let session = Self.secret(prefix: "css_")
         let store = try store()
         let expiry = now.addingTimeInterval(Self.sessionLifetime)
         try perform {
-            guard let record = try store.token(hash: SHA256.hex(token), now: now) else {
-                throw StoreRefusal(.notFound, "the token went away while signing in")
-            }
             try store.createSession(hash: SHA256.hex(session), tokenID: record.id, now: now, expiresAt: expiry)
         }
         return SignedIn(

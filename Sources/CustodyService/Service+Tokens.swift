@@ -57,8 +57,7 @@ extension CustodyService {
         if let expiry = request.expiresAt, expiry <= now {
             throw ServiceError(.invalidInput, "the token would have expired already (\(Timestamp.string(expiry)))")
         }
-        var random = SystemRandomNumberGenerator()
-        let secret = "cst_" + SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let secret = Self.secret(prefix: "cst_")
         let store = try store()
         let record = try perform {
             try store.createToken(
@@ -85,11 +84,24 @@ extension CustodyService {
     /// Who a bearer token speaks for. Unknown, expired and revoked tokens are all
     /// `unauthenticated`, with the same words (an attacker learns nothing about which).
     public func authenticate(token: String, now: Date = Date()) throws(ServiceError) -> Principal {
+        try authenticatedToken(token, now: now).principal
+    }
+
+    /// The record of a bearer token and whom it speaks for (see ``authenticate(token:now:)``).
+    func authenticatedToken(_ token: String, now: Date) throws(ServiceError) -> (
+        record: TokenRow, principal: Principal
+    ) {
         let refused = ServiceError(.unauthenticated, "a valid API token is needed (Authorization: Bearer TOKEN)")
         guard token.hasPrefix("cst_"), token.utf8.count == 68 else { throw refused }
         let store = try store()
         guard let record = try perform({ try store.token(hash: SHA256.hex(token), now: now) }) else { throw refused }
-        return try principal(of: record, now: now, refused: refused)
+        return (record, try principal(of: record, now: now, refused: refused))
+    }
+
+    /// A new secret: `prefix` and 32 random bytes in hex (68 characters for a 4-character prefix).
+    static func secret(prefix: String) -> String {
+        var random = SystemRandomNumberGenerator()
+        return prefix + SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
     }
 
     /// The principal a token record stands for, refused (`refused`) when it is revoked, expired
