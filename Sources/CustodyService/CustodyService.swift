@@ -20,6 +20,10 @@ public final class CustodyService: @unchecked Sendable {
     private let lock = NSLock()
     /// The organisation's overview as last computed, shared by every request (Service+Overview).
     let overviews = OverviewCache()
+    /// Metrics reports as last computed, shared by every request (Service+Metrics).
+    let metricsReports = MetricsCache()
+    /// The organisation as last read (Service+Organisation).
+    let organisations = LedgerHeadCache<Organisation>()
 
     /// How the service holds its connections to the database.
     public enum Connections: Sendable {

@@ -42,7 +42,7 @@ extension CustodyService {
         guard ids.count <= 100 else { throw ServiceError(.invalidInput, "at most 100 findings a review") }
         let store = try store()
         try authorizeTeams(principal, ids, store: store)
-        let organisation = try perform { try store.organisation() }
+        let organisation = try organisation()
         let teams = organisation.teamsByID
         return try ids.map { id throws(ServiceError) in
             let (row, timeline) = try trace(id)

@@ -48,9 +48,15 @@ public struct MetricsReport: Sendable {
 extension CustodyService {
     /// Accountability metrics (docs/metrics.md). A team's principal sees its own teams' metrics
     /// only; the other roles see any scope.
+    /// A report asked for again while nothing has been recorded is the one computed at most
+    /// ``metricsMaxAge`` ago (its `until` says when, for a period that ends now).
     public func metrics(_ request: MetricsRequest, by principal: Principal) throws(ServiceError) -> MetricsReport {
         try measure(request, by: principal)
     }
+
+    /// How long a metrics report serves again while nothing is recorded: a period that ends
+    /// "now" ends at most this long ago.
+    public static let metricsMaxAge: TimeInterval = 60
 
     /// ``metrics(_:by:)``, with `groups` (given the finding and its accountable team) naming the
     /// groups each finding counts in instead of the request's breakdown: several breakdowns
@@ -68,7 +74,9 @@ extension CustodyService {
                 "the period starts (\(Timestamp.string(since))) after it ends (\(Timestamp.string(until)))")
         }
         let store = try store()
-        let organisation = try perform { try store.organisation() }
+        // The head first: a report is kept under a head no newer than what it read.
+        let head = custom == nil ? try perform { try store.ledgerHead() } : nil
+        let organisation = try organisation()
         let teams = organisation.teamsByID
         // A team's principal: one of its teams, and no breakdown that would show others. A
         // unit-scoped one: its units (its only unit when none is named), or their teams.
@@ -114,6 +122,13 @@ extension CustodyService {
             inScope = { team in team.flatMap { teams[$0]?.unitID }.map(below.contains) ?? false }
             scopeName = "unit " + unit
             readTeams = organisation.teams.filter { $0.unitID.map(below.contains) ?? false }.map(\.id)
+        }
+        // The same question again, with nothing recorded since: the report as computed.
+        let key = MetricsCache.Key(
+            scope: scopeName, since: request.since, until: request.until, breakdown: request.breakdown?.rawValue)
+        let now = Date()
+        if let head, let cached = metricsReports.entry(key, head: head, now: now, maxAge: Self.metricsMaxAge) {
+            return cached.report
         }
         let total = "total"
         let breakdown = request.breakdown
@@ -166,6 +181,7 @@ extension CustodyService {
             }
         }
         try countGateDecisions(in: &report, store: store, teams: teams, inScope: inScope)
+        if let head { metricsReports.store(key, .init(report: report, head: head, computedAt: now)) }
         return report
     }
 

@@ -81,9 +81,14 @@ extension CustodyService {
     }
 
     /// The organisation: units, teams with their leads and handles, asset rules.
+    /// The organisation as the store holds it: read again only after the ledger has moved.
     public func organisation() throws(ServiceError) -> Organisation {
         let store = try store()
-        return try perform { try store.organisation() }
+        let head = try perform { try store.ledgerHead() }
+        if let kept = organisations.value(at: head) { return kept }
+        let organisation = try perform { try store.organisation() }
+        organisations.keep(organisation, at: head)
+        return organisation
     }
 
     /// The organisation for a principal: every reader but an uploader sees its shape.

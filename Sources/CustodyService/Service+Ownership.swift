@@ -43,7 +43,7 @@ extension CustodyService {
     public func explainOwner(_ id: Int64) throws(ServiceError) -> OwnershipExplanation {
         let store = try store()
         let row = try findingRow(id, store: store)
-        let organisation = try perform { try store.organisation() }
+        let organisation = try organisation()
         let team = row.ownerTeam.flatMap { id in organisation.teams.first { $0.id == id } }
         let evidence = row.ownerEvidence
         let claimed = evidence?.handles.first { handle in

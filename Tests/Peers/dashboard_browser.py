@@ -17,6 +17,7 @@ import traceback
 
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -59,7 +60,23 @@ def submit(driver, button, key=None):
         button.send_keys(key)
     else:
         button.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 10).until(gone(button))
+
+
+def gone(element):
+    """Whether `element` has left the document: selenium's staleness_of, also when Chromium
+    answers a check made while the old page is being replaced with "Node with given id does not
+    belong to the document" (a WebDriverException, not a stale reference) - that too means gone."""
+    stale = expected_conditions.staleness_of(element)
+
+    def predicate(driver):
+        try:
+            return stale(driver)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return predicate
 
 
 def heading(driver):
