@@ -14,17 +14,7 @@ public struct NessusReader: ReportReader {
     public func detect(_ source: ReportSource) -> Bool { source.xmlMentions("<NessusClientData_v2") }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
-        let root: XMLElement
-        do {
-            root = try XMLDocument.parse(Array(source.input.bytes), maxDepth: source.limits.maxDepth)
-        } catch {
-            throw Diagnostic(file: source.file, place: error.line.map { "line \($0)" }, message: error.message)
-        }
-        guard root.name == "NessusClientData_v2" else {
-            throw Diagnostic(
-                file: source.file, place: "line \(root.line)",
-                message: "not a Nessus report: the root element is <\(root.name)>, not <NessusClientData_v2>")
-        }
+        let root = try source.xmlRoot("NessusClientData_v2", of: "Nessus")
         try emit(.run(tool: "Nessus", version: nil))
         var count = 0
         for report in root.children("Report") {

@@ -18,6 +18,11 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case nessus
     /// Tenable's CSV exports (Nessus, Tenable Vulnerability Management).
     case tenableCSV = "tenable-csv"
+    /// OWASP ZAP's XML report (OWASPZAPReport).
+    case zap
+
+    /// Whether reports of the format are XML documents.
+    public var isXML: Bool { self == .nessus || self == .zap }
 }
 
 /// What a report says about the run that produced it.
@@ -193,7 +198,7 @@ public final class ReportSource {
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
-        GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(),
+        GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

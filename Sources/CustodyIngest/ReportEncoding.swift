@@ -23,14 +23,15 @@ enum ReportEncoding {
             return JSONInput(bytes: Array(text.utf8))
         }
         if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "<") {
-            // XML is read when an XML reader knows its root element (Nessus); otherwise refused.
-            if let name = rootName(of: bytes), xmlRoots.contains(name) { return input }
+            // XML is read when an XML reader knows its root element; otherwise refused.
+            let roots = XMLReports.roots
+            if let name = rootName(of: bytes), roots.contains(where: { $0.root == name }) { return input }
             throw Diagnostic(
                 file: file, place: "line 1",
                 message:
                     "an XML document (\(rootName(of: bytes).map { "root <\($0)>" } ?? "no root element")): Custody "
-                    + "reads XML from Nessus (<\(xmlRoots.joined(separator: ">, <"))>) and these formats as JSON "
-                    + "(\(ReportFormat.allCases.filter { $0 != .nessus }.map(\.rawValue).joined(separator: ", "))); "
+                    + "reads XML from \(roots.map { "\($0.tool) (<\($0.root)>)" }.joined(separator: ", ")) and "
+                    + "these formats as JSON or CSV (\(ReportFormat.allCases.filter { !$0.isXML }.map(\.rawValue).joined(separator: ", "))); "
                     + "export the report as JSON")
         }
         return input
@@ -48,9 +49,6 @@ enum ReportEncoding {
         if bytes[0] == 0, bytes[1] != 0, bytes[2] == 0, bytes[3] != 0 { return (.utf16BigEndian, "UTF-16", 0) }
         return nil
     }
-
-    /// The root elements of the XML documents Custody has readers for.
-    static let xmlRoots = ["NessusClientData_v2"]
 
     /// The name of an XML document's root element (nil: none in its first 4 KB).
     private static func rootName(of bytes: UnsafeBufferPointer<UInt8>) -> String? {

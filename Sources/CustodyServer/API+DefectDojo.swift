@@ -13,7 +13,8 @@ enum DefectDojo {
     struct TestType: Sendable {
         var id: Int
         var name: String
-        var format: ReportFormat
+        /// The reader; nil: the report's own shape decides among `formats`.
+        var format: ReportFormat?
         var isStatic: Bool
     }
 
@@ -31,6 +32,9 @@ enum DefectDojo {
         TestType(id: 10, name: "GitLab Container Scan", format: .gitlab, isStatic: true),
         TestType(id: 11, name: "GitLab Secret Detection Report", format: .gitlab, isStatic: true),
         TestType(id: 12, name: "Custody Findings Import", format: .generic, isStatic: true),
+        // Tenable's export is .nessus XML or CSV: the report itself says which.
+        TestType(id: 13, name: "Tenable Scan", format: nil, isStatic: false),
+        TestType(id: 14, name: "ZAP Scan", format: .zap, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {

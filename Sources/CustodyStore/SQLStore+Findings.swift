@@ -49,7 +49,7 @@ extension SQLStore {
         rows.reserveCapacity(ids.count)
         let padded = ids + Array(repeating: ids[ids.count - 1], count: width - ids.count)
         try statement.forEach(padded.map { .integer($0) }) { row in
-            let finding = try columns.decode(row)
+            let finding = columns.decode(row)
             rows[finding.id] = finding
             return true
         }
