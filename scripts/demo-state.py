@@ -243,6 +243,38 @@ report += ["</Report>", "</NessusClientData_v2>"]
 with open(os.path.join(out, "reports", "network.nessus"), "w") as f:
     f.write("\n".join(report) + "\n")
 
+# A web scan of the state's public sites (OWASP ZAP XML): a portal for every third team, named
+# after it (so the teams file's host rules own it), and an old forms site in no inventory.
+ALERTS = [
+    ("40012", "Cross Site Scripting (Reflected)", 3, "79", ["q", "search", "name"]),
+    ("40018", "SQL Injection", 3, "89", ["id", "account"]),
+    ("10038", "Content Security Policy (CSP) Header Not Set", 2, "693", [""]),
+    ("10010", "Cookie No HttpOnly Flag", 1, "1004", ["JSESSIONID", "session"]),
+    ("10021", "X-Content-Type-Options Header Missing", 1, "693", [""]),
+    ("10036", "Server Leaks Version Information via \"Server\" HTTP Response Header Field", 1, "200", [""]),
+    ("10027", "Information Disclosure - Suspicious Comments", 0, "200", [""]),
+]
+PAGES = ["/", "/login", "/search", "/account/statement", "/forms/apply", "/api/v1/status"]
+sites = [f"portal.{team}.{facts['agency']}.example.gov" for n, (team, facts) in enumerate(teams.items()) if n % 3 == 0]
+sites.append("forms.legacy.example.gov")
+zap = ['<?xml version="1.0"?>', '<OWASPZAPReport programName="ZAP" version="2.16.1" generated="Tue, 24 Nov 2026 03:00:00">']
+for site in sites:
+    zap.append(f'<site name="https://{site}" host="{site}" port="443" ssl="true"><alerts>')
+    for plugin, title, risk, cwe, params in rng.sample(ALERTS, rng.randrange(3, 6)):
+        instances = []
+        for page in rng.sample(PAGES, rng.randrange(1, 4)):
+            param = rng.choice(params)
+            instances.append(f"<instance><uri>https://{site}{page}{'?' + param + '=1' if param and risk == 3 else ''}</uri>"
+                             f"<method>GET</method><param>{param}</param><evidence>{title} at {page}</evidence></instance>")
+        zap.append(f"<alertitem><pluginid>{plugin}</pluginid><alertRef>{plugin}</alertRef><alert>{title}</alert>"
+                   f"<name>{title}</name><riskcode>{risk}</riskcode><confidence>2</confidence>"
+                   f"<instances>{''.join(instances)}</instances><count>{len(instances)}</count><cweid>{cwe}</cweid>"
+                   "</alertitem>")
+    zap.append("</alerts></site>")
+zap.append("</OWASPZAPReport>")
+with open(os.path.join(out, "reports", "web.zap.xml"), "w") as f:
+    f.write("\n".join(zap) + "\n")
+
 scans.sort()
 with open(os.path.join(out, "scans.tsv"), "w") as f:
     for scan in scans:

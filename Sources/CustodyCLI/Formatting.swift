@@ -54,8 +54,10 @@ func printJSON(_ context: CommandContext, _ value: JSONText.Value) {
 }
 
 /// `(path):(line)` of a finding, or a placeholder.
+/// Where a finding is: its file and line, else the host or image it is on, else `none`.
 func location(_ row: FindingRow, none: String = "-") -> String {
-    (row.path ?? none) + (row.line.map { ":\($0)" } ?? "")
+    guard let path = row.path else { return row.asset ?? none }
+    return path + (row.line.map { ":\($0)" } ?? "")
 }
 
 /// Aligned columns for any number of rows: widths come from the first `sample` rows, which are

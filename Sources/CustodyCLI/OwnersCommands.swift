@@ -51,10 +51,14 @@ enum OwnersCommands {
             let section = evidence.section.map { ", section [\($0)]" } ?? ""
             context.console.out(
                 "rule:     \(evidence.file)\(revision) line \(evidence.line)\(section): \(evidence.pattern)")
-            context.console.out(
-                "names:    "
-                    + (evidence.handles.isEmpty
-                        ? "(no owners: the rule unsets ownership)" : evidence.handles.joined(separator: " ")))
+            if evidence.source == "asset-rule" {
+                context.console.out("names:    team \(row.ownerTeam ?? "(none)") (an asset rule names its team)")
+            } else {
+                context.console.out(
+                    "names:    "
+                        + (evidence.handles.isEmpty
+                            ? "(no owners: the rule unsets ownership)" : evidence.handles.joined(separator: " ")))
+            }
             if let claimed = explanation.claimedHandle, let team = explanation.team {
                 context.console.out("team:     \(claimed) is a handle of team \(team.id) (teams file)")
             }

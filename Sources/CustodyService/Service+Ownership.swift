@@ -55,10 +55,17 @@ extension CustodyService {
             let payload = try? JSONDocument(bytes: Array(event.payload.utf8)).root
             return "assigned by \(event.actor) at \(event.at): \(payload?["reason"]?.string ?? "")"
         }
-        let precedence =
-            evidence?.dialect == "gitlab"
-            ? "GitLab: the last matching entry of each section; owners of every matching section, in section order"
-            : "GitHub: the last matching line of the file wins; a line without owners unsets"
+        let precedence: String
+        switch evidence?.dialect {
+        case "gitlab":
+            precedence =
+                "GitLab: the last matching entry of each section; owners of every matching section, in section order"
+        case "assets":
+            precedence =
+                "the teams file's asset rules, when no CODEOWNERS line decides: the first repository rule that "
+                + "matches the repository, else the first host or image rule that matches the asset"
+        default: precedence = "GitHub: the last matching line of the file wins; a line without owners unsets"
+        }
         return OwnershipExplanation(
             finding: row, team: team, claimedHandle: claimed, assignment: assignment, precedence: precedence,
             reason: assignment ?? Self.unownedReason(row))

@@ -42,5 +42,6 @@ import Testing
         let explained = try service.explainOwner(paid.id)
         #expect(explained.finding.ownerEvidence?.pattern == "host *.payments.example.gov")
         #expect(explained.finding.ownerEvidence?.source == "asset-rule")
+        #expect(explained.precedence.contains("first host or image rule"), "\(explained.precedence)")
     }
 }
