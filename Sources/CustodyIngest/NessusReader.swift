@@ -11,7 +11,7 @@ public struct NessusReader: ReportReader {
 
     public init() {}
 
-    public func detect(_ source: ReportSource) -> Bool { source.xmlMentions("<NessusClientData_v2") }
+    public func detect(_ source: ReportSource) -> Bool { source.hasXMLRoot("NessusClientData_v2") }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         let root = try source.xmlRoot("NessusClientData_v2", of: "Nessus")

@@ -20,9 +20,11 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case tenableCSV = "tenable-csv"
     /// OWASP ZAP's XML report (OWASPZAPReport).
     case zap
+    /// Greenbone / OpenVAS report XML (GMP `<report>`).
+    case openvas
 
     /// Whether reports of the format are XML documents.
-    public var isXML: Bool { self == .nessus || self == .zap }
+    public var isXML: Bool { [.nessus, .zap, .openvas].contains(self) }
 }
 
 /// What a report says about the run that produced it.
@@ -158,11 +160,9 @@ public final class ReportSource {
         bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
     }
 
-    /// Whether the first 4 KB of an XML document hold `marker` (a root element's name).
-    public func xmlMentions(_ marker: String) -> Bool {
-        guard rootMembers == nil, Self.isXML(input.bytes) else { return false }
-        let head = String(decoding: input.bytes.prefix(4096), as: UTF8.self)
-        return head.contains(marker)
+    /// Whether the report is an XML document whose root element is `name`.
+    public func hasXMLRoot(_ name: String) -> Bool {
+        rootMembers == nil && Self.isXML(input.bytes) && ReportEncoding.rootName(of: input.bytes) == name
     }
 
     /// A top-level member's span.
@@ -199,6 +199,7 @@ public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
+        OpenVASReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

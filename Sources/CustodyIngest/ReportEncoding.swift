@@ -51,7 +51,7 @@ enum ReportEncoding {
     }
 
     /// The name of an XML document's root element (nil: none in its first 4 KB).
-    private static func rootName(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    static func rootName(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
         var rest = Substring(head)
         while let open = rest.firstIndex(of: "<") {

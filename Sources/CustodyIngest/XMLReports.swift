@@ -5,7 +5,8 @@ import CustodyXML
 /// ``ReportEncoding`` lets through an XML document only when its root is one of these.
 enum XMLReports {
     static let roots: [(root: String, tool: String)] = [
-        ("NessusClientData_v2", "Nessus"), ("OWASPZAPReport", "ZAP"),
+        ("NessusClientData_v2", "Nessus"), ("OWASPZAPReport", "ZAP"), ("report", "OpenVAS"),
+        ("get_reports_response", "OpenVAS"),
     ]
 }
 

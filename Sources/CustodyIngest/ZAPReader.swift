@@ -14,7 +14,7 @@ public struct ZAPReader: ReportReader {
 
     public init() {}
 
-    public func detect(_ source: ReportSource) -> Bool { source.xmlMentions("<OWASPZAPReport") }
+    public func detect(_ source: ReportSource) -> Bool { source.hasXMLRoot("OWASPZAPReport") }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         let root = try source.xmlRoot("OWASPZAPReport", of: "ZAP")

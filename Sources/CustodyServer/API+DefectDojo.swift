@@ -35,6 +35,8 @@ enum DefectDojo {
         // Tenable's export is .nessus XML or CSV: the report itself says which.
         TestType(id: 13, name: "Tenable Scan", format: nil, isStatic: false),
         TestType(id: 14, name: "ZAP Scan", format: .zap, isStatic: false),
+        TestType(id: 15, name: "OpenVAS Parser", format: .openvas, isStatic: false),
+        TestType(id: 16, name: "OpenVAS Parser v2", format: .openvas, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
