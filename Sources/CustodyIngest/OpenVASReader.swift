@@ -51,14 +51,7 @@ public struct OpenVASReader: ReportReader {
         guard let score = Double(scoreText), (0...10).contains(score) else {
             throw Diagnostic(file: file, place: place, message: "severity '\(scoreText)' is not a score from 0 to 10")
         }
-        let severity: Severity
-        switch score {
-        case 0: severity = .info
-        case ..<4: severity = .low
-        case ..<7: severity = .medium
-        case ..<9: severity = .high
-        default: severity = .critical
-        }
+        let severity = Severity(score: score)
         let name = nvt.text(of: "name") ?? result.text(of: "name") ?? "NVT \(oid)"
         let references = nvt.child("refs")?.children("ref") ?? []
         let cves =

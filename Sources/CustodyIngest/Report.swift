@@ -22,9 +22,11 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case zap
     /// Greenbone / OpenVAS report XML (GMP `<report>`).
     case openvas
+    /// Nmap's XML output (`<nmaprun>`).
+    case nmap
 
     /// Whether reports of the format are XML documents.
-    public var isXML: Bool { [.nessus, .zap, .openvas].contains(self) }
+    public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
 }
 
 /// What a report says about the run that produced it.
@@ -199,7 +201,7 @@ public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
-        OpenVASReader(),
+        OpenVASReader(), NmapReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -37,6 +37,7 @@ enum DefectDojo {
         TestType(id: 14, name: "ZAP Scan", format: .zap, isStatic: false),
         TestType(id: 15, name: "OpenVAS Parser", format: .openvas, isStatic: false),
         TestType(id: 16, name: "OpenVAS Parser v2", format: .openvas, isStatic: false),
+        TestType(id: 17, name: "Nmap Scan", format: .nmap, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
