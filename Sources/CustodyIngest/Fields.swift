@@ -92,6 +92,25 @@ extension ReportSource {
         rootMember(key).flatMap { try? value($0).string }
     }
 
+    /// The report's records, each with the place it is named by in messages: the lines of a
+    /// JSON Lines report (`line 3`), or the elements of a top-level array (`$[2]`).
+    func records() throws -> [(place: String, span: JSONSpan)] {
+        if let lines {
+            return lines.map { ("line \($0.line)", $0.span) }
+        }
+        guard rootMembers == nil, kind(of: input.whole) == .array else {
+            throw Diagnostic(
+                file: file, place: "$", message: "expected a JSON array or JSON Lines (one object a line)")
+        }
+        return try elements(of: input.whole).enumerated().map { ("$[\($0.offset)]", $0.element) }
+    }
+
+    /// The first record, parsed, for detection (nil: none, or not one that parses).
+    func firstRecord() -> JSONValue? {
+        guard let first = try? records().first else { return nil }
+        return try? value(first.span)
+    }
+
     func requireObject() throws {
         guard rootMembers != nil else {
             throw Diagnostic(file: file, place: "$", message: "expected a JSON object at the top level")

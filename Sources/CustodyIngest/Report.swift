@@ -24,6 +24,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case openvas
     /// Nmap's XML output (`<nmaprun>`).
     case nmap
+    /// ProjectDiscovery Nuclei's JSON Lines or JSON array of results.
+    case nuclei
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -103,6 +105,9 @@ public final class ReportSource {
     public let limits: InputLimits
     /// The top-level members, or nil when the top level is not an object.
     public let rootMembers: [(key: String, span: JSONSpan)]?
+    /// The values of a JSON Lines report (`.jsonl`, `.ndjson`, or objects a line), each still
+    /// to be parsed; nil when the report is one document.
+    public let lines: [(line: Int, span: JSONSpan)]?
     private let parser: JSONParser
 
     public convenience init(file: String, limits: InputLimits = InputLimits()) throws {
@@ -125,21 +130,32 @@ public final class ReportSource {
         self.limits = limits
         self.input = input
         parser = JSONParser(maxDepth: limits.maxDepth)
-        if file.lowercased().hasSuffix(".csv") {
+        let name = file.lowercased()
+        var lines: [(line: Int, span: JSONSpan)]?
+        if name.hasSuffix(".csv") {
             rootMembers = nil  // text, not JSON: the generic reader reads it as CSV
         } else if Self.isXML(input.bytes) {
             rootMembers = nil  // XML: its reader parses it with libxml2
+        } else if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") {
+            rootMembers = nil
+            lines = input.lineSpans()
         } else if input.kind(of: input.whole) == .object {
             do {
                 rootMembers = try input.outlineObject(input.whole)
             } catch let error as JSONError {
-                throw Self.diagnostic(error, file: file)
+                // An object, then more on the next lines: JSON Lines under another name.
+                guard error.reason == JSONInput.trailingContent, (error.location?.line ?? 1) > 1 else {
+                    throw Self.diagnostic(error, file: file)
+                }
+                rootMembers = nil
+                lines = input.lineSpans()
             }
         } else {
             // Not an object: parse it whole, so a syntax error is reported as such.
             _ = try Self.parse(input, input.whole, parser: parser, file: file)
             rootMembers = nil
         }
+        self.lines = lines
     }
 
     static func diagnostic(_ error: JSONError, file: String) -> Diagnostic {
@@ -201,7 +217,7 @@ public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
-        OpenVASReader(), NmapReader(),
+        OpenVASReader(), NmapReader(), NucleiReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

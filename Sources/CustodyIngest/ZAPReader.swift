@@ -22,7 +22,7 @@ public struct ZAPReader: ReportReader {
         try emit(.run(tool: "ZAP", version: version))
         var count = 0
         for site in root.children("site") {
-            guard let host = (site.attributes["host"] ?? site.attributes["name"]).map(Self.hostName), !host.isEmpty
+            guard let host = (site.attributes["host"] ?? site.attributes["name"]).map(WebEndpoint.host), !host.isEmpty
             else {
                 throw Diagnostic(file: source.file, place: "line \(site.line)", message: "a site needs a host or name")
             }
@@ -61,7 +61,7 @@ public struct ZAPReader: ReportReader {
         var findings: [NormalizedFinding] = []
         for instance in instances {
             let method = (instance.text(of: "method") ?? "GET").uppercased()
-            let url = instance.text(of: "uri").map(Self.withoutQuery) ?? site.attributes["name"] ?? host
+            let url = instance.text(of: "uri").map(WebEndpoint.withoutQuery) ?? site.attributes["name"] ?? host
             let parameter = instance.text(of: "param") ?? ""
             let endpoint = method + " " + url
             guard seen.insert(endpoint + "\u{0}" + parameter).inserted else { continue }
@@ -77,22 +77,5 @@ public struct ZAPReader: ReportReader {
             findings.append(finding)
         }
         return findings
-    }
-
-    /// A URL without its query and fragment, its scheme and host in lower case: the endpoint.
-    static func withoutQuery(_ url: String) -> String {
-        let cut = url.firstIndex { $0 == "?" || $0 == "#" }.map { String(url[..<$0]) } ?? url
-        guard let scheme = cut.range(of: "://") else { return cut }
-        let authorityEnd = cut[scheme.upperBound...].firstIndex(of: "/") ?? cut.endIndex
-        return cut[..<authorityEnd].lowercased() + cut[authorityEnd...]
-    }
-
-    /// A site's host name as an asset: lower case, without a scheme, port or path.
-    static func hostName(_ text: String) -> String {
-        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
-        if !rest.hasPrefix("["), let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
-        return String(rest)
     }
 }

@@ -71,6 +71,31 @@ public final class JSONInput: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
+    /// The reason given for a value followed by more than white space.
+    public static let trailingContent = "content after the JSON value"
+
+    /// The input's lines that hold more than white space, as spans with their line numbers (a
+    /// line's `\r` left out): the values of a JSON Lines document.
+    public func lineSpans() -> [(line: Int, span: JSONSpan)] {
+        var spans: [(line: Int, span: JSONSpan)] = []
+        var start = 0
+        var line = 1
+        func close(_ end: Int) {
+            var last = end
+            while last > start, [0x0D, 0x20, 0x09].contains(base[last - 1]) { last -= 1 }
+            var first = start
+            while first < last, [0x20, 0x09].contains(base[first]) { first += 1 }
+            if first < last { spans.append((line, JSONSpan(offset: first, length: last - first))) }
+        }
+        for index in 0..<count where base[index] == 0x0A {
+            close(index)
+            start = index + 1
+            line += 1
+        }
+        close(count)
+        return spans
+    }
+
     /// The first byte of the value in `span` that is not white space, which tells its kind.
     public func kind(of span: JSONSpan) -> JSONValue.Kind? {
         var index = span.offset
@@ -137,7 +162,7 @@ public final class JSONInput: @unchecked Sendable {
         index += 1
         while index < end, blank.contains(base[index]) { index += 1 }
         guard index == end else {
-            throw JSONError(reason: "content after the JSON value", location: location(ofOffset: index))
+            throw JSONError(reason: Self.trailingContent, location: location(ofOffset: index))
         }
     }
 

@@ -38,6 +38,7 @@ enum DefectDojo {
         TestType(id: 15, name: "OpenVAS Parser", format: .openvas, isStatic: false),
         TestType(id: 16, name: "OpenVAS Parser v2", format: .openvas, isStatic: false),
         TestType(id: 17, name: "Nmap Scan", format: .nmap, isStatic: false),
+        TestType(id: 18, name: "Nuclei Scan", format: .nuclei, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// One SQLite connection: the embedded engine of ``SQLStore``, a file in WAL mode.
 final class SQLiteConnection: SQLConnection {
@@ -28,15 +29,26 @@ final class SQLiteConnection: SQLConnection {
         handle = db
         sqlite3_busy_timeout(db, 5_000)
         sqlite3_extended_result_codes(db, 1)
-        try execute(
-            """
-            PRAGMA page_size = 16384;
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA foreign_keys = ON;
-            PRAGMA temp_store = MEMORY;
-            PRAGMA cache_size = -65536;
-            """)
+        // Two connections turning a new file to WAL at once: SQLite answers the one that would
+        // deadlock busy at once, without its busy handler; it tries again shortly (5 s in all).
+        var attempts = 0
+        while true {
+            do {
+                try execute(
+                    """
+                    PRAGMA page_size = 16384;
+                    PRAGMA journal_mode = WAL;
+                    PRAGMA synchronous = NORMAL;
+                    PRAGMA foreign_keys = ON;
+                    PRAGMA temp_store = MEMORY;
+                    PRAGMA cache_size = -65536;
+                    """)
+                return
+            } catch let error as DatabaseError where error.code & 0xFF == SQLITE_BUSY && attempts < 100 {
+                attempts += 1
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
     }
 
     deinit {
