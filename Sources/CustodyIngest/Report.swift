@@ -26,6 +26,10 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case nmap
     /// ProjectDiscovery Nuclei's JSON Lines or JSON array of results.
     case nuclei
+    /// Gitleaks' JSON report (v7 and v8).
+    case gitleaks
+    /// TruffleHog v3's JSON Lines.
+    case trufflehog
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -217,7 +221,7 @@ public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
-        OpenVASReader(), NmapReader(), NucleiReader(),
+        OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -39,6 +39,8 @@ enum DefectDojo {
         TestType(id: 16, name: "OpenVAS Parser v2", format: .openvas, isStatic: false),
         TestType(id: 17, name: "Nmap Scan", format: .nmap, isStatic: false),
         TestType(id: 18, name: "Nuclei Scan", format: .nuclei, isStatic: false),
+        TestType(id: 19, name: "Gitleaks Scan", format: .gitleaks, isStatic: true),
+        TestType(id: 20, name: "Trufflehog Scan", format: .trufflehog, isStatic: true),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
