@@ -30,6 +30,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case gitleaks
     /// TruffleHog v3's JSON Lines.
     case trufflehog
+    /// Checkov's JSON output (one report, or one per check type).
+    case checkov
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -222,6 +224,7 @@ public enum ReportRegistry {
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
+        CheckovReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -41,6 +41,7 @@ enum DefectDojo {
         TestType(id: 18, name: "Nuclei Scan", format: .nuclei, isStatic: false),
         TestType(id: 19, name: "Gitleaks Scan", format: .gitleaks, isStatic: true),
         TestType(id: 20, name: "Trufflehog Scan", format: .trufflehog, isStatic: true),
+        TestType(id: 21, name: "Checkov Scan", format: .checkov, isStatic: true),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
