@@ -1,8 +1,12 @@
 /// A rule that makes a team accountable for things CODEOWNERS cannot name: a repository, a
-/// package (by package URL), a container image, a host name or network, a catalog component.
+/// package (by package URL), a container image, a host name or network, a catalog component, a
+/// cloud account or resource.
 public struct AssetRule: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case repository, package, image, host, component
+        /// A cloud account, subscription or project by its id (every resource in it), or a glob
+        /// over resource ids (`arn:aws:s3:::payments-*`).
+        case cloud
     }
 
     public var kind: Kind
@@ -26,7 +30,29 @@ public struct AssetRule: Sendable, Equatable, Codable {
         if kind == .host, pattern.contains("/"), let network = IPv4Network(pattern) {
             return IPv4Network.address(value).map(network.contains) ?? false
         }
+        if kind == .cloud, !pattern.contains(where: { "*?:/".contains($0) }) {
+            return Self.resource(value, isIn: pattern)
+        }
         return Glob.matches(Array(pattern.utf8)[...], Array(value.utf8)[...])
+    }
+
+    /// Whether a cloud resource id names `account` as its account: an AWS ARN's account field
+    /// (`arn:aws:ec2:eu-west-1:123456789012:instance/i-1`) or Security Hub's account resource
+    /// (`AWS::::Account:123456789012`), an Azure id's subscription (`/subscriptions/ID/...`), a
+    /// Google Cloud name's project (`//compute.googleapis.com/projects/ID/...`, `projects/ID/...`).
+    static func resource(_ id: String, isIn account: String) -> Bool {
+        let lowered = id.lowercased()
+        let wanted = account.lowercased()
+        if lowered.hasPrefix("arn:") {
+            let fields = lowered.split(separator: ":", omittingEmptySubsequences: false)
+            return fields.count > 4 && fields[4] == wanted
+        }
+        if lowered.hasPrefix("aws::::account:") { return lowered.dropFirst("aws::::account:".count) == wanted }
+        let segments = lowered.split(separator: "/")
+        for (index, segment) in segments.enumerated() where segment == "subscriptions" || segment == "projects" {
+            if index + 1 < segments.count, segments[index + 1] == wanted { return true }
+        }
+        return false
     }
 
     /// The first rule of `kind` matching `value`: rules are tried in the order they were declared.

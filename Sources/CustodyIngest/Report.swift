@@ -32,6 +32,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case trufflehog
     /// Checkov's JSON output (one report, or one per check type).
     case checkov
+    /// The AWS Security Finding Format (Security Hub's import and `get-findings` export).
+    case asff
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -224,7 +226,7 @@ public enum ReportRegistry {
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
-        CheckovReader(),
+        CheckovReader(), ASFFReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

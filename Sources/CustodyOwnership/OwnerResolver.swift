@@ -49,7 +49,8 @@ public struct OwnerResolver: Sendable {
     /// The owner of `path` in `repository`, or of the host or image `asset` a finding is on.
     /// Precedence: the CODEOWNERS rule that decides the path (even one that unsets); when none
     /// matches, the first asset rule for the repository; then the first host or image rule
-    /// (the inventory) for the asset.
+    /// (the inventory) for the asset; a cloud resource by the first cloud rule for its account
+    /// or id.
     public func resolve(path: String?, repository: String? = nil, asset: String? = nil) -> Resolution {
         let decided = resolve(path: path)
         if decided.evidence != nil { return decided }
@@ -58,7 +59,7 @@ public struct OwnerResolver: Sendable {
         {
             return assetResolution(index)
         }
-        let inventory: Set<AssetRule.Kind> = [.host, .image]
+        let inventory: Set<AssetRule.Kind> = [.host, .image, .cloud]
         if let asset, let index = assetRules.firstIndex(where: { inventory.contains($0.kind) && $0.matches(asset) }) {
             return assetResolution(index)
         }

@@ -26,6 +26,8 @@ import CustodyCore
 ///     team: payments
 ///   - host: "10.20.0.0/16"         # or a name glob: "*.pay.example.gov"
 ///     team: payments
+///   - cloud: "123456789012"        # an account, subscription or project; or a resource glob
+///     team: payments
 /// ```
 public enum TeamsFile {
     /// Reads and checks a teams file; every problem names the file and line.

@@ -42,6 +42,8 @@ enum DefectDojo {
         TestType(id: 19, name: "Gitleaks Scan", format: .gitleaks, isStatic: true),
         TestType(id: 20, name: "Trufflehog Scan", format: .trufflehog, isStatic: true),
         TestType(id: 21, name: "Checkov Scan", format: .checkov, isStatic: true),
+        TestType(id: 22, name: "AWS Security Finding Format (ASFF) Scan", format: .asff, isStatic: false),
+        TestType(id: 23, name: "AWS Security Hub Scan", format: .asff, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {

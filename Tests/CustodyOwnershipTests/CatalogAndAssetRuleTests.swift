@@ -5,6 +5,22 @@ import Foundation
 import Testing
 
 struct AssetRuleTests {
+    @Test func aCloudAccountOwnsTheResourcesOfEveryProvidersIdsThatNameIt() {
+        let aws = AssetRule(kind: .cloud, pattern: "123456789012", team: "p", source: "t")
+        #expect(aws.matches("arn:aws:s3:eu-west-1:123456789012:bucket/x"))
+        #expect(aws.matches("AWS::::Account:123456789012"))
+        #expect(!aws.matches("arn:aws:s3:eu-west-1:999956789012:bucket/123456789012"), "the account field only")
+        let azure = AssetRule(kind: .cloud, pattern: "0b1f6471-1bf0-4dda-aec3-111122223333", team: "p", source: "t")
+        #expect(
+            azure.matches(
+                "/subscriptions/0B1F6471-1BF0-4DDA-AEC3-111122223333/resourceGroups/rg/providers/Microsoft.Storage/x"))
+        let google = AssetRule(kind: .cloud, pattern: "pay-prod", team: "p", source: "t")
+        #expect(google.matches("//compute.googleapis.com/projects/pay-prod/zones/z/instances/i"))
+        #expect(!google.matches("//compute.googleapis.com/projects/pay-prod-2/zones/z/instances/i"))
+        let glob = AssetRule(kind: .cloud, pattern: "arn:aws:s3:::pay-*", team: "p", source: "t")
+        #expect(glob.matches("arn:aws:s3:::pay-reports") && !glob.matches("arn:aws:s3:::web-assets"))
+    }
+
     @Test func globsAndNetworks() {
         #expect(AssetRule(kind: .repository, pattern: "payments-*", team: "p", source: "t").matches("payments-api"))
         #expect(!AssetRule(kind: .repository, pattern: "payments-*", team: "p", source: "t").matches("web-payments"))

@@ -44,4 +44,44 @@ import Testing
         #expect(explained.finding.ownerEvidence?.source == "asset-rule")
         #expect(explained.precedence.contains("first host or image rule"), "\(explained.precedence)")
     }
+
+    /// Cloud findings (AWS Security Hub's ASFF) belong to the team a `cloud` rule names: an
+    /// account id owns every resource of the account, a glob the resources it matches.
+    @Test func aCloudResourceBelongsToTheTeamOfItsAccountOrResourceRule() throws {
+        let directory = TemporaryDirectory()
+        let service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
+        let admin = Principal(name: "admin")
+        let teams = """
+            teams:
+              - {id: payments, handles: ["@example/payments"]}
+              - {id: platform, handles: ["@example/platform"]}
+            assets:
+              - {cloud: "arn:aws:ecr:*:111122223333:repository/pay-*", team: payments}
+              - {cloud: "111122223333", team: platform}
+            """
+        _ = try service.importOrganisation([.text(name: "teams.yaml", teams)], by: admin)
+        func entry(_ id: String, account: String, resource: String) -> String {
+            #"{"SchemaVersion":"2018-10-08","Id":"\#(id)","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","GeneratorId":"AWSInspector","AwsAccountId":"\#(account)","Title":"CVE-2024-1 in x","Severity":{"Label":"HIGH"},"Vulnerabilities":[{"Id":"CVE-2024-1"}],"Resources":[{"Type":"AwsEcrContainerImage","Id":"\#(resource)"}]}"#
+        }
+        let findings = [
+            entry(
+                "1", account: "111122223333", resource: "arn:aws:ecr:eu-west-1:111122223333:repository/pay-api/sha256:1"
+            ),
+            entry("2", account: "111122223333", resource: "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"),
+            entry("3", account: "111122223333", resource: "AWS::::Account:111122223333"),
+            entry("4", account: "444455556666", resource: "arn:aws:ec2:eu-west-1:444455556666:instance/i-2"),
+        ]
+        let report = "[" + findings.joined(separator: ",") + "]"
+        _ = try service.ingest(IngestRequest(inputs: [.bytes(name: "hub.json", Array(report.utf8))]), by: admin)
+        let rows = try service.findings(FindingListRequest())
+        let owners = Dictionary(uniqueKeysWithValues: rows.map { ($0.asset ?? "", $0.ownerTeam) })
+        #expect(owners.count == 4)
+        #expect(
+            owners["arn:aws:ecr:eu-west-1:111122223333:repository/pay-api/sha256:1"] == "payments", "the glob first")
+        #expect(owners["arn:aws:ec2:eu-west-1:111122223333:instance/i-1"] == "platform", "the account's")
+        #expect(owners["AWS::::Account:111122223333"] == "platform")
+        #expect(owners["arn:aws:ec2:eu-west-1:444455556666:instance/i-2"] == .some(nil), "an account no one holds")
+        let account = try #require(rows.first { $0.asset == "AWS::::Account:111122223333" })
+        #expect(try service.explainOwner(account.id).finding.ownerEvidence?.pattern == "cloud 111122223333")
+    }
 }

@@ -36,7 +36,8 @@ enum FormatBench {
         case .generic:
             return
                 #"{"id":"PT-\#(i)","title":"IDOR on /api/resource\#(i % 1000)/{id}","severity":"high","description":"\#(text)","path":"services/svc\#(i % 200)/api\#(i % 50).py","line":\#(i % 400 + 1),"cwe":["CWE-639"],"asset":"app\#(i % 100).example.gov","cvss":"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N"}"#
-        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov:
+        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov,
+            .asff:
             return ""  // SARIF has its own generator and figures; SPDX carries no findings; Nessus is XML
         }
     }
@@ -113,7 +114,8 @@ enum FormatBench {
             try put(#"{"format":"custody-findings/1","tool":"Pentest","findings":["#)
             try elements(0..<count)
             try put("]}")
-        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov:
+        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov,
+            .asff:
             break
         }
     }
@@ -123,9 +125,12 @@ enum FormatBench {
         print("format      size      read     MB/s   findings/s   vs 100 MB/s")
         var worst = Double.infinity
         for format in ReportFormat.allCases
-        where ![.sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov]
-            .contains(
-                format)
+        where ![
+            .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .nuclei, .gitleaks, .trufflehog, .checkov,
+            .asff,
+        ]
+        .contains(
+            format)
         {
             let count = megabytes * 1_000_000 / element(format, 123_456).utf8.count
             let path = directory + "/bench." + format.rawValue + ".json"
