@@ -8,7 +8,15 @@ import Testing
 /// the teams file's host rules (names by glob, addresses by CIDR), the first that matches, and
 /// `owners explain` names the rule.
 @Suite struct InventoryOwnershipTests {
-    @Test func aHostsFindingsBelongToTheTeamItsInventoryRuleNames() throws {
+    /// A service over a new store (in `directory`, kept as long as the fixture) whose teams file
+    /// holds two teams and `assets` (YAML list items).
+    struct Inventory {
+        let directory: TemporaryDirectory
+        let service: CustodyService
+        let admin: Principal
+    }
+
+    static func service(assets: String) throws -> Inventory {
         let directory = TemporaryDirectory()
         let service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
         let admin = Principal(name: "admin")
@@ -17,10 +25,19 @@ import Testing
               - {id: payments, handles: ["@example/payments"]}
               - {id: platform, handles: ["@example/platform"]}
             assets:
-              - {host: "*.payments.example.gov", team: payments}
-              - {host: "10.40.0.0/16", team: platform}
+            \(assets)
             """
         _ = try service.importOrganisation([.text(name: "teams.yaml", teams)], by: admin)
+        return Inventory(directory: directory, service: service, admin: admin)
+    }
+
+    @Test func aHostsFindingsBelongToTheTeamItsInventoryRuleNames() throws {
+        let inventory = try Self.service(
+            assets: """
+                - {host: "*.payments.example.gov", team: payments}
+                - {host: "10.40.0.0/16", team: platform}
+                """)
+        let (service, admin) = (inventory.service, inventory.admin)
         let scan = """
             <?xml version="1.0" ?>
             <NessusClientData_v2><Report name="r">
@@ -43,23 +60,18 @@ import Testing
         #expect(explained.finding.ownerEvidence?.pattern == "host *.payments.example.gov")
         #expect(explained.finding.ownerEvidence?.source == "asset-rule")
         #expect(explained.precedence.contains("first host or image rule"), "\(explained.precedence)")
+        withExtendedLifetime(inventory) {}
     }
 
     /// Cloud findings (AWS Security Hub's ASFF) belong to the team a `cloud` rule names: an
     /// account id owns every resource of the account, a glob the resources it matches.
     @Test func aCloudResourceBelongsToTheTeamOfItsAccountOrResourceRule() throws {
-        let directory = TemporaryDirectory()
-        let service = CustodyService(databasePath: TestDatabase.location(directory.file("custody.db")))
-        let admin = Principal(name: "admin")
-        let teams = """
-            teams:
-              - {id: payments, handles: ["@example/payments"]}
-              - {id: platform, handles: ["@example/platform"]}
-            assets:
-              - {cloud: "arn:aws:ecr:*:111122223333:repository/pay-*", team: payments}
-              - {cloud: "111122223333", team: platform}
-            """
-        _ = try service.importOrganisation([.text(name: "teams.yaml", teams)], by: admin)
+        let inventory = try Self.service(
+            assets: """
+                - {cloud: "arn:aws:ecr:*:111122223333:repository/pay-*", team: payments}
+                - {cloud: "111122223333", team: platform}
+                """)
+        let (service, admin) = (inventory.service, inventory.admin)
         func entry(_ id: String, account: String, resource: String) -> String {
             #"{"SchemaVersion":"2018-10-08","Id":"\#(id)","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","GeneratorId":"AWSInspector","AwsAccountId":"\#(account)","Title":"CVE-2024-1 in x","Severity":{"Label":"HIGH"},"Vulnerabilities":[{"Id":"CVE-2024-1"}],"Resources":[{"Type":"AwsEcrContainerImage","Id":"\#(resource)"}]}"#
         }
@@ -83,5 +95,6 @@ import Testing
         #expect(owners["arn:aws:ec2:eu-west-1:444455556666:instance/i-2"] == .some(nil), "an account no one holds")
         let account = try #require(rows.first { $0.asset == "AWS::::Account:111122223333" })
         #expect(try service.explainOwner(account.id).finding.ownerEvidence?.pattern == "cloud 111122223333")
+        withExtendedLifetime(inventory) {}
     }
 }
