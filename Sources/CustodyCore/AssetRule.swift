@@ -7,6 +7,9 @@ public struct AssetRule: Sendable, Equatable, Codable {
         /// A cloud account, subscription or project by its id (every resource in it), or a glob
         /// over resource ids (`arn:aws:s3:::payments-*`).
         case cloud
+        /// A cloud resource tag, `key=value` (the value a glob; the key in any case):
+        /// `team=payments`, `cost-center=42*`.
+        case tag
     }
 
     public var kind: Kind
@@ -34,6 +37,15 @@ public struct AssetRule: Sendable, Equatable, Codable {
             return Self.resource(value, isIn: pattern)
         }
         return Glob.matches(Array(pattern.utf8)[...], Array(value.utf8)[...])
+    }
+
+    /// True when this `tag` rule's `key=value` is among `tags` (the key in any case, the value
+    /// by glob).
+    public func matches(tags: [String: String]) -> Bool {
+        guard kind == .tag, let equals = pattern.firstIndex(of: "=") else { return false }
+        let key = pattern[..<equals].lowercased()
+        let value = Array(pattern[pattern.index(after: equals)...].utf8)
+        return tags.contains { $0.key.lowercased() == key && Glob.matches(value[...], Array($0.value.utf8)[...]) }
     }
 
     /// Whether a cloud resource id names `account` as its account: an AWS ARN's account field

@@ -71,6 +71,9 @@ public struct NormalizedFinding: Sendable, Equatable {
     public var asset: String?
     /// The report marks the result as a security one (a `security` tag, a security severity).
     public var securityTagged = false
+    /// The tags of the cloud resource the finding is on, as the report gives them (ASFF's
+    /// `Resources[].Tags`): `tag` asset rules own a resource by them.
+    public var resourceTags: [String: String] = [:]
 
     public init(
         tool: String, toolVersion: String? = nil, ruleID: String, ruleName: String? = nil,

@@ -87,6 +87,11 @@ public struct ASFFReader: ReportReader {
             finding.fixedVersion = try fields.string(
                 package?["FixedInVersion"], place + ".VulnerablePackages[0].FixedInVersion")
             finding.asset = resourceID
+            if let tags = resource["Tags"]?.object {
+                for member in tags {
+                    if let text = member.value.string { finding.resourceTags[member.key] = text }
+                }
+            }
             finding.securityTagged = severity != .info
             finding.toolFingerprints = ["resource": resourceID, "account": account]
             try emit(.finding(finding))

@@ -50,8 +50,10 @@ public struct OwnerResolver: Sendable {
     /// Precedence: the CODEOWNERS rule that decides the path (even one that unsets); when none
     /// matches, the first asset rule for the repository; then the first host or image rule
     /// (the inventory) for the asset; a cloud resource by the first cloud rule for its account
-    /// or id.
-    public func resolve(path: String?, repository: String? = nil, asset: String? = nil) -> Resolution {
+    /// or id, or tag rule for its tags, in the order written.
+    public func resolve(
+        path: String?, repository: String? = nil, asset: String? = nil, tags: [String: String] = [:]
+    ) -> Resolution {
         let decided = resolve(path: path)
         if decided.evidence != nil { return decided }
         if let repository,
@@ -60,7 +62,11 @@ public struct OwnerResolver: Sendable {
             return assetResolution(index)
         }
         let inventory: Set<AssetRule.Kind> = [.host, .image, .cloud]
-        if let asset, let index = assetRules.firstIndex(where: { inventory.contains($0.kind) && $0.matches(asset) }) {
+        if let asset,
+            let index = assetRules.firstIndex(where: { rule in
+                rule.kind == .tag ? rule.matches(tags: tags) : inventory.contains(rule.kind) && rule.matches(asset)
+            })
+        {
             return assetResolution(index)
         }
         return decided

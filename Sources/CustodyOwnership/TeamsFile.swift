@@ -28,6 +28,8 @@ import CustodyCore
 ///     team: payments
 ///   - cloud: "123456789012"        # an account, subscription or project; or a resource glob
 ///     team: payments
+///   - tag: "team=payments*"        # a cloud resource tag, as the report gives it
+///     team: payments
 /// ```
 public enum TeamsFile {
     /// Reads and checks a teams file; every problem names the file and line.

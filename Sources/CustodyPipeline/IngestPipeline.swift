@@ -370,13 +370,14 @@ final class Producer: @unchecked Sendable {
                 }
                 waiting.removeAll(keepingCapacity: true)
             }
-            func owner(of path: String?, asset: String?) -> (team: String?, rule: Int?) {
+            func owner(of path: String?, asset: String?, tags: [String: String]) -> (team: String?, rule: Int?) {
                 let path = path ?? ""  // a finding without a file can still belong to its repository
                 // A finding with no file (a host's, an image's) is owned through the inventory.
+                // A resource's tags are its own: the asset alone keys them.
                 let key = path.isEmpty && asset != nil ? "\u{0}" + asset! : path
                 if let known = owners[key] { return (known.team, known.rule) }
                 let resolution = resolver.resolve(
-                    path: path, repository: options.repository, asset: path.isEmpty ? asset : nil)
+                    path: path, repository: options.repository, asset: path.isEmpty ? asset : nil, tags: tags)
                 var rule: Int?
                 if let evidence = resolution.evidence {
                     if let number = ruleNumbers[evidence] {
@@ -488,7 +489,7 @@ final class Producer: @unchecked Sendable {
                         if basis == .dependency {
                             guard dependencies.insert(fingerprint).inserted else { return }
                         }
-                        let owner = owner(of: finding.path, asset: finding.asset)
+                        let owner = owner(of: finding.path, asset: finding.asset, tags: finding.resourceTags)
                         var prepared = PreparedFinding(
                             finding: finding,
                             fingerprint: basis == .dependency ? fingerprint : occurrences.disambiguate(fingerprint),

@@ -63,17 +63,19 @@ import Testing
         withExtendedLifetime(inventory) {}
     }
 
-    /// Cloud findings (AWS Security Hub's ASFF) belong to the team a `cloud` rule names: an
-    /// account id owns every resource of the account, a glob the resources it matches.
+    /// Cloud findings (AWS Security Hub's ASFF) belong to the team a `cloud` rule names - an
+    /// account id owns every resource of the account, a glob the resources it matches - or a
+    /// `tag` rule for the resource's tags as the report gives them.
     @Test func aCloudResourceBelongsToTheTeamOfItsAccountOrResourceRule() throws {
         let inventory = try Self.service(
             assets: """
                 - {cloud: "arn:aws:ecr:*:111122223333:repository/pay-*", team: payments}
                 - {cloud: "111122223333", team: platform}
+                - {tag: "Team=pay*", team: payments}
                 """)
         let (service, admin) = (inventory.service, inventory.admin)
-        func entry(_ id: String, account: String, resource: String) -> String {
-            #"{"SchemaVersion":"2018-10-08","Id":"\#(id)","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","GeneratorId":"AWSInspector","AwsAccountId":"\#(account)","Title":"CVE-2024-1 in x","Severity":{"Label":"HIGH"},"Vulnerabilities":[{"Id":"CVE-2024-1"}],"Resources":[{"Type":"AwsEcrContainerImage","Id":"\#(resource)"}]}"#
+        func entry(_ id: String, account: String, resource: String, tags: String = "{}") -> String {
+            #"{"SchemaVersion":"2018-10-08","Id":"\#(id)","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","GeneratorId":"AWSInspector","AwsAccountId":"\#(account)","Title":"CVE-2024-1 in x","Severity":{"Label":"HIGH"},"Vulnerabilities":[{"Id":"CVE-2024-1"}],"Resources":[{"Type":"AwsEcrContainerImage","Id":"\#(resource)","Tags":\#(tags)}]}"#
         }
         let findings = [
             entry(
@@ -82,12 +84,16 @@ import Testing
             entry("2", account: "111122223333", resource: "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"),
             entry("3", account: "111122223333", resource: "AWS::::Account:111122223333"),
             entry("4", account: "444455556666", resource: "arn:aws:ec2:eu-west-1:444455556666:instance/i-2"),
+            entry(
+                "5", account: "444455556666", resource: "arn:aws:s3:::pay-reports",
+                tags: #"{"team":"payments-core","Name":"reports"}"#),
         ]
         let report = "[" + findings.joined(separator: ",") + "]"
         _ = try service.ingest(IngestRequest(inputs: [.bytes(name: "hub.json", Array(report.utf8))]), by: admin)
         let rows = try service.findings(FindingListRequest())
         let owners = Dictionary(uniqueKeysWithValues: rows.map { ($0.asset ?? "", $0.ownerTeam) })
-        #expect(owners.count == 4)
+        #expect(owners.count == 5)
+        #expect(owners["arn:aws:s3:::pay-reports"] == "payments", "its team tag")
         #expect(
             owners["arn:aws:ecr:eu-west-1:111122223333:repository/pay-api/sha256:1"] == "payments", "the glob first")
         #expect(owners["arn:aws:ec2:eu-west-1:111122223333:instance/i-1"] == "platform", "the account's")
@@ -95,6 +101,8 @@ import Testing
         #expect(owners["arn:aws:ec2:eu-west-1:444455556666:instance/i-2"] == .some(nil), "an account no one holds")
         let account = try #require(rows.first { $0.asset == "AWS::::Account:111122223333" })
         #expect(try service.explainOwner(account.id).finding.ownerEvidence?.pattern == "cloud 111122223333")
+        let tagged = try #require(rows.first { $0.asset == "arn:aws:s3:::pay-reports" })
+        #expect(try service.explainOwner(tagged.id).finding.ownerEvidence?.pattern == "tag Team=pay*")
         withExtendedLifetime(inventory) {}
     }
 }
