@@ -34,6 +34,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case checkov
     /// The AWS Security Finding Format (Security Hub's import and `get-findings` export).
     case asff
+    /// Prowler's JSON: v3's checks and v4/v5's OCSF Detection Findings.
+    case prowler
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -226,7 +228,7 @@ public enum ReportRegistry {
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
-        CheckovReader(), ASFFReader(),
+        CheckovReader(), ASFFReader(), ProwlerReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -44,6 +44,8 @@ enum DefectDojo {
         TestType(id: 21, name: "Checkov Scan", format: .checkov, isStatic: true),
         TestType(id: 22, name: "AWS Security Finding Format (ASFF) Scan", format: .asff, isStatic: false),
         TestType(id: 23, name: "AWS Security Hub Scan", format: .asff, isStatic: false),
+        TestType(id: 24, name: "AWS Prowler V3", format: .prowler, isStatic: false),
+        TestType(id: 25, name: "Prowler Scan", format: .prowler, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
