@@ -36,6 +36,10 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case asff
     /// Prowler's JSON: v3's checks and v4/v5's OCSF Detection Findings.
     case prowler
+    /// hadolint's JSON (Dockerfile rules).
+    case hadolint
+    /// Aqua tfsec's JSON (Terraform rules).
+    case tfsec
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -228,7 +232,7 @@ public enum ReportRegistry {
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
-        CheckovReader(), ASFFReader(), ProwlerReader(),
+        CheckovReader(), ASFFReader(), ProwlerReader(), HadolintReader(), TFSecReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -46,6 +46,8 @@ enum DefectDojo {
         TestType(id: 23, name: "AWS Security Hub Scan", format: .asff, isStatic: false),
         TestType(id: 24, name: "AWS Prowler V3", format: .prowler, isStatic: false),
         TestType(id: 25, name: "Prowler Scan", format: .prowler, isStatic: false),
+        TestType(id: 26, name: "Hadolint Dockerfile check", format: .hadolint, isStatic: true),
+        TestType(id: 27, name: "TFSec Scan", format: .tfsec, isStatic: true),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
