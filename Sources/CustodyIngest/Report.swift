@@ -40,6 +40,10 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case hadolint
     /// Aqua tfsec's JSON (Terraform rules).
     case tfsec
+    /// A Yelp detect-secrets baseline.
+    case detectSecrets = "detect-secrets"
+    /// Aqua kube-bench's JSON (CIS Kubernetes Benchmark).
+    case kubeBench = "kube-bench"
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
@@ -233,6 +237,7 @@ public enum ReportRegistry {
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
         CheckovReader(), ASFFReader(), ProwlerReader(), HadolintReader(), TFSecReader(),
+        DetectSecretsReader(), KubeBenchReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

@@ -113,3 +113,45 @@ public struct TruffleHogReader: ReportReader {
         return ReportSummary(format: .trufflehog, tool: "TruffleHog", version: nil, findings: count)
     }
 }
+
+/// A detect-secrets baseline (`detect-secrets scan > .secrets.baseline`): `results` by file, each
+/// a secret's type, line and SHA-1 (`hashed_secret`; the baseline never holds the secret). A
+/// verified secret is critical, any other high. docs/formats.md.
+public struct DetectSecretsReader: ReportReader {
+    public let format = ReportFormat.detectSecrets
+
+    public init() {}
+
+    public func detect(_ source: ReportSource) -> Bool {
+        source.rootMember("plugins_used") != nil && source.rootMember("results") != nil
+            && source.rootMember("generated_at") != nil
+    }
+
+    public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
+        try source.requireObject()
+        let fields = Fields(file: source.file)
+        let version = source.rootString("version")
+        try emit(.run(tool: "detect-secrets", version: version))
+        var count = 0
+        guard let results = source.rootMember("results") else {
+            return ReportSummary(format: .detectSecrets, tool: "detect-secrets", version: version, findings: 0)
+        }
+        for (file, span) in try source.members(of: results) {
+            for (index, entry) in try fields.array(try source.value(span), "$.results[\"\(file)\"]").enumerated() {
+                let at = "$.results[\"\(file)\"][\(index)]"
+                try fields.object(entry, at)
+                let kind = try fields.required(entry["type"], at + ".type")
+                let verified = entry["is_verified"]?.bool ?? false
+                let finding = LeakedSecret.finding(
+                    tool: "detect-secrets", version: version, rule: kind, name: kind,
+                    secret: try fields.required(entry["hashed_secret"], at + ".hashed_secret"),
+                    path: try fields.string(entry["filename"], at + ".filename") ?? file,
+                    line: try fields.int(entry["line_number"], at + ".line_number"),
+                    severity: verified ? .critical : .high)
+                try emit(.finding(finding))
+                count += 1
+            }
+        }
+        return ReportSummary(format: .detectSecrets, tool: "detect-secrets", version: version, findings: count)
+    }
+}

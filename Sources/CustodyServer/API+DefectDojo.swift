@@ -48,6 +48,8 @@ enum DefectDojo {
         TestType(id: 25, name: "Prowler Scan", format: .prowler, isStatic: false),
         TestType(id: 26, name: "Hadolint Dockerfile check", format: .hadolint, isStatic: true),
         TestType(id: 27, name: "TFSec Scan", format: .tfsec, isStatic: true),
+        TestType(id: 28, name: "Detect-secrets Scan", format: .detectSecrets, isStatic: true),
+        TestType(id: 29, name: "kube-bench Scan", format: .kubeBench, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {

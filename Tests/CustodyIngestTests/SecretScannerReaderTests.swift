@@ -80,3 +80,25 @@ struct SecretScannerCorpusTests {
         #expect(aws.message == "AWS found in conf/aws.tf")
     }
 }
+
+/// detect-secrets baselines from the corpora (code/detect-secrets): a secret per entry, by its
+/// baseline's SHA-1 only.
+@Suite(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+struct DetectSecretsCorpusTests {
+    @Test(arguments: [("defectdojo-no_findings.json", 0), ("defectdojo-many_findings.json", 4)])
+    func everyBaselineEntryIsASecret(_ name: String, _ defectDojo: Int) throws {
+        let path = Corpora.path("code/detect-secrets/" + name)
+        let (format, findings) = try readFindings(path)
+        #expect(format == .detectSecrets)
+        let script = """
+            import json, sys
+            results = json.load(open(sys.argv[1]))['results']
+            print(len({(e['type'], e['filename'], e['hashed_secret']) for entries in results.values() for e in entries}))
+            """
+        let run = try output(of: "/usr/bin/env", ["python3", "-c", script, path])
+        #expect(findings.count == Int(run.text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(run.text)")
+        #expect(findings.count == defectDojo)
+        #expect(findings.allSatisfy { $0.severity == .high && $0.cwes == ["CWE-798"] && $0.line != nil })
+        #expect(defectDojo == 0 || findings.contains { $0.path == "modules_images" }, "a file without an extension")
+    }
+}

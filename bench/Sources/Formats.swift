@@ -51,7 +51,8 @@ enum FormatBench {
         case .asff:
             return
                 #"{"SchemaVersion":"2018-10-08","Id":"arn:aws:inspector2:eu-west-1:1234567890\#(10 + i % 90):finding/\#(String(i, radix: 16))","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","ProductName":"Inspector","CompanyName":"Amazon","Region":"eu-west-1","GeneratorId":"AWSInspector","AwsAccountId":"1234567890\#(10 + i % 90)","Types":["Software and Configuration Checks/Vulnerabilities/CVE"],"FirstObservedAt":"2026-10-01T00:00:00Z","LastObservedAt":"2026-11-24T00:00:00Z","CreatedAt":"2026-10-01T00:00:00Z","UpdatedAt":"2026-11-24T00:00:00Z","Severity":{"Label":"HIGH","Normalized":70},"Title":"\#(cve) - pkg\#(i % 5000)","Description":"\#(text)","Resources":[{"Type":"AwsEc2Instance","Id":"arn:aws:ec2:eu-west-1:1234567890\#(10 + i % 90):instance/i-\#(String(i, radix: 16))","Partition":"aws","Region":"eu-west-1","Tags":{"team":"team\#(i % 300)","Name":"web\#(i)"}}],"Vulnerabilities":[{"Id":"\#(cve)","VulnerablePackages":[{"Name":"pkg\#(i % 5000)","Version":"1.\#(i % 40).0","FixedInVersion":"1.\#(i % 40 + 1).0"}],"Cvss":[{"Version":"3.1","BaseScore":7.5,"BaseVector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}]}],"RecordState":"ACTIVE","Workflow":{"Status":"NEW"}}"#
-        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec:
+        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
+            .kubeBench:
             return ""  // SARIF has its own generator and figures; SPDX carries no findings; the rest are XML or CSV
         }
     }
@@ -140,7 +141,8 @@ enum FormatBench {
             try put(#"{"check_type":"terraform","results":{"passed_checks":[],"failed_checks":["#)
             try elements(0..<count)
             try put(#"],"skipped_checks":[],"parsing_errors":[]},"summary":{"checkov_version":"3.2.0"}}"#)
-        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec:
+        case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
+            .kubeBench:
             break
         }
     }
@@ -150,7 +152,10 @@ enum FormatBench {
         print("format      size      read     MB/s   findings/s   vs 100 MB/s")
         var worst = Double.infinity
         for format in ReportFormat.allCases
-        where ![.sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec].contains(
+        where ![
+            .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
+            .kubeBench,
+        ].contains(
             format)
         {
             let count = megabytes * 1_000_000 / element(format, 123_456).utf8.count
