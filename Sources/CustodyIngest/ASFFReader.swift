@@ -16,25 +16,14 @@ public struct ASFFReader: ReportReader {
     public init() {}
 
     public func detect(_ source: ReportSource) -> Bool {
-        if let members = source.rootMembers {
-            guard let span = source.rootMember("Findings") ?? source.rootMember("findings"), members.count <= 3,
-                let first = try? source.elements(of: span).first, let finding = try? source.value(first)
-            else { return false }
-            return finding["SchemaVersion"] != nil && finding["AwsAccountId"] != nil
-        }
-        guard source.lines == nil, let first = source.firstRecord() else { return false }
-        return first["SchemaVersion"] != nil && first["AwsAccountId"] != nil && first["ProductArn"] != nil
+        guard let first = source.firstRecord(wrappedIn: ["Findings", "findings"]) else { return false }
+        return first["SchemaVersion"] != nil && first["AwsAccountId"] != nil
+            && (source.rootMembers != nil || first["ProductArn"] != nil)
     }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         let fields = Fields(file: source.file)
-        var records: [(place: String, span: JSONSpan)]
-        if source.rootMembers != nil {
-            let key = source.rootMember("Findings") != nil ? "Findings" : "findings"
-            records = try source.rootArray(key).enumerated().map { ("$.\(key)[\($0.offset)]", $0.element) }
-        } else {
-            records = try source.records()
-        }
+        let records = try source.records(wrappedIn: ["Findings", "findings"])
         try emit(.run(tool: "AWS Security Hub", version: nil))
         var seen: Set<String> = []
         var count = 0

@@ -111,6 +111,26 @@ extension ReportSource {
         return try? value(first.span)
     }
 
+    /// The records of a report written as a top-level array (or JSON Lines), or as a small
+    /// object wrapping them under the first of `keys` it has (Security Hub's `Findings`,
+    /// kube-bench's `Controls`).
+    func records(wrappedIn keys: [String]) throws -> [(place: String, span: JSONSpan)] {
+        guard rootMembers != nil else { return try records() }
+        guard let key = keys.first(where: { rootMember($0) != nil }) else {
+            throw Diagnostic(
+                file: file, place: "$", message: "expected \(keys.joined(separator: " or ")) at the top level")
+        }
+        return try rootArray(key).enumerated().map { ("$.\(key)[\($0.offset)]", $0.element) }
+    }
+
+    /// The first of ``records(wrappedIn:)``, parsed, for detection: nil when there is none, or
+    /// when the wrapping object has more than three members (it is some other document).
+    func firstRecord(wrappedIn keys: [String]) -> JSONValue? {
+        guard let members = rootMembers else { return lines == nil ? firstRecord() : nil }
+        guard members.count <= 3, let first = try? records(wrappedIn: keys).first else { return nil }
+        return try? value(first.span)
+    }
+
     func requireObject() throws {
         guard rootMembers != nil else {
             throw Diagnostic(file: file, place: "$", message: "expected a JSON object at the top level")

@@ -13,24 +13,13 @@ public struct KubeBenchReader: ReportReader {
     public init() {}
 
     public func detect(_ source: ReportSource) -> Bool {
-        if let members = source.rootMembers {
-            guard let span = source.rootMember("Controls"), members.count <= 3,
-                let first = try? source.elements(of: span).first, let control = try? source.value(first)
-            else { return false }
-            return control["node_type"] != nil && control["tests"] != nil
-        }
-        guard source.lines == nil, let first = source.firstRecord() else { return false }
-        return first["node_type"] != nil && first["tests"] != nil && first["text"] != nil
+        guard let first = source.firstRecord(wrappedIn: ["Controls"]) else { return false }
+        return first["node_type"] != nil && first["tests"] != nil
     }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
         let fields = Fields(file: source.file)
-        var controls: [(place: String, span: JSONSpan)]
-        if source.rootMembers != nil {
-            controls = try source.rootArray("Controls").enumerated().map { ("$.Controls[\($0.offset)]", $0.element) }
-        } else {
-            controls = try source.records()
-        }
+        let controls = try source.records(wrappedIn: ["Controls"])
         try emit(.run(tool: "kube-bench", version: nil))
         var count = 0
         var skipped = 0
