@@ -44,9 +44,11 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case detectSecrets = "detect-secrets"
     /// Aqua kube-bench's JSON (CIS Kubernetes Benchmark).
     case kubeBench = "kube-bench"
+    /// Burp Suite's XML issues export.
+    case burp
 
     /// Whether reports of the format are XML documents.
-    public var isXML: Bool { [.nessus, .zap, .openvas, .nmap].contains(self) }
+    public var isXML: Bool { [.nessus, .zap, .openvas, .nmap, .burp].contains(self) }
 }
 
 /// What a report says about the run that produced it.
@@ -237,7 +239,7 @@ public enum ReportRegistry {
         GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
         CheckovReader(), ASFFReader(), ProwlerReader(), HadolintReader(), TFSecReader(),
-        DetectSecretsReader(), KubeBenchReader(),
+        DetectSecretsReader(), KubeBenchReader(), BurpReader(),
     ]
 
     /// Opens `path` and returns it with the reader for its format (`format` forces one;

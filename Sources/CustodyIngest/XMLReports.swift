@@ -6,7 +6,7 @@ import CustodyXML
 enum XMLReports {
     static let roots: [(root: String, tool: String)] = [
         ("NessusClientData_v2", "Nessus"), ("OWASPZAPReport", "ZAP"), ("report", "OpenVAS"),
-        ("get_reports_response", "OpenVAS"), ("nmaprun", "Nmap"),
+        ("get_reports_response", "OpenVAS"), ("nmaprun", "Nmap"), ("issues", "Burp"),
     ]
 }
 

@@ -50,6 +50,7 @@ enum DefectDojo {
         TestType(id: 27, name: "TFSec Scan", format: .tfsec, isStatic: true),
         TestType(id: 28, name: "Detect-secrets Scan", format: .detectSecrets, isStatic: true),
         TestType(id: 29, name: "kube-bench Scan", format: .kubeBench, isStatic: false),
+        TestType(id: 30, name: "Burp Scan", format: .burp, isStatic: false),
     ]
 
     static func testType(named name: String) throws(ServiceError) -> TestType {
