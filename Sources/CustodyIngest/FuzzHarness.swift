@@ -34,7 +34,7 @@ public enum FuzzHarness {
                 guard let format = ReportFormat(rawValue: target),
                     let reader = ReportRegistry.readers.first(where: { $0.format == format })
                 else { return nil }
-                let name = format == .tenableCSV ? "fuzz.csv" : "fuzz.json"
+                let name = [.tenableCSV, .openvasCSV].contains(format) ? "fuzz.csv" : "fuzz.json"
                 let source = try ReportSource(file: name, input: JSONInput(bytes: bytes), limits: limits)
                 return try count(source, reader)
             }

@@ -46,6 +46,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case kubeBench = "kube-bench"
     /// Burp Suite's XML issues export.
     case burp
+    /// Greenbone / OpenVAS's CSV results export.
+    case openvasCSV = "openvas-csv"
 
     /// Whether reports of the format are XML documents.
     public var isXML: Bool { [.nessus, .zap, .openvas, .nmap, .burp].contains(self) }
@@ -236,7 +238,8 @@ public final class ReportSource {
 public enum ReportRegistry {
     public static let readers: [any ReportReader] = [
         SARIFReader(), TrivyReader(), GrypeReader(), OSVReader(), CycloneDXReader(), SemgrepReader(), BanditReader(),
-        GitLabReader(), TenableCSVReader(), GenericReader(), SPDXReader(), NessusReader(), ZAPReader(),
+        GitLabReader(), TenableCSVReader(), OpenVASCSVReader(), GenericReader(), SPDXReader(), NessusReader(),
+        ZAPReader(),
         OpenVASReader(), NmapReader(), NucleiReader(), GitleaksReader(), TruffleHogReader(),
         CheckovReader(), ASFFReader(), ProwlerReader(), HadolintReader(), TFSecReader(),
         DetectSecretsReader(), KubeBenchReader(), BurpReader(),

@@ -42,8 +42,7 @@ public struct TenableCSVReader: ReportReader {
         let (portColumn, protocolColumn) = (column("port", "port"), column("protocol", "protocol"))
         let cveColumn = column("cve", "definition.cve")
         // The findings in the order first met, rows of one (plugin, host, port) merged.
-        var order: [String] = []
-        var findings: [String: NormalizedFinding] = [:]
+        var merged = HostRows()
         try emit(.run(tool: "Nessus", version: nil))
         for (number, row) in rows.enumerated().dropFirst() where row.contains(where: { !$0.isEmpty }) {
             let place = "line \(number + 1)"
@@ -59,13 +58,7 @@ public struct TenableCSVReader: ReportReader {
             }
             let endpoint = "\(value(portColumn) ?? "0")/\((value(protocolColumn) ?? "tcp").lowercased())"
             let cves = Self.cves(in: value(cveColumn) ?? "")
-            let key = [id, host, endpoint].joined(separator: "|")
-            if var known = findings[key] {
-                known.cves += cves.filter { !known.cves.contains($0) }
-                known.vulnerabilityIDs = known.cves
-                findings[key] = known
-                continue
-            }
+            if merged.merge(check: id, host: host, endpoint: endpoint, cves: cves) { continue }
             let severity = try Self.severity(value(severityColumn), place: place, fields: fields)
             var finding = NormalizedFinding(
                 tool: "Nessus", toolVersion: nil, ruleID: id,
@@ -76,15 +69,10 @@ public struct TenableCSVReader: ReportReader {
                 value(column("cvss3 vector", "definition.cvss3.base_vector")),
                 value(column("cvss vector", "definition.cvss2.base_vector")),
             ].compactMap { $0 }
-            finding.vulnerabilityIDs = cves
-            finding.asset = host
-            finding.securityTagged = severity != .info
-            finding.toolFingerprints = ["host": host, "endpoint": endpoint]
-            findings[key] = finding
-            order.append(key)
+            merged.add(finding, host: host, endpoint: endpoint)
         }
-        for key in order { try emit(.finding(findings[key]!)) }
-        return ReportSummary(format: .tenableCSV, tool: "Nessus", version: nil, findings: order.count)
+        try merged.emit(emit)
+        return ReportSummary(format: .tenableCSV, tool: "Nessus", version: nil, findings: merged.count)
     }
 
     static func severity(_ text: String?, place: String, fields: Fields) throws -> Severity {

@@ -35,8 +35,9 @@ enum DefectDojo {
         // Tenable's export is .nessus XML or CSV: the report itself says which.
         TestType(id: 13, name: "Tenable Scan", format: nil, isStatic: false),
         TestType(id: 14, name: "ZAP Scan", format: .zap, isStatic: false),
-        TestType(id: 15, name: "OpenVAS Parser", format: .openvas, isStatic: false),
-        TestType(id: 16, name: "OpenVAS Parser v2", format: .openvas, isStatic: false),
+        // OpenVAS exports XML or CSV: the report itself says which.
+        TestType(id: 15, name: "OpenVAS Parser", format: nil, isStatic: false),
+        TestType(id: 16, name: "OpenVAS Parser v2", format: nil, isStatic: false),
         TestType(id: 17, name: "Nmap Scan", format: .nmap, isStatic: false),
         TestType(id: 18, name: "Nuclei Scan", format: .nuclei, isStatic: false),
         TestType(id: 19, name: "Gitleaks Scan", format: .gitleaks, isStatic: true),

@@ -109,3 +109,40 @@ extension NormalizedFinding {
         "\(ruleID)|\(toolFingerprints["host"] ?? "")|\(toolFingerprints["endpoint"] ?? "")"
     }
 }
+
+/// Greenbone / OpenVAS CSV exports from the corpora (hosts/openvas-csv): a finding per (NVT OID,
+/// host, port), as from the XML. Counts cross-checked with an independent reading (Python's
+/// csv) and against DefectDojo's.
+@Suite(.enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)))
+struct OpenVASCSVCorpusTests {
+    @Test(arguments: [
+        ("defectdojo-no_vuln.csv", 0), ("defectdojo-many_vuln.csv", 4), ("defectdojo-report_using_CVE.csv", 43),
+    ])
+    func everyResultRowIsAFindingOfItsHostAndPort(_ name: String, _ defectDojo: Int) throws {
+        let path = Corpora.path("hosts/openvas-csv/" + name)
+        let (format, findings) = try readFindings(path)
+        #expect(format == .openvasCSV)
+        let script = """
+            import csv, sys
+            rows = [r for r in csv.DictReader(open(sys.argv[1], newline=''))]
+            keys = {(r['NVT OID'], (r['Hostname'] or r['IP']).lower(), (r['Port'] or 'general') + '/' + (r['Port Protocol'] or 'tcp').lower()) for r in rows}
+            print(len(rows), len(keys))
+            """
+        let run = try output(of: "/usr/bin/env", ["python3", "-c", script, path])
+        let counts = run.text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        #expect(counts.count == 2, "\(run.text)")
+        #expect(findings.count == counts.last)
+        #expect(counts.first == defectDojo)
+        #expect(findings.count == defectDojo, "no two rows of these samples share a host, port and NVT")
+    }
+
+    @Test func aRowCarriesItsScoreCVEsAndHostName() throws {
+        let findings = try readFindings(Corpora.path("hosts/openvas-csv/defectdojo-many_vuln.csv")).findings
+        let timestamps = try #require(findings.first)
+        #expect(timestamps.asset == "logsrv", "the host name before the address")
+        #expect(timestamps.severity == .low, "CVSS 2.6")
+        #expect(timestamps.toolFingerprints["endpoint"] == "general/tcp", "no port given")
+        let cve = try readFindings(Corpora.path("hosts/openvas-csv/defectdojo-report_using_CVE.csv")).findings
+        #expect(cve.allSatisfy { $0.ruleID.hasPrefix("CVE-") }, "the CVE scanner's NVT OIDs are CVE ids")
+    }
+}

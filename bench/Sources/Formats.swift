@@ -52,7 +52,7 @@ enum FormatBench {
             return
                 #"{"SchemaVersion":"2018-10-08","Id":"arn:aws:inspector2:eu-west-1:1234567890\#(10 + i % 90):finding/\#(String(i, radix: 16))","ProductArn":"arn:aws:securityhub:eu-west-1::product/aws/inspector","ProductName":"Inspector","CompanyName":"Amazon","Region":"eu-west-1","GeneratorId":"AWSInspector","AwsAccountId":"1234567890\#(10 + i % 90)","Types":["Software and Configuration Checks/Vulnerabilities/CVE"],"FirstObservedAt":"2026-10-01T00:00:00Z","LastObservedAt":"2026-11-24T00:00:00Z","CreatedAt":"2026-10-01T00:00:00Z","UpdatedAt":"2026-11-24T00:00:00Z","Severity":{"Label":"HIGH","Normalized":70},"Title":"\#(cve) - pkg\#(i % 5000)","Description":"\#(text)","Resources":[{"Type":"AwsEc2Instance","Id":"arn:aws:ec2:eu-west-1:1234567890\#(10 + i % 90):instance/i-\#(String(i, radix: 16))","Partition":"aws","Region":"eu-west-1","Tags":{"team":"team\#(i % 300)","Name":"web\#(i)"}}],"Vulnerabilities":[{"Id":"\#(cve)","VulnerablePackages":[{"Name":"pkg\#(i % 5000)","Version":"1.\#(i % 40).0","FixedInVersion":"1.\#(i % 40 + 1).0"}],"Cvss":[{"Version":"3.1","BaseScore":7.5,"BaseVector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}]}],"RecordState":"ACTIVE","Workflow":{"Status":"NEW"}}"#
         case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
-            .burp,
+            .burp, .openvasCSV,
             .kubeBench:
             return ""  // SARIF has its own generator and figures; SPDX carries no findings; the rest are XML or CSV
         }
@@ -143,7 +143,7 @@ enum FormatBench {
             try elements(0..<count)
             try put(#"],"skipped_checks":[],"parsing_errors":[]},"summary":{"checkov_version":"3.2.0"}}"#)
         case .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
-            .burp,
+            .burp, .openvasCSV,
             .kubeBench:
             break
         }
@@ -156,7 +156,7 @@ enum FormatBench {
         for format in ReportFormat.allCases
         where ![
             .sarif, .spdx, .nessus, .tenableCSV, .zap, .openvas, .nmap, .prowler, .hadolint, .tfsec, .detectSecrets,
-            .burp,
+            .burp, .openvasCSV,
             .kubeBench,
         ].contains(
             format)
