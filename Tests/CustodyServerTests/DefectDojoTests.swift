@@ -113,6 +113,40 @@ import Testing
         #expect(bad.status == 400 && bad.json?["place"] as? String == "minimum_severity", "\(bad.body)")
     }
 
+    /// A web scan and a network scan through DefectDojo's import, by DefectDojo's scan type
+    /// names: each is read by its reader (the two OpenVAS types take XML or CSV as the report
+    /// says), and the findings are on their hosts.
+    @Test(
+        .enabled(if: Corpora.isAvailable, Comment(rawValue: Corpora.skipMessage)),
+        arguments: [
+            ("ZAP Scan", "dast/zap-xml/defectdojo-some_2.9.0.xml", 14),
+            ("OpenVAS Parser", "hosts/openvas-csv/defectdojo-many_vuln.csv", 4),
+            ("OpenVAS Parser v2", "hosts/openvas-xml/defectdojo-many_vuln.xml", 44),
+            ("Nuclei Scan", "dast/nuclei/defectdojo-multiple_v3.json", 5),
+        ])
+    func hostAndWebScansImportByTheirScanTypes(_ scanType: String, _ file: String, _ findings: Int) throws {
+        let served = try Served()
+        let token = try served.token("pipeline", .security)
+        var form = FormBody()
+        for (name, value) in [
+            ("scan_type", scanType), ("product_name", "perimeter"), ("product_type_name", "Security Operations"),
+            ("engagement_name", "weekly"), ("auto_create_context", "True"), ("minimum_severity", "Info"),
+        ] {
+            form.field(name, value)
+        }
+        let path = Corpora.path(file)
+        form.file(
+            "file", fileName: (path as NSString).lastPathComponent, try Data(contentsOf: URL(fileURLWithPath: path)))
+        let answer = try served.call(
+            "/api/v2/import-scan/", method: "POST", token: token, body: form.closed, headers: form.contentType)
+        #expect(answer.status == 201, "\(answer.body)")
+        #expect(answer.json?["scan_type"] as? String == scanType, "\(answer.body)")
+        let listed = try served.call("/api/v1/findings?repository=perimeter&limit=1000", token: token)
+        let rows = try #require(listed.json?["findings"] as? [[String: Any]], "\(listed.body)")
+        #expect(rows.count == findings, "\(listed.body.prefix(400))")
+        #expect(rows.allSatisfy { ($0["asset"] as? String)?.isEmpty == false }, "every finding is on its host")
+    }
+
     @Test func badRequestsNameTheFieldAndRolesHold() throws {
         let served = try Served()
         let token = try served.token("pipeline", .security)
