@@ -74,9 +74,10 @@ extension CustodyService {
                 "the period starts (\(Timestamp.string(since))) after it ends (\(Timestamp.string(until)))")
         }
         let store = try store()
-        // The head first: a report is kept under a head no newer than what it read.
-        let head = custom == nil ? try perform { try store.ledgerHead() } : nil
-        let organisation = try organisation()
+        // The head first: a report (and the organisation) is kept under a head no newer than
+        // what it read.
+        let head = try perform { try store.ledgerHead() }
+        let organisation = try organisation(at: head, store: store)
         let teams = organisation.teamsByID
         // A team's principal: one of its teams, and no breakdown that would show others. A
         // unit-scoped one: its units (its only unit when none is named), or their teams.
@@ -127,7 +128,7 @@ extension CustodyService {
         let key = MetricsCache.Key(
             scope: scopeName, since: request.since, until: request.until, breakdown: request.breakdown?.rawValue)
         let now = Date()
-        if let head, let cached = metricsReports.entry(key, head: head, now: now, maxAge: Self.metricsMaxAge) {
+        if custom == nil, let cached = metricsReports.entry(key, head: head, now: now, maxAge: Self.metricsMaxAge) {
             return cached.report
         }
         let total = "total"
@@ -181,7 +182,7 @@ extension CustodyService {
             }
         }
         try countGateDecisions(in: &report, store: store, teams: teams, inScope: inScope)
-        if let head { metricsReports.store(key, .init(report: report, head: head, computedAt: now)) }
+        if custom == nil { metricsReports.store(key, .init(report: report, head: head, computedAt: now)) }
         return report
     }
 

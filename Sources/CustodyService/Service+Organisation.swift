@@ -80,11 +80,15 @@ extension CustodyService {
             assetRules: organisation.assetRules.count, source: names, warnings: warnings)
     }
 
-    /// The organisation: units, teams with their leads and handles, asset rules.
-    /// The organisation as the store holds it: read again only after the ledger has moved.
+    /// The organisation - units, teams with their leads and handles, asset rules - as the store
+    /// holds it: read again only after the ledger has moved.
     public func organisation() throws(ServiceError) -> Organisation {
         let store = try store()
-        let head = try perform { try store.ledgerHead() }
+        return try organisation(at: try perform { try store.ledgerHead() }, store: store)
+    }
+
+    /// The organisation, the ledger's head already read (at `head`) by a caller that needs it too.
+    func organisation(at head: Int64, store: SQLStore) throws(ServiceError) -> Organisation {
         if let kept = organisations.value(at: head) { return kept }
         let organisation = try perform { try store.organisation() }
         organisations.keep(organisation, at: head)
