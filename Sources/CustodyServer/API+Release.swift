@@ -56,7 +56,9 @@ extension API {
         for name in ["since", "until"] {
             guard let value = request.query[name] else { continue }
             guard let date = Timestamp.date(value) else {
-                throw ServiceError(.invalidInput, "\(name) needs a time: 2026-11-24", file: "query", place: name)
+                throw ServiceError(
+                    .invalidInput, "\(name) needs a time: 2026-11-24 or 2026-11-24T08:00:00Z", file: "query",
+                    place: name)
             }
             if name == "since" { period.since = date } else { period.until = date }
         }

@@ -213,13 +213,7 @@ public final class API: Sendable {
         } else if let unit = query["unit"] {
             metrics.scope = .unit(unit)
         }
-        for (name, keyPath) in [("since", \MetricsRequest.since), ("until", \MetricsRequest.until)] {
-            guard let text = query[name] else { continue }
-            guard let date = Timestamp.date(text) else {
-                throw ServiceError(.invalidInput, "\(name) needs a time: 2026-11-24 or 2026-11-24T08:00:00Z")
-            }
-            metrics[keyPath: keyPath] = date
-        }
+        (metrics.since, metrics.until) = try Self.period(request)
         if let by = query["by"] {
             guard let breakdown = MetricsRequest.Breakdown(rawValue: by) else {
                 throw ServiceError(.invalidInput, "unknown breakdown '\(by)'", file: "query", place: "by")
