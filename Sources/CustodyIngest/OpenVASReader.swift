@@ -17,13 +17,9 @@ public struct OpenVASReader: ReportReader {
     }
 
     public func read(_ source: ReportSource, emit: (ReportItem) throws -> Void) throws -> ReportSummary {
-        var root = try source.xmlRoot(
-            ReportEncoding.rootName(of: source.input.bytes) == "get_reports_response"
-                ? "get_reports_response" : "report",
-            of: "OpenVAS")
-        if root.name == "get_reports_response", let report = root.child("report") { root = report }
-        // GMP wraps the report in a report of the same name.
-        let report = root.child("report") ?? root
+        // GMP wraps the report in a report of the same name, and a GMP response wraps that.
+        var report = try source.xmlRoot("report", "get_reports_response", of: "OpenVAS")
+        while let inner = report.child("report") { report = inner }
         guard let results = report.child("results") else {
             throw Diagnostic(
                 file: source.file, place: "line \(report.line)",
@@ -64,9 +60,7 @@ public struct OpenVASReader: ReportReader {
             cves: Array(Set(cves)).sorted(), path: nil)
         finding.ruleName = name
         finding.vulnerabilityIDs = finding.cves
-        finding.asset = identity
-        finding.securityTagged = severity != .info
-        finding.toolFingerprints = ["host": identity, "endpoint": port.lowercased()]
+        finding.place(onHost: identity, endpoint: port.lowercased())
         return finding
     }
 

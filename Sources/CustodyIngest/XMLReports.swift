@@ -12,18 +12,20 @@ enum XMLReports {
 
 extension ReportSource {
     /// The report's root element, read by libxml2 under the source's depth limit; refused,
-    /// naming the line, when it is not `expected` (a report of `tool`).
-    func xmlRoot(_ expected: String, of tool: String) throws -> XMLElement {
+    /// naming the line, when it is none of `expected` (a report of `tool`).
+    func xmlRoot(_ expected: String..., of tool: String) throws -> XMLElement {
         let root: XMLElement
         do {
             root = try XMLDocument.parse(Array(input.bytes), maxDepth: limits.maxDepth)
         } catch {
             throw Diagnostic(file: file, place: error.line.map { "line \($0)" }, message: error.message)
         }
-        guard root.name == expected else {
+        guard expected.contains(root.name) else {
             throw Diagnostic(
                 file: file, place: "line \(root.line)",
-                message: "not a \(tool) report: the root element is <\(root.name)>, not <\(expected)>")
+                message:
+                    "not a \(tool) report: the root element is <\(root.name)>, not "
+                    + expected.map { "<\($0)>" }.joined(separator: " or "))
         }
         return root
     }
