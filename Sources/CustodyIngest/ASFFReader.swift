@@ -50,13 +50,7 @@ public struct ASFFReader: ReportReader {
             let vulnerabilityID = try fields.string(vulnerability?["Id"], place + ".Vulnerabilities[0].Id")
             let rule = try control ?? vulnerabilityID ?? fields.required(entry["GeneratorId"], place + ".GeneratorId")
             guard seen.insert("\(rule)\u{0}\(resourceID)\u{0}\(account)").inserted else { continue }
-            let label = try fields.string(entry["Severity"]?["Label"], place + ".Severity.Label") ?? "MEDIUM"
-            let severity: Severity
-            if label.uppercased() == "INFORMATIONAL" {
-                severity = .info
-            } else {
-                severity = try fields.severity(entry["Severity"]?["Label"], place + ".Severity.Label")
-            }
+            let severity = try fields.severity(entry["Severity"]?["Label"], place + ".Severity.Label")
             let title = try fields.string(entry["Title"], place + ".Title") ?? rule
             let cves = vulnerabilityID.map { [$0.uppercased()] }?.filter { $0.hasPrefix("CVE-") } ?? []
             var finding = NormalizedFinding(
@@ -75,14 +69,8 @@ public struct ASFFReader: ReportReader {
             finding.packageVersion = try fields.string(package?["Version"], place + ".VulnerablePackages[0].Version")
             finding.fixedVersion = try fields.string(
                 package?["FixedInVersion"], place + ".VulnerablePackages[0].FixedInVersion")
-            finding.asset = resourceID
-            if let tags = resource["Tags"]?.object {
-                for member in tags {
-                    if let text = member.value.string { finding.resourceTags[member.key] = text }
-                }
-            }
-            finding.securityTagged = severity != .info
-            finding.toolFingerprints = ["resource": resourceID, "account": account]
+            finding.place(onResource: resourceID, account: account)
+            finding.resourceTags = try fields.tags(resource["Tags"], place + ".Resources[0].Tags")
             try emit(.finding(finding))
             count += 1
         }

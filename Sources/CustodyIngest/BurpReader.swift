@@ -45,9 +45,7 @@ public struct BurpReader: ReportReader {
                 severity: severity)
             finding.ruleName = name
             finding.cwes = Self.cwes(in: issue.text(of: "vulnerabilityClassifications") ?? "")
-            finding.asset = host
-            finding.securityTagged = severity != .info
-            finding.toolFingerprints = ["host": host, "endpoint": location]
+            finding.place(onHost: host, endpoint: location)
             try emit(.finding(finding))
             count += 1
         }

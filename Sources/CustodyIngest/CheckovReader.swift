@@ -15,7 +15,7 @@ public struct CheckovReader: ReportReader {
     public func detect(_ source: ReportSource) -> Bool {
         if source.rootMember("check_type") != nil, source.rootMember("results") != nil { return true }
         if source.rootMember("checkov_version") != nil, source.rootMember("failed") != nil { return true }
-        guard source.rootMembers == nil, source.lines == nil, let first = source.firstRecord() else { return false }
+        guard let first = source.firstArrayElement() else { return false }
         return first["check_type"] != nil && first["results"] != nil
     }
 

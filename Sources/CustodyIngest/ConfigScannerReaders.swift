@@ -10,7 +10,7 @@ public struct HadolintReader: ReportReader {
     public init() {}
 
     public func detect(_ source: ReportSource) -> Bool {
-        guard source.rootMembers == nil, source.lines == nil, let first = source.firstRecord() else { return false }
+        guard let first = source.firstArrayElement() else { return false }
         return first["code"] != nil && first["level"] != nil && first["file"] != nil && first["line"] != nil
     }
 

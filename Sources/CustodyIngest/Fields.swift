@@ -64,6 +64,19 @@ struct Fields {
         }
     }
 
+    /// A cloud resource's tags: a mapping of strings, or AWS's list of `{Key, Value}`.
+    func tags(_ value: JSONValue?, _ place: String) throws -> [String: String] {
+        var tags: [String: String] = [:]
+        if let members = value?.object {
+            for member in members { if let text = member.value.string { tags[member.key] = text } }
+            return tags
+        }
+        for tag in try array(value, place) {
+            if let key = tag["Key"]?.string, let text = tag["Value"]?.string { tags[key] = text }
+        }
+        return tags
+    }
+
     /// A severity word; an unknown one is an error listing what is understood.
     func severity(_ value: JSONValue?, _ place: String, default fallback: Severity = .medium) throws -> Severity {
         guard let word = try string(value, place) else { return fallback }
@@ -111,6 +124,10 @@ extension ReportSource {
         return try? value(first.span)
     }
 
+    /// The first element of a top-level array, parsed, for detection: nil for JSON Lines, an
+    /// object, an empty array or one whose first element does not parse.
+    func firstArrayElement() -> JSONValue? { lines == nil ? firstRecord() : nil }
+
     /// The records of a report written as a top-level array (or JSON Lines), or as a small
     /// object wrapping them under the first of `keys` it has (Security Hub's `Findings`,
     /// kube-bench's `Controls`).
@@ -126,7 +143,7 @@ extension ReportSource {
     /// The first of ``records(wrappedIn:)``, parsed, for detection: nil when there is none, or
     /// when the wrapping object has more than three members (it is some other document).
     func firstRecord(wrappedIn keys: [String]) -> JSONValue? {
-        guard let members = rootMembers else { return lines == nil ? firstRecord() : nil }
+        guard let members = rootMembers else { return firstArrayElement() }
         guard members.count <= 3, let first = try? records(wrappedIn: keys).first else { return nil }
         return try? value(first.span)
     }

@@ -24,9 +24,7 @@ struct HostRows {
     mutating func add(_ finding: NormalizedFinding, host: String, endpoint: String) {
         var finding = finding
         finding.vulnerabilityIDs = finding.cves
-        finding.asset = host
-        finding.securityTagged = finding.severity != .info
-        finding.toolFingerprints = ["host": host, "endpoint": endpoint]
+        finding.place(onHost: host, endpoint: endpoint)
         let key = [finding.ruleID, host, endpoint].joined(separator: "\u{0}")
         findings[key] = finding
         order.append(key)

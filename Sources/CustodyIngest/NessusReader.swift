@@ -74,10 +74,8 @@ public struct NessusReader: ReportReader {
         finding.cwes = item.children("cwe").map { "CWE-" + $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
         finding.cvssVectors = [item.text(of: "cvss3_vector"), item.text(of: "cvss_vector")].compactMap { $0 }
         finding.vulnerabilityIDs = cves
-        finding.asset = host
-        finding.securityTagged = severity != .info
         // The identity: the plugin on this host at this port.
-        finding.toolFingerprints = ["host": host, "endpoint": "\(port)/\(transport)"]
+        finding.place(onHost: host, endpoint: "\(port)/\(transport)")
         return finding
     }
 }

@@ -54,8 +54,7 @@ public struct NmapReader: ReportReader {
             message: "Open port \(endpoint) on \(host): \(serviceName)" + (described.isEmpty ? "" : ", \(described)"),
             severity: .info)
         open.ruleName = "Open port"
-        open.asset = host
-        open.toolFingerprints = ["host": host, "endpoint": endpoint]
+        open.place(onHost: host, endpoint: endpoint)
         var findings = [open]
         var seen: Set<String> = []
         for script in port.children("script") where script.attributes["id"] == "vulners" {
@@ -76,9 +75,8 @@ public struct NmapReader: ReportReader {
                     score: score, cves: cve)
                 finding.ruleName = id
                 finding.vulnerabilityIDs = cve
-                finding.asset = host
-                finding.securityTagged = true
-                finding.toolFingerprints = ["host": host, "endpoint": endpoint]
+                finding.place(onHost: host, endpoint: endpoint)
+                finding.securityTagged = true  // a listed vulnerability, whatever its score
                 findings.append(finding)
             }
         }

@@ -43,15 +43,10 @@ public struct NucleiReader: ReportReader {
             let endpoint = matched.contains("://") ? WebEndpoint.withoutQuery(matched) : matched.lowercased()
             guard seen.insert(rule + "\u{0}" + host + "\u{0}" + endpoint).inserted else { continue }
             let name = try fields.string(info["name"], place + " info.name") ?? template
-            var severity = Severity.medium
-            if let word = try fields.string(info["severity"], place + " info.severity"), word.lowercased() != "unknown"
-            {
-                guard let known = Severity(word: word) else {
-                    throw fields.fail(
-                        place + " info.severity", "unknown severity '\(word)' (critical, high, medium, low, info)")
-                }
-                severity = known
-            }
+            // Nuclei's `unknown` is a template that did not say: medium, as for no severity.
+            let severity =
+                try fields.string(info["severity"], place + " info.severity")?.lowercased() == "unknown"
+                ? .medium : try fields.severity(info["severity"], place + " info.severity")
             let classification = info["classification"]
             let cves = try Self.list(classification?["cve-id"], fields, place + " info.classification.cve-id")
                 .map { $0.uppercased() }.filter { $0.hasPrefix("CVE-") }
@@ -66,9 +61,7 @@ public struct NucleiReader: ReportReader {
             if let vector = try fields.string(classification?["cvss-metrics"], place + " cvss-metrics") {
                 finding.cvssVectors = [vector]
             }
-            finding.asset = host
-            finding.securityTagged = severity != .info
-            finding.toolFingerprints = ["host": host, "endpoint": endpoint]
+            finding.place(onHost: host, endpoint: endpoint)
             try emit(.finding(finding))
             count += 1
         }

@@ -14,7 +14,7 @@ public struct ProwlerReader: ReportReader {
     public init() {}
 
     public func detect(_ source: ReportSource) -> Bool {
-        guard source.rootMembers == nil, source.lines == nil, let first = source.firstRecord() else { return false }
+        guard let first = source.firstArrayElement() else { return false }
         if first["CheckID"] != nil, first["Provider"] != nil, first["Status"] != nil { return true }
         return first["metadata"]?["event_code"] != nil && first["status_code"] != nil && first["finding_info"] != nil
     }
@@ -63,16 +63,8 @@ public struct ProwlerReader: ReportReader {
         var finding = try Self.finding(
             check: check, title: fields.string(record["CheckTitle"], place + ".CheckTitle"),
             detail: fields.string(record["StatusExtended"], place + ".StatusExtended"),
-            severity: fields.string(record["Severity"], place + ".Severity"), place: place + ".Severity",
-            resource: resource, account: account, fields: fields)
-        // Tags as a mapping, or as AWS's list of {Key, Value}.
-        if let tags = record["ResourceTags"]?.object {
-            for member in tags { if let value = member.value.string { finding.resourceTags[member.key] = value } }
-        } else {
-            for tag in try fields.array(record["ResourceTags"], place + ".ResourceTags") {
-                if let key = tag["Key"]?.string, let value = tag["Value"]?.string { finding.resourceTags[key] = value }
-            }
-        }
+            severity: fields.severity(record["Severity"], place + ".Severity"), resource: resource, account: account)
+        finding.resourceTags = try fields.tags(record["ResourceTags"], place + ".ResourceTags")
         return finding
     }
 
@@ -88,8 +80,8 @@ public struct ProwlerReader: ReportReader {
         var finding = try Self.finding(
             check: check, title: fields.string(record["finding_info"]?["title"], place + ".finding_info.title"),
             detail: fields.string(record["status_detail"], place + ".status_detail"),
-            severity: fields.string(record["severity"], place + ".severity"), place: place + ".severity", resource: uid,
-            account: account, fields: fields)
+            severity: fields.severity(record["severity"], place + ".severity"), resource: uid,
+            account: account)
         for label in try fields.strings(resource?["labels"], place + ".resources[0].labels") {
             guard let equals = label.firstIndex(of: "=") else { continue }
             finding.resourceTags[String(label[..<equals])] = String(label[label.index(after: equals)...])
@@ -98,23 +90,13 @@ public struct ProwlerReader: ReportReader {
     }
 
     static func finding(
-        check: String, title: String?, detail: String?, severity word: String?, place: String, resource: String,
-        account: String, fields: Fields
-    ) throws -> NormalizedFinding {
-        var severity = Severity.medium
-        if let word {
-            guard let known = Severity(word: word) else {
-                throw fields.fail(place, "unknown severity '\(word)' (critical, high, medium, low, informational)")
-            }
-            severity = known
-        }
+        check: String, title: String?, detail: String?, severity: Severity, resource: String, account: String
+    ) -> NormalizedFinding {
         var finding = NormalizedFinding(
             tool: "Prowler", ruleID: check, message: detail.flatMap { $0.isEmpty ? nil : $0 } ?? title ?? check,
             severity: severity)
         finding.ruleName = title ?? check
-        finding.asset = resource
-        finding.securityTagged = severity != .info
-        finding.toolFingerprints = ["resource": resource, "account": account]
+        finding.place(onResource: resource, account: account)
         return finding
     }
 }

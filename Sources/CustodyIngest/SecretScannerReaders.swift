@@ -19,6 +19,12 @@ enum LeakedSecret {
         finding.toolFingerprints = ["secret": SHA256.hex("custody-secret-v1\u{0}" + secret)]
         return finding
     }
+
+    /// The leak a finding is: its rule, file and secret digest - a report naming it again (in
+    /// the file's history, on another line) names the same leak.
+    static func key(of finding: NormalizedFinding) -> String {
+        [finding.ruleID, finding.path ?? "", finding.toolFingerprints["secret"] ?? ""].joined(separator: "\u{0}")
+    }
 }
 
 /// Gitleaks' JSON report (`gitleaks detect --report-format json`): v8's entries (`RuleID`,
@@ -31,7 +37,7 @@ public struct GitleaksReader: ReportReader {
 
     public func detect(_ source: ReportSource) -> Bool {
         if source.rootMembers == nil, source.lines == nil, source.kind(of: source.input.whole) == .null { return true }
-        guard source.lines == nil, let first = source.firstRecord() else { return false }
+        guard let first = source.firstArrayElement() else { return false }
         return (first["RuleID"] != nil && first["Secret"] != nil) || (first["offender"] != nil && first["rule"] != nil)
     }
 
@@ -58,10 +64,7 @@ public struct GitleaksReader: ReportReader {
             let finding = LeakedSecret.finding(
                 tool: "Gitleaks", version: nil, rule: rule, name: name, secret: secret, path: path, line: line,
                 severity: .high)
-            guard
-                seen.insert("\(rule)\u{0}\(finding.path ?? "")\u{0}\(finding.toolFingerprints["secret"] ?? "")")
-                    .inserted
-            else { continue }
+            guard seen.insert(LeakedSecret.key(of: finding)).inserted else { continue }
             try emit(.finding(finding))
             count += 1
         }
@@ -103,10 +106,7 @@ public struct TruffleHogReader: ReportReader {
                 tool: "TruffleHog", version: nil, rule: detector,
                 name: (verified ? "verified " : "") + detector + " secret", secret: secret, path: path, line: line,
                 severity: verified ? .critical : .high)
-            guard
-                seen.insert("\(detector)\u{0}\(finding.path ?? "")\u{0}\(finding.toolFingerprints["secret"] ?? "")")
-                    .inserted
-            else { continue }
+            guard seen.insert(LeakedSecret.key(of: finding)).inserted else { continue }
             try emit(.finding(finding))
             count += 1
         }

@@ -71,9 +71,7 @@ public struct ZAPReader: ReportReader {
                 severity: severity, snippet: instance.text(of: "evidence"))
             finding.ruleName = name
             if let cwe = alert.text(of: "cweid"), let number = Int(cwe), number > 0 { finding.cwes = ["CWE-\(number)"] }
-            finding.asset = host
-            finding.securityTagged = severity != .info
-            finding.toolFingerprints = ["host": host, "endpoint": endpoint, "parameter": parameter]
+            finding.place(onHost: host, endpoint: endpoint, parameter: parameter)
             findings.append(finding)
         }
         return findings
