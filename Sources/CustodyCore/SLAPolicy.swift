@@ -14,6 +14,27 @@ public enum EscalationStage: Int, Sendable, CaseIterable, Comparable {
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Whole days past the due date at which the stage is reached (the team's stage comes at
+    /// half the time allowed, before the due date: nil).
+    public var daysOverdue: Int? {
+        switch self {
+        case .none, .team: nil
+        case .lead: 0
+        case .unitHead: 7
+        case .executive: 30
+        }
+    }
+
+    /// When the stage is reached, in words.
+    public var when: String {
+        switch self {
+        case .none: "never"
+        case .team: "half its time gone"
+        case .lead: "due"
+        case let stage: "\(stage.daysOverdue ?? 0) days overdue"
+        }
+    }
+
     public var name: String {
         switch self {
         case .none: "none"

@@ -70,16 +70,13 @@ struct TeamPage {
     /// Whom a missed due date reaches, stage by stage, by name, and the next step ahead.
     func escalation(_ team: Team, _ organisation: Organisation, next: NextEscalation?, into html: inout HTML) {
         html.element("h2", text: "Escalation")
-        let stages: [(EscalationStage, String)] = [
-            (.team, "half its time gone"), (.lead, "due"), (.unitHead, "7 days overdue"),
-            (.executive, "30 days overdue"),
-        ]
         html.element("p", text: "An open finding's SLA runs out in stages; each tells someone more senior:")
         html.element("ol") { html in
-            for (stage, when) in stages {
+            for stage in EscalationStage.allCases where stage != .none {
                 let who = stage.recipients(team: team, organisation: organisation)
                 html.element(
-                    "li", text: "\(when): \(stage.name) (\(who.isEmpty ? "nobody named" : who.joined(separator: ", ")))"
+                    "li",
+                    text: "\(stage.when): \(stage.name) (\(who.isEmpty ? "nobody named" : who.joined(separator: ", ")))"
                 )
             }
         }

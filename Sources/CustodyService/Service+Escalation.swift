@@ -12,12 +12,6 @@ public struct NextEscalation: Sendable, Equatable {
 }
 
 extension CustodyService {
-    /// When each stage past the team's is reached, counted from a finding's due date: due (the
-    /// lead), 7 days over (the unit's head), 30 days over (the executive). docs/lifecycle.md.
-    static let escalationOffsets: [(EscalationStage, TimeInterval)] = [
-        (.lead, 0), (.unitHead, 7 * 86_400), (.executive, 30 * 86_400),
-    ]
-
     /// The soonest escalation step still ahead among a team's open findings (nil: none ahead), as
     /// `custody tick` will take it. Under the same rule as the team's findings.
     public func nextEscalation(team: String, now: Date = Date(), by principal: Principal) throws(ServiceError)
@@ -30,8 +24,10 @@ extension CustodyService {
         var next: (id: Int64, stage: EscalationStage, at: Date)?
         _ = try forEachFinding(listing) { row in
             guard let due = row.dueAt.flatMap(Timestamp.date) else { return }
-            for (stage, offset) in Self.escalationOffsets where stage > row.escalation {
-                let at = due.addingTimeInterval(offset)
+            // The stages past the team's, counted from the due date (docs/lifecycle.md).
+            for stage in EscalationStage.allCases where stage > row.escalation {
+                guard let days = stage.daysOverdue else { continue }
+                let at = due.addingTimeInterval(TimeInterval(days) * 86_400)
                 if at > now, next.map({ at < $0.at }) ?? true { next = (row.id, stage, at) }
                 break
             }

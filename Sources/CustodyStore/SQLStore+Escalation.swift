@@ -14,13 +14,15 @@ extension SQLStore {
                 // pass (the thresholds of EscalationStage); only those past their stored stage return.
                 let days = connection.dialect.days
                 let (now, due) = (days("?1"), days("f.due_at"))
+                // The stages past the due date, latest first: constants of EscalationStage.
+                let overdue = EscalationStage.allCases.reversed().compactMap { stage in
+                    stage.daysOverdue.map { "WHEN \(now) - \(due) >= \($0) THEN \(stage.rawValue)" }
+                }.joined(separator: " ")
                 let candidates = try connection.statement(
                     """
                     SELECT id, owner_team, escalation_stage, due_at, reached FROM (
                       SELECT f.id, f.owner_team, f.escalation_stage, f.due_at,
-                        CASE WHEN \(now) - \(due) >= 30 THEN 4
-                             WHEN \(now) - \(due) >= 7 THEN 3
-                             WHEN \(now) >= \(due) THEN 2
+                        CASE \(overdue)
                              WHEN \(now) >= (\(days("s.started_at")) + \(due)) / 2 THEN 1
                              ELSE 0 END AS reached
                       FROM findings f JOIN scans s ON s.id = f.first_seen_scan
